@@ -1,0 +1,1 @@
+"""mdplan engine: plan model, reading, validation, store, progress. Never imports streamlit."""

@@ -1,0 +1,778 @@
+"""The plan: tasks, targets, agencies and duties, read from a human-edited YAML file.
+
+`load_plan()` returns a `Plan`: the validated model plus the DataFrames that pages,
+progress and export use. A broken plan file raises `PlanFileError`, which names the
+line and the field in Vietnamese, because the file is edited by provincial officers.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal, Optional
+
+import pandas as pd
+import yaml
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
+                      ValidationInfo, field_validator)
+
+from . import geography
+from .settings import Settings
+
+# --- Messages shown to the officer who edits the plan file ---------------------------
+MESSAGES = {
+    "location": "{path}, dòng {line} ({field}): {message}",
+    "location_no_field": "{path}, dòng {line}: {message}",
+    "location_no_line": "{path}: {message}",
+    "file_unreadable": "không đọc được tệp kế hoạch ({error})",
+    "yaml_syntax": "lỗi cú pháp YAML: {problem}",
+    "yaml_problem": "{vi} ({en})",
+    "duplicate_key": "khóa '{key}' bị lặp lại (đã có ở dòng {first_line})",
+    "missing": "thiếu trường bắt buộc '{name}'",
+    "extra": "khóa '{name}' không có trong mẫu tệp kế hoạch (viết sai tên khóa?)",
+    "literal": "giá trị '{value}' không hợp lệ; chỉ nhận: {expected}",
+    "negative": "giá trị {value} không được âm",
+    "too_small": "giá trị {value} phải lớn hơn hoặc bằng {limit}",
+    "too_large": "giá trị {value} phải nhỏ hơn hoặc bằng {limit}",
+    "not_int": "'{value}' không phải số nguyên",
+    "not_date": "'{value}' không phải ngày hợp lệ (viết NĂM-THÁNG-NGÀY, ví dụ 2017-03-01)",
+    "not_text": "phải là một đoạn văn bản",
+    "empty_text": "không được để trống",
+    "not_list": "phải là một danh sách",
+    "not_mapping": "phải là một nhóm 'khóa: giá trị'",
+    "not_bool": "phải là true hoặc false",
+    "bad_id": "mã '{value}' chỉ được gồm chữ thường không dấu, chữ số và dấu gạch dưới",
+    "schedule_order": "ngày kết thúc {end} trước ngày bắt đầu {start}",
+    "bad_deadline": "ngày {day} tháng {month} không có thật",
+    "districts_value": "phải là 'all' hoặc danh sách mã huyện, ví dụ [\"058\", \"061\"]",
+    "unknown_agency": "cơ quan '{value}' không có trong danh sách agencies",
+    "did_you_mean": " (có phải '{suggestion}'?)",
+    "duplicate": "{what} '{value}' bị trùng (đã có ở dòng {first_line})",
+    "unknown_task": "nhiệm vụ số {value} không có trong danh sách tasks",
+    "qualitative_target": "chỉ tiêu định tính (qualitative) không có số chỉ tiêu; để target: null",
+    "numeric_needs_target": "chỉ tiêu kiểu '{aggregation}' cần số chỉ tiêu (target)",
+    "collective_unit": ("'{value}' là nhóm cơ quan ({kind}), không phải một đơn vị báo cáo; "
+                        "UBND các huyện, thành phố được khai ở reporting_units.districts"),
+    "unknown_district": "huyện có mã '{value}' không có trong danh mục năm {year}",
+}
+# The commonest PyYAML complaints, by how their English text begins.
+YAML_PROBLEMS = {
+    "mapping values are not allowed": "dấu hai chấm ':' không được dùng ở đây; "
+                                      "hãy đặt cả giá trị trong dấu ngoặc kép",
+    "could not find expected ':'": "thiếu dấu hai chấm ':' sau tên khóa",
+    "did not find expected key": "thụt lề không thẳng hàng với các dòng trên",
+    "did not find expected '-' indicator": "thụt lề của danh sách không thẳng hàng",
+    "expected ',' or ']'": "thiếu dấu ']' hoặc ',' trong danh sách",
+    "expected ',' or '}'": "thiếu dấu '}' hoặc ',' trong nhóm",
+    "found unexpected end of stream": "tệp kết thúc khi dấu ngoặc kép hoặc ngoặc chưa đóng",
+    "found undefined alias": "tham chiếu '*...' tới một mục không có",
+    "found character '\\t'": "không dùng phím Tab để thụt lề, hãy dùng dấu cách",
+}
+WHAT = {"agency": "mã cơ quan", "task": "số nhiệm vụ", "indicator": "mã chỉ tiêu",
+        "clause": "khoản", "unit": "đơn vị báo cáo", "source": "mã nguồn kinh phí"}
+
+# --- The model of the file ------------------------------------------------------------
+AgencyKind = Literal["department", "police", "media", "judiciary", "party", "mass_org",
+                     "inter_agency_team", "district_committees", "group",
+                     "provincial_committee", "ministry"]
+Aggregation = Literal["sum", "distinct_communes", "qualitative"]
+COLLECTIVE_KINDS = ("district_committees", "group")
+
+
+def _no_bool(value):
+    # YAML reads `yes`/`true` as booleans; pydantic would turn them into 1.
+    if isinstance(value, bool):
+        raise ValueError(MESSAGES["not_int"].format(value=value))
+    return value
+
+
+Text = Annotated[str, Field(min_length=1)]
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+Count = Annotated[int, BeforeValidator(_no_bool), Field(ge=0)]
+Number = Annotated[int, BeforeValidator(_no_bool), Field(ge=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Signer(_Model):
+    name: Text
+    position: Text
+    signing_block: list[Text] = []
+
+
+class BasisDocument(_Model):
+    kind: Literal["law", "resolution", "decree", "decision", "directive", "circular",
+                  "plan", "submission", "other"]
+    title: Text
+    number: Optional[Text] = None
+    date: Optional[dt.date] = None
+    issuer: Optional[Text] = None
+    subject: Optional[Text] = None
+    as_written: Text
+
+
+class Article(_Model):
+    number: Number
+    text: Text
+
+
+class Decision(_Model):
+    number: Text
+    date: dt.date
+    place: Optional[Text] = None
+    issuer: Text
+    title: Text
+    signer: Signer
+    basis: list[BasisDocument] = []
+    articles: list[Article] = []
+
+
+class Agency(_Model):
+    id: Id
+    name: Text
+    short_name: Text
+    kind: AgencyKind
+    aliases: list[Text] = []
+
+
+class Schedule(_Model):
+    as_written: Text
+    start: dt.date
+    end: dt.date
+    note: Optional[Text] = None
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        start = info.data.get("start")
+        if start is not None and end < start:
+            raise ValueError(MESSAGES["schedule_order"].format(end=end, start=start))
+        return end
+
+
+class Task(_Model):
+    number: Number
+    title: Text
+    lead: Text
+    cooperating: list[Text] = []
+    schedule: Schedule
+
+
+class Indicator(_Model):
+    code: Text
+    task: Number
+    name: Text
+    unit: Text
+    target: Optional[Count] = None
+    aggregation: Aggregation
+    text: Text
+
+
+class FundingSource(_Model):
+    id: Id
+    text: Text
+
+
+class Funding(_Model):
+    text: Text
+    sources: list[FundingSource]
+
+
+class Duty(_Model):
+    clause: Text
+    title_vi: Text
+    agencies: Annotated[list[Text], Field(min_length=1)]
+    requested: bool = False
+    summary_en: Text
+    text: Optional[Text] = None
+
+
+class Deadline(_Model):
+    month: Annotated[int, Field(ge=1, le=12)]
+    day: Annotated[int, Field(ge=1, le=31)]
+
+    @field_validator("day")
+    @classmethod
+    def _real_day(cls, day: int, info: ValidationInfo) -> int:
+        month = info.data.get("month")
+        if month is not None:
+            try:
+                dt.date(2000, month, day)  # a leap year, so 29/2 passes
+            except ValueError:
+                raise ValueError(MESSAGES["bad_deadline"].format(day=day, month=month)) from None
+        return day
+
+    def in_year(self, year: int) -> dt.date:
+        return dt.date(year, self.month, self.day)
+
+
+class ReportingClause(_Model):
+    clause: Text
+    text: Text
+
+
+class Reporting(_Model):
+    deadline: Deadline
+    via: Text
+    to: Text
+    standing_agency: Text
+    standing_reports_to: list[Text] = []
+    clauses: list[ReportingClause] = []
+
+
+def _districts(value):
+    if value == "all":
+        return value
+    if isinstance(value, list) and all(isinstance(v, (str, int)) and not isinstance(v, bool)
+                                       for v in value):
+        return [str(v) for v in value]
+    raise ValueError(MESSAGES["districts_value"])
+
+
+class ReportingUnitsSpec(_Model):
+    districts: Annotated[Any, BeforeValidator(_districts)] = "all"
+    agencies: list[Text] = []
+
+
+class PlanSpec(_Model):
+    plan_year: Annotated[int, BeforeValidator(_no_bool), Field(ge=2000, le=2100)]
+    province: Text
+    title: Text
+    decision: Decision
+    purpose: Text
+    requirements: list[Text] = []
+    agencies: list[Agency]
+    tasks: list[Task]
+    indicators: list[Indicator]
+    funding: Funding
+    duties: list[Duty]
+    reporting: Reporting
+    reporting_units: ReportingUnitsSpec
+
+
+# --- Errors with line numbers ---------------------------------------------------------
+Loc = tuple  # a pydantic-style location: ("tasks", 2, "lead")
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: Optional[int]
+    field: Optional[str]
+    message: str
+
+
+class PlanFileError(ValueError):
+    """A plan file that cannot be used. `line`, `field` and `message` describe the first
+    problem; `problems` holds all of them, sorted by line."""
+
+    def __init__(self, path: str, problems: list[Problem]):
+        self.path = path
+        self.problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+        first = self.problems[0]
+        self.line, self.field, self.message = first.line, first.field, first.message
+        super().__init__("\n".join(_render(path, p) for p in self.problems))
+
+
+def _render(path: str, p: Problem) -> str:
+    if p.line is None:
+        return MESSAGES["location_no_line"].format(path=path, message=p.message)
+    if not p.field:
+        return MESSAGES["location_no_field"].format(path=path, line=p.line, message=p.message)
+    return MESSAGES["location"].format(path=path, line=p.line, field=p.field, message=p.message)
+
+
+def field_path(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_of(root: Optional[yaml.Node], loc: Loc) -> Optional[int]:
+    """The 1-based line of the YAML node at `loc`, or of its nearest existing parent."""
+    if root is None:
+        return None
+    node, line = root, root.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == part:
+                    node, line = value, key.start_mark.line + 1
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) \
+                and 0 <= part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _pydantic_message(err: dict) -> str:
+    kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+    name = err["loc"][-1] if err["loc"] else ""
+    if kind == "missing":
+        return MESSAGES["missing"].format(name=name)
+    if kind == "extra_forbidden":
+        return MESSAGES["extra"].format(name=name)
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace(" or ", ", ")
+        return MESSAGES["literal"].format(value=value, expected=expected)
+    if kind in ("greater_than_equal", "greater_than"):
+        limit = ctx.get("ge", ctx.get("gt"))
+        key = "negative" if limit == 0 and isinstance(value, (int, float)) and value < 0 \
+            else "too_small"
+        return MESSAGES[key].format(value=value, limit=limit)
+    if kind in ("less_than_equal", "less_than"):
+        return MESSAGES["too_large"].format(value=value, limit=ctx.get("le", ctx.get("lt")))
+    if kind.startswith("int_"):
+        return MESSAGES["not_int"].format(value=value)
+    if kind.startswith("date_") or kind.startswith("datetime_"):
+        return MESSAGES["not_date"].format(value=value)
+    if kind == "string_type":
+        return MESSAGES["not_text"]
+    if kind == "string_too_short":
+        return MESSAGES["empty_text"]
+    if kind == "too_short" and isinstance(value, list):
+        return MESSAGES["empty_text"]
+    if kind == "string_pattern_mismatch":
+        return MESSAGES["bad_id"].format(value=value)
+    if kind == "list_type":
+        return MESSAGES["not_list"]
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return MESSAGES["not_mapping"]
+    if kind.startswith("bool_"):
+        return MESSAGES["not_bool"]
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
+    return err["msg"]
+
+
+# --- Reading YAML ---------------------------------------------------------------------
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that reads `08` as 8: the plan text writes counts with a leading zero,
+    and YAML 1.1 would read `010` as octal 8 and `08` as a string."""
+
+
+_DECIMAL = re.compile(r"^[-+]?[0-9][0-9_]*$")
+
+
+def _construct_int(loader, node):
+    value = loader.construct_scalar(node)
+    if _DECIMAL.match(value):
+        return int(value.replace("_", ""), 10)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+def _nfc(value):
+    # Officers' editors may save decomposed Vietnamese (NFD); compare everything as NFC.
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    if isinstance(value, dict):
+        return {_nfc(k): _nfc(v) for k, v in value.items()}
+    return value
+
+
+def _parse_yaml(text: str, path: str):
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or str(exc)
+        vi = next((v for en, v in YAML_PROBLEMS.items() if problem.startswith(en)), None)
+        if vi:
+            problem = MESSAGES["yaml_problem"].format(vi=vi, en=problem)
+        message = MESSAGES["yaml_syntax"].format(problem=problem)
+        raise PlanFileError(path, [Problem(mark.line + 1 if mark else None, None, message)]) \
+            from None
+    except yaml.YAMLError as exc:
+        raise PlanFileError(path, [Problem(None, None, MESSAGES["yaml_syntax"].format(
+            problem=exc))]) from None
+    finally:
+        loader.dispose()
+    return root, _nfc(data)
+
+
+def _duplicate_keys(node, loc: Loc = ()) -> list[tuple[Loc, int, str]]:
+    """PyYAML keeps the last of two equal keys silently; an officer pasting a block
+    twice must hear about it."""
+    found = []
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            k = key.value if isinstance(key, yaml.ScalarNode) else None
+            if k in seen:
+                found.append((loc + (k,), key.start_mark.line + 1,
+                              MESSAGES["duplicate_key"].format(key=k, first_line=seen[k])))
+            elif k is not None:
+                seen[k] = key.start_mark.line + 1
+            found += _duplicate_keys(value, loc + (k,))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found += _duplicate_keys(item, loc + (i,))
+    return found
+
+
+# --- Checks across the file -----------------------------------------------------------
+def _cross_check(spec: PlanSpec, line_of) -> list[tuple[Loc, str]]:
+    issues: list[tuple[Loc, str]] = []
+    agencies = {a.id: a for a in spec.agencies}
+
+    def unique(items, what, attr, section):
+        first: dict = {}
+        for i, item in enumerate(items):
+            value = getattr(item, attr)
+            loc = (section, i, attr)
+            if value in first:
+                issues.append((loc, MESSAGES["duplicate"].format(
+                    what=WHAT[what], value=value, first_line=line_of(first[value]))))
+            else:
+                first[value] = loc
+
+    def agency_ref(loc, value):
+        if value not in agencies:
+            message = MESSAGES["unknown_agency"].format(value=value)
+            close = difflib.get_close_matches(value, list(agencies), n=1)
+            if close:
+                message += MESSAGES["did_you_mean"].format(suggestion=close[0])
+            issues.append((loc, message))
+
+    unique(spec.agencies, "agency", "id", "agencies")
+    unique(spec.tasks, "task", "number", "tasks")
+    unique(spec.indicators, "indicator", "code", "indicators")
+    unique(spec.duties, "clause", "clause", "duties")
+    unique(spec.funding.sources, "source", "id", ("funding", "sources"))
+
+    for i, task in enumerate(spec.tasks):
+        agency_ref(("tasks", i, "lead"), task.lead)
+        for j, agency_id in enumerate(task.cooperating):
+            agency_ref(("tasks", i, "cooperating", j), agency_id)
+
+    task_numbers = {t.number for t in spec.tasks}
+    for i, ind in enumerate(spec.indicators):
+        if ind.task not in task_numbers:
+            issues.append((("indicators", i, "task"), MESSAGES["unknown_task"].format(value=ind.task)))
+        if ind.aggregation == "qualitative" and ind.target is not None:
+            issues.append((("indicators", i, "target"), MESSAGES["qualitative_target"]))
+        if ind.aggregation != "qualitative" and ind.target is None:
+            issues.append((("indicators", i, "target"),
+                           MESSAGES["numeric_needs_target"].format(aggregation=ind.aggregation)))
+
+    for i, duty in enumerate(spec.duties):
+        for j, agency_id in enumerate(duty.agencies):
+            agency_ref(("duties", i, "agencies", j), agency_id)
+
+    rep = spec.reporting
+    agency_ref(("reporting", "via"), rep.via)
+    agency_ref(("reporting", "to"), rep.to)
+    agency_ref(("reporting", "standing_agency"), rep.standing_agency)
+    for j, agency_id in enumerate(rep.standing_reports_to):
+        agency_ref(("reporting", "standing_reports_to", j), agency_id)
+
+    seen: dict[str, Loc] = {}
+    for j, agency_id in enumerate(spec.reporting_units.agencies):
+        loc = ("reporting_units", "agencies", j)
+        agency_ref(loc, agency_id)
+        if agency_id in agencies and agencies[agency_id].kind in COLLECTIVE_KINDS:
+            issues.append((loc, MESSAGES["collective_unit"].format(
+                value=agency_id, kind=agencies[agency_id].kind)))
+        if agency_id in seen:
+            issues.append((loc, MESSAGES["duplicate"].format(
+                what=WHAT["unit"], value=agency_id, first_line=line_of(seen[agency_id]))))
+        seen.setdefault(agency_id, loc)
+    return issues
+
+
+def _flatten_loc(loc) -> Loc:
+    out: tuple = ()
+    for part in loc:
+        out += part if isinstance(part, tuple) else (part,)
+    return out
+
+
+# --- The plan as the rest of mdplan sees it -------------------------------------------
+@dataclass(frozen=True)
+class ReportingUnit:
+    code: str
+    name: str
+    short_name: str
+    kind: Literal["district", "agency"]
+    district_code: Optional[str]
+    agency_id: Optional[str]
+
+
+def district_unit_code(district_code: str) -> str:
+    return f"ubnd_{district_code}"
+
+
+def _district_committee_name(name: str, kind: str, short_name: str) -> tuple[str, str]:
+    """("Huyện Ba Bể", "huyện", "Ba Bể") -> ("UBND huyện Ba Bể", "UBND huyện Ba Bể");
+    ("Thành phố Bắc Kạn", "thành phố", "TP Bắc Kạn") -> ("UBND thành phố Bắc Kạn", "UBND TP Bắc Kạn")."""
+    bare = name[len(kind):].strip() if name.lower().startswith(kind.lower()) else name
+    full = f"UBND {kind} {bare}"
+    return full, (full if short_name == bare else f"UBND {short_name}")
+
+
+class Plan:
+    """A validated plan. DataFrame attributes return fresh copies, so callers may
+    modify what they get without touching the cached plan."""
+
+    def __init__(self, spec: PlanSpec, path: Path, geo: "geography.Geography"):
+        self.spec = spec
+        self.path = path
+        self.year: int = spec.plan_year
+        self.province = spec.province
+        self.title = spec.title
+        self.decision = spec.decision
+        self.purpose = spec.purpose
+        self.requirements = list(spec.requirements)
+        self.funding = spec.funding
+        self.reporting = spec.reporting
+        self._agencies = {a.id: a for a in spec.agencies}
+        self._tasks = {t.number: t for t in spec.tasks}
+        self._indicators = {i.code: i for i in spec.indicators}
+        self._duties = {d.clause: d for d in spec.duties}
+        self._units = OrderedDict((u.code, u) for u in self._build_units(geo))
+        self._frames = self._build_frames(geo)
+
+    # Lookups
+    def agency(self, agency_id: str) -> Agency:
+        return self._lookup(self._agencies, agency_id, "agency")
+
+    def task(self, number: int) -> Task:
+        return self._lookup(self._tasks, int(number), "task")
+
+    def indicator(self, code: str) -> Indicator:
+        return self._lookup(self._indicators, code, "indicator")
+
+    def duty(self, clause: str) -> Duty:
+        return self._lookup(self._duties, clause, "duty clause")
+
+    def unit(self, code: str) -> ReportingUnit:
+        return self._lookup(self._units, code, "reporting unit")
+
+    def indicators_of(self, task_number: int) -> list[Indicator]:
+        return [i for i in self.spec.indicators if i.task == int(task_number)]
+
+    def agency_name(self, agency_id: str, short: bool = False) -> str:
+        agency = self.agency(agency_id)
+        return agency.short_name if short else agency.name
+
+    @property
+    def units(self) -> list[ReportingUnit]:
+        return list(self._units.values())
+
+    @property
+    def report_due_date(self) -> dt.date:
+        """The date named in V.2.1 ("trước ngày 15 tháng 12") in the plan year."""
+        return self.reporting.deadline.in_year(self.year)
+
+    @staticmethod
+    def _lookup(table: dict, key, what: str):
+        try:
+            return table[key]
+        except KeyError:
+            raise KeyError(f"no {what} {key!r} in the plan") from None
+
+    # DataFrames
+    @property
+    def tasks(self) -> pd.DataFrame:
+        return self._frames["tasks"].copy()
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        return self._frames["indicators"].copy()
+
+    @property
+    def agencies(self) -> pd.DataFrame:
+        return self._frames["agencies"].copy()
+
+    @property
+    def duties(self) -> pd.DataFrame:
+        return self._frames["duties"].copy()
+
+    @property
+    def responsibility(self) -> pd.DataFrame:
+        return self._frames["responsibility"].copy()
+
+    @property
+    def reporting_units(self) -> pd.DataFrame:
+        return self._frames["reporting_units"].copy()
+
+    @property
+    def districts(self) -> pd.DataFrame:
+        return self._frames["districts"].copy()
+
+    @property
+    def communes(self) -> pd.DataFrame:
+        return self._frames["communes"].copy()
+
+    def tables(self) -> "OrderedDict[str, pd.DataFrame]":
+        """Every table of the plan, in reading order, for the CLI and exports."""
+        names = ["plan", "basis", "tasks", "indicators", "responsibility", "agencies",
+                 "duties", "funding", "reporting_units", "districts", "communes"]
+        out = OrderedDict((n, self._frames[n].copy()) for n in names)
+        out["responsibility"] = out["responsibility"].reset_index()
+        out["responsibility"].columns = [str(c) for c in out["responsibility"].columns]
+        return out
+
+    def _build_units(self, geo) -> list[ReportingUnit]:
+        spec = self.spec.reporting_units
+        districts = geo.districts
+        if spec.districts != "all":
+            districts = districts.set_index("code").loc[spec.districts].reset_index()
+        units = []
+        for row in districts.itertuples(index=False):
+            name, short = _district_committee_name(row.name, row.type, row.short_name)
+            units.append(ReportingUnit(district_unit_code(row.code), name, short, "district",
+                                       row.code, None))
+        for agency_id in spec.agencies:
+            agency = self._agencies[agency_id]
+            units.append(ReportingUnit(agency.id, agency.name, agency.short_name, "agency",
+                                       None, agency.id))
+        return units
+
+    def _names(self, ids) -> str:
+        return "; ".join(self._agencies[i].name for i in ids)
+
+    def _build_frames(self, geo) -> dict[str, pd.DataFrame]:
+        spec = self.spec
+        d = spec.decision
+        summary = [
+            ("plan_year", str(spec.plan_year)), ("province", spec.province),
+            ("title", spec.title), ("decision_number", d.number),
+            ("decision_date", d.date.isoformat()), ("decision_title", d.title),
+            ("issuer", d.issuer), ("signer", d.signer.name),
+            ("signer_position", d.signer.position),
+            ("signing_block", " / ".join(d.signer.signing_block)),
+            ("purpose", spec.purpose), ("funding", spec.funding.text),
+            ("report_due_date", self.report_due_date.isoformat()),
+            ("report_via", self._agencies[spec.reporting.via].name),
+            ("report_to", self._agencies[spec.reporting.to].name),
+        ]
+        tasks = pd.DataFrame([{
+            "number": t.number, "title": t.title, "lead": t.lead,
+            "lead_name": self._agencies[t.lead].name,
+            "cooperating": list(t.cooperating), "cooperating_names": self._names(t.cooperating),
+            "schedule_text": t.schedule.as_written,
+            "start": pd.Timestamp(t.schedule.start), "end": pd.Timestamp(t.schedule.end),
+            "schedule_note": t.schedule.note,
+        } for t in spec.tasks])
+        indicators = pd.DataFrame([{
+            "code": i.code, "task": i.task, "name": i.name, "unit": i.unit,
+            "target": i.target, "aggregation": i.aggregation, "text": i.text,
+        } for i in spec.indicators])
+        indicators["target"] = indicators["target"].astype("Int64")
+        agencies = pd.DataFrame([{
+            "id": a.id, "name": a.name, "short_name": a.short_name, "kind": a.kind,
+            "aliases": list(a.aliases),
+        } for a in spec.agencies])
+        duties = pd.DataFrame([{
+            "clause": x.clause, "title_vi": x.title_vi, "agencies": list(x.agencies),
+            "agency_names": self._names(x.agencies), "requested": x.requested,
+            "summary_en": x.summary_en, "text": x.text,
+        } for x in spec.duties])
+        units = pd.DataFrame({
+            field: pd.Series([getattr(u, field) for u in self._units.values()],
+                             dtype=object if field in ("district_code", "agency_id") else None)
+            for field in ("code", "name", "short_name", "kind", "district_code", "agency_id")})
+        basis = pd.DataFrame([b.model_dump(mode="json") for b in d.basis],
+                             columns=list(BasisDocument.model_fields))
+        funding = pd.DataFrame([s.model_dump() for s in spec.funding.sources],
+                               columns=["id", "text"])
+        return {
+            "plan": pd.DataFrame(summary, columns=["field", "value"]),
+            "basis": basis, "tasks": tasks, "indicators": indicators,
+            "responsibility": self._responsibility(), "agencies": agencies,
+            "duties": duties, "funding": funding, "reporting_units": units,
+            "districts": geo.districts.copy(), "communes": geo.communes.copy(),
+        }
+
+    def _responsibility(self) -> pd.DataFrame:
+        """Agency x task from section III: 'lead', 'cooperating' or ''."""
+        numbers = [t.number for t in self.spec.tasks]
+        roles: dict[str, dict[int, str]] = {}
+        for t in self.spec.tasks:
+            for agency_id in t.cooperating:
+                roles.setdefault(agency_id, {})[t.number] = "cooperating"
+            roles.setdefault(t.lead, {})[t.number] = "lead"
+        rows = [a.id for a in self.spec.agencies if a.id in roles]
+        return pd.DataFrame([[roles[a].get(n, "") for n in numbers] for a in rows],
+                            index=pd.Index(rows, name="agency_id"),
+                            columns=pd.Index(numbers, name="task"))
+
+
+# --- Loading --------------------------------------------------------------------------
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def parse_plan(text: str, path: Path) -> Plan:
+    """Validate the text of a plan file; `path` is used for messages and `Plan.path`."""
+    shown = _display_path(path)
+    root, data = _parse_yaml(text, shown)
+    problems = [Problem(line, field_path(loc), msg) for loc, line, msg in _duplicate_keys(root)]
+    if problems:
+        raise PlanFileError(shown, problems)
+
+    def line_of(loc) -> Optional[int]:
+        return _line_of(root, _flatten_loc(loc))
+
+    def problem(loc, message) -> Problem:
+        loc = _flatten_loc(loc)
+        return Problem(line_of(loc), field_path(loc), message)
+
+    try:
+        spec = PlanSpec.model_validate(data)
+    except ValidationError as exc:
+        raise PlanFileError(shown, [problem(e["loc"], _pydantic_message(e))
+                                    for e in exc.errors()]) from None
+    issues = _cross_check(spec, line_of)
+    if issues:
+        raise PlanFileError(shown, [problem(loc, msg) for loc, msg in issues])
+
+    geo = geography.load_geography(spec.plan_year)
+    if spec.reporting_units.districts != "all":
+        known = set(geo.districts["code"])
+        bad = [problem(("reporting_units", "districts", j), MESSAGES["unknown_district"].format(
+            value=code, year=spec.plan_year))
+            for j, code in enumerate(spec.reporting_units.districts) if code not in known]
+        if bad:
+            raise PlanFileError(shown, bad)
+    return Plan(spec, path, geo)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: Path, mtime_ns: int, size: int) -> Plan:
+    return parse_plan(path.read_text(encoding="utf-8-sig"), path)
+
+
+def load_plan(path=None) -> Plan:
+    """The plan at `path` (default: the configured plan file), cached until the file changes."""
+    path = Path(path) if path is not None else Settings.from_env().plan_file
+    path = path.expanduser().resolve()
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise PlanFileError(_display_path(path), [Problem(None, None, MESSAGES[
+            "file_unreadable"].format(error=exc.strerror or exc))]) from None
+    return _load_cached(path, stat.st_mtime_ns, stat.st_size)

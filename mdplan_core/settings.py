@@ -1,0 +1,32 @@
+"""All configuration, read once from environment variables."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_ROOT = REPO_ROOT / "data"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    plan_file: Path
+    demo: bool
+    max_upload_bytes: int
+
+    @classmethod
+    def from_env(cls, env=None) -> "Settings":
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("MDPLAN_DATA_DIR", REPO_ROOT / "var")).resolve()
+        url = env.get("MDPLAN_DATABASE_URL") or f"sqlite:///{data_dir / 'mdplan.sqlite3'}"
+        plan_file = Path(env.get("MDPLAN_PLAN_FILE", DATA_ROOT / "plans" / "backan-2017.yaml"))
+        return cls(
+            data_dir=data_dir,
+            database_url=url,
+            plan_file=plan_file,
+            demo=env.get("MDPLAN_DEMO", "") not in ("", "0", "false", "no"),
+            max_upload_bytes=int(env.get("MDPLAN_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
+        )
