@@ -1,0 +1,540 @@
+"""The store: every uploaded report, every revision of it, its original file, and the audit log.
+
+A re-upload for the same unit and period is a revision: the one in force becomes
+`superseded` and stays in history. Two in-force periods of one unit never overlap,
+or the same results would be counted twice. Every write is one transaction, so an
+upload lands whole (with its original bytes) or changes nothing.
+
+Concurrency: on SQLite, write transactions start with `BEGIN IMMEDIATE`, so writers
+queue on the database lock (up to `busy_timeout`) instead of failing when a read
+lock cannot be upgraded. On PostgreSQL, a write for a unit first takes a
+transaction-scoped advisory lock on that unit, so the overlap check and the version
+numbering see every earlier write of that unit. In both, a partial unique index
+allows only one in-force submission per unit and period.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import Connection, Engine
+
+from mdplan_core.findings import Finding, error, has_errors, warning
+from mdplan_core.report import ParsedReport, Period
+from mdplan_core.settings import Settings
+
+# --- Messages (Vietnamese, shown to officers and staff) -------------------------------------------
+MSG_OVERLAP_ONE = ("Kỳ báo cáo {new} trùng một phần với kỳ {old} đã nộp. "
+                   "Hãy nộp đúng kỳ đó (để thay thế) hoặc chọn kỳ không trùng.")
+MSG_OVERLAP_MANY = ("Kỳ báo cáo {new} trùng một phần với các kỳ {old} đã nộp. "
+                    "Hãy nộp đúng một trong các kỳ đó (để thay thế) hoặc chọn kỳ không trùng.")
+MSG_UNCHANGED = ("Tệp này giống hệt báo cáo kỳ {period} đang có hiệu lực (lần nộp thứ {version}). "
+                 "Không có gì thay đổi.")
+MSG_NO_VERSION = "Không có lần nộp thứ {version} của báo cáo kỳ {period} của đơn vị {unit}."
+MSG_ALREADY_IN_FORCE = "Lần nộp thứ {version} của báo cáo kỳ {period} đang có hiệu lực. Không có gì thay đổi."
+
+# --- Schema ----------------------------------------------------------------------------------------
+# Migration 0001 creates exactly this; tests compare the two, so change both together.
+
+IN_FORCE, SUPERSEDED, ROLLED_BACK = "in_force", "superseded", "rolled_back"
+STATUSES = (IN_FORCE, SUPERSEDED, ROLLED_BACK)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timestamp that goes in and comes out as a tz-aware UTC datetime on every backend.
+
+    SQLite has no time zones, so UTC is stored there as a naive value.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+metadata = sa.MetaData(naming_convention={
+    "pk": "pk_%(table_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+})
+
+files = sa.Table(
+    "files", metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("bytes", sa.LargeBinary, nullable=False),  # the upload exactly as sent
+)
+
+submissions = sa.Table(
+    "submissions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_code", sa.String(64), nullable=False),
+    sa.Column("district_code", sa.String(16)),  # NULL for provincial agencies
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("start_month", sa.Integer, nullable=False),
+    sa.Column("end_month", sa.Integer, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("uploaded_by", sa.Text, nullable=False),
+    sa.Column("uploaded_at", UTCDateTime, nullable=False),
+    sa.Column("filename", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), sa.ForeignKey("files.sha256"), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("reporter", sa.Text),
+    sa.Column("phone", sa.Text),
+    sa.Column("report_date", sa.Date),
+    sa.Column("findings", sa.Text, nullable=False),  # JSON list of the warnings it carried
+    sa.UniqueConstraint("unit_code", "year", "start_month", "end_month", "version",
+                        name="uq_submissions_unit_period_version"),
+    sa.CheckConstraint("status IN ('in_force', 'superseded', 'rolled_back')",
+                       name="ck_submissions_status"),
+    sa.CheckConstraint("1 <= start_month AND start_month <= end_month AND end_month <= 12",
+                       name="ck_submissions_months"),
+    sa.CheckConstraint("version >= 1", name="ck_submissions_version"),
+    sa.Index("ux_submissions_in_force", "unit_code", "year", "start_month", "end_month",
+             unique=True, sqlite_where=sa.text("status = 'in_force'"),
+             postgresql_where=sa.text("status = 'in_force'")),
+    sa.Index("ix_submissions_year_status", "year", "status"),
+)
+
+submission_values = sa.Table(
+    "submission_values", metadata,
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), primary_key=True),
+    sa.Column("indicator_code", sa.String(64), primary_key=True),
+    sa.Column("district_code", sa.String(16)),
+    sa.Column("value", sa.Double),
+    sa.Column("text", sa.Text),
+    sa.Column("note", sa.Text),
+)
+
+submission_communes = sa.Table(
+    "submission_communes", metadata,
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), primary_key=True),
+    sa.Column("indicator_code", sa.String(64), primary_key=True),
+    sa.Column("commune_code", sa.String(16), primary_key=True),
+)
+
+# Append-only: triggers created by migration 0001 refuse UPDATE and DELETE.
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("unit_code", sa.String(64)),
+    sa.Column("detail", sa.Text, nullable=False),  # JSON object
+    sa.Index("ix_audit_log_at", "at"),
+)
+
+# --- Results ---------------------------------------------------------------------------------------
+Outcome = Literal["stored", "revised", "unchanged", "refused", "rolled_back"]
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a write did. `findings` holds the store's own findings (why it refused, or
+    that nothing changed); the caller's validation findings are its own."""
+
+    outcome: Outcome
+    submission_id: int | None = None
+    version: int | None = None
+    superseded_id: int | None = None  # the submission that stopped being in force
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def refused(self) -> bool:
+        return self.outcome == "refused"
+
+
+# --- Engine ----------------------------------------------------------------------------------------
+_WRITE = "mdplan_write"  # execution option: this connection's transaction will write
+_BUSY_TIMEOUT_MS = 30_000
+_PG_UNIT_LOCK = 1836  # advisory-lock namespace (two-key form) for per-unit write locks
+
+
+def normalise_url(url: str) -> str:
+    """The URL as SQLAlchemy should get it (PostgreSQL through psycopg 3)."""
+    # psycopg 3 is the only PostgreSQL driver installed; plain URLs would pick psycopg2.
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _make_engine(url: str) -> Engine:
+    url_obj = sa.make_url(normalise_url(url))
+    backend = url_obj.get_backend_name()
+    if backend == "sqlite":
+        database = url_obj.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url_obj, connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine)
+        return engine
+    if backend == "postgresql":
+        return sa.create_engine(url_obj, pool_pre_ping=True)
+    raise ValueError(f"unsupported database {backend!r}: use sqlite or postgresql+psycopg")
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # SQLAlchemy emits BEGIN itself (below), so sqlite3 must not.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def on_begin(conn):
+        # A deferred transaction that reads and then writes cannot wait for the write
+        # lock (SQLite returns "database is locked" at once), so writers take it up front.
+        immediate = conn.get_execution_options().get(_WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _json(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str)
+
+
+# --- The store -------------------------------------------------------------------------------------
+class Store:
+    def __init__(self, url: str | None = None):
+        self.url = normalise_url(url or Settings.from_env().database_url)
+        self.engine = _make_engine(self.url)
+
+    @classmethod
+    def open(cls, settings: Settings | None = None) -> "Store":
+        """The app's entry point: make the data dir, connect, bring the schema up to date."""
+        settings = settings or Settings.from_env()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        store = cls(settings.database_url)
+        store.upgrade()
+        return store
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- schema --
+    def upgrade(self, revision: str = "head") -> None:
+        """Run the Alembic migrations up to `revision`, in one locked transaction, so two
+        processes starting at once do not both migrate."""
+        from alembic import command
+
+        from mdplan_core.migrations import alembic_config
+
+        with self._migrating() as conn:
+            command.upgrade(alembic_config(conn), revision)
+
+    def revision(self) -> str | None:
+        """The Alembic revision the database is at (None when empty)."""
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    @contextmanager
+    def _migrating(self) -> Iterator[Connection]:
+        """The write transaction migrations run in, serialised across processes."""
+        with self._write() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('mdplan.migrations'))"))
+            yield conn
+
+    @contextmanager
+    def _write(self, lock_unit: str | None = None) -> Iterator[Connection]:
+        """One write transaction; commits on success, rolls back on any exception."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                if lock_unit is not None and conn.dialect.name == "postgresql":
+                    conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({_PG_UNIT_LOCK}, hashtext(:unit))"),
+                                 {"unit": lock_unit})
+                yield conn
+
+    # -- writes --
+    def save_report(self, report: ParsedReport, *, district_code: str | None, data: bytes,
+                    filename: str, user: str, findings: Iterable[Finding] = (),
+                    uploaded_at: dt.datetime | None = None) -> SaveResult:
+        """Store an upload, as a new report or a revision of the one in force for that period.
+
+        `findings` are the (warning-only) validation findings the upload carried; they are
+        kept with it. `uploaded_at` defaults to now (demo data and tests may set it).
+        """
+        findings = tuple(findings)
+        if has_errors(findings):
+            raise ValueError("a report with error findings must not be stored")
+        codes = [v.indicator_code for v in report.values]
+        if len(codes) != len(set(codes)):
+            raise ValueError("a report must not list an indicator twice")
+        if uploaded_at is not None and uploaded_at.tzinfo is None:
+            raise ValueError("uploaded_at must be timezone-aware")
+        at = _utc_now() if uploaded_at is None else uploaded_at
+        sha256 = hashlib.sha256(data).hexdigest()
+        unit, period = report.unit_code, report.period
+
+        with self._write(lock_unit=unit) as conn:
+            # Checked inside the write transaction, so racing uploads cannot both pass.
+            clash = _overlap_finding(conn, unit, period, file=filename)
+            if clash is not None:
+                return SaveResult("refused", findings=(clash,))
+            current = _in_force(conn, unit, period)
+            if current is not None and current.sha256 == sha256:
+                _audit(conn, at, user, "unchanged", unit, submission_id=current.id,
+                       version=current.version, period=str(period), filename=filename, sha256=sha256)
+                message = MSG_UNCHANGED.format(period=period.label, version=current.version)
+                return SaveResult("unchanged", current.id, current.version,
+                                  findings=(warning("upload.unchanged", message, file=filename),))
+
+            version = _next_version(conn, unit, period)
+            _insert_file(conn, sha256, data)
+            if current is not None:
+                _set_status(conn, current.id, SUPERSEDED)
+            submission_id = conn.execute(sa.insert(submissions).values(
+                unit_code=unit, district_code=district_code, year=period.year,
+                start_month=period.start_month, end_month=period.end_month, version=version,
+                status=IN_FORCE, uploaded_by=user, uploaded_at=at, filename=filename,
+                sha256=sha256, size=len(data), reporter=report.reporter, phone=report.phone,
+                report_date=report.report_date, findings=_json([f.as_dict() for f in findings]),
+            ).returning(submissions.c.id)).scalar_one()
+            action = "upload" if current is None else "revision"
+            _audit(conn, at, user, action, unit, submission_id=submission_id, version=version,
+                   period=str(period), filename=filename, sha256=sha256, size=len(data),
+                   superseded_id=None if current is None else current.id)
+            _insert_values(conn, submission_id, report, district_code)
+
+        return SaveResult("stored" if current is None else "revised", submission_id, version,
+                          None if current is None else current.id)
+
+    def rollback(self, unit_code: str, period: Period, to_version: int, *, user: str) -> SaveResult:
+        """Put an earlier version of a unit's report for `period` back in force; the one in
+        force becomes `rolled_back`."""
+        at = _utc_now()
+        with self._write(lock_unit=unit_code) as conn:
+            target = conn.execute(
+                sa.select(submissions.c.id, submissions.c.version)
+                .where(_same_period(unit_code, period), submissions.c.version == to_version)
+            ).one_or_none()
+            if target is None:
+                message = MSG_NO_VERSION.format(version=to_version, period=period.label, unit=unit_code)
+                return SaveResult("refused", findings=(error("rollback.no_such_version", message),))
+            current = _in_force(conn, unit_code, period)
+            if current is not None and current.id == target.id:
+                message = MSG_ALREADY_IN_FORCE.format(version=to_version, period=period.label)
+                return SaveResult("unchanged", target.id, to_version,
+                                  findings=(warning("rollback.already_in_force", message),))
+            if current is not None:
+                _set_status(conn, current.id, ROLLED_BACK)
+            _set_status(conn, target.id, IN_FORCE)
+            _audit(conn, at, user, "rollback", unit_code, submission_id=target.id,
+                   version=to_version, period=str(period),
+                   rolled_back_id=None if current is None else current.id,
+                   rolled_back_version=None if current is None else current.version)
+        return SaveResult("rolled_back", target.id, to_version, None if current is None else current.id)
+
+    def record_audit(self, actor: str, action: str, unit_code: str | None = None, **detail) -> int:
+        """Append one entry to the audit log (logins, user management, ...); returns its id."""
+        with self._write() as conn:
+            return _audit(conn, _utc_now(), actor, action, unit_code, **detail)
+
+    # -- reads --
+    def check_overlap(self, unit_code: str, period: Period) -> Finding | None:
+        """The finding that would refuse an upload of `period` for this unit, if any."""
+        with self.engine.connect() as conn:
+            return _overlap_finding(conn, unit_code, period)
+
+    def in_force_periods(self, unit_code: str, year: int) -> list[Period]:
+        s = submissions.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(s.year, s.start_month, s.end_month)
+                .where(s.unit_code == unit_code, s.year == year, s.status == IN_FORCE)
+                .order_by(s.start_month)
+            ).all()
+        return [Period(*row) for row in rows]
+
+    def history(self, unit_code: str | None = None) -> pd.DataFrame:
+        """Every submission, in force or not, ordered by unit, period and version."""
+        s = submissions.c
+        stmt = sa.select(
+            s.id.label("submission_id"), s.unit_code, s.district_code, s.year, s.start_month,
+            s.end_month, s.version, s.status, s.uploaded_by, s.uploaded_at, s.filename, s.sha256,
+            s.size, s.reporter, s.phone, s.report_date, s.findings,
+        ).order_by(s.unit_code, s.year, s.start_month, s.end_month, s.version)
+        if unit_code is not None:
+            stmt = stmt.where(s.unit_code == unit_code)
+        return self._frame(stmt, _HISTORY_DTYPES)
+
+    def values_in_force(self, year: int) -> pd.DataFrame:
+        """One row per value of the submissions in force for `year`."""
+        s, v = submissions.c, submission_values.c
+        stmt = (
+            sa.select(s.id.label("submission_id"), s.unit_code, v.district_code, s.start_month,
+                      s.end_month, v.indicator_code, v.value, v.text, v.note, s.uploaded_at)
+            .join_from(submissions, submission_values, v.submission_id == s.id)
+            .where(s.status == IN_FORCE, s.year == year)
+            .order_by(s.unit_code, s.start_month, v.indicator_code)
+        )
+        return self._frame(stmt, _VALUES_DTYPES)
+
+    def communes_in_force(self, year: int) -> pd.DataFrame:
+        """One row per commune named by the submissions in force for `year`."""
+        s, c = submissions.c, submission_communes.c
+        stmt = (
+            sa.select(s.id.label("submission_id"), s.unit_code, s.district_code, s.start_month,
+                      s.end_month, c.indicator_code, c.commune_code)
+            .join_from(submissions, submission_communes, c.submission_id == s.id)
+            .where(s.status == IN_FORCE, s.year == year)
+            .order_by(s.unit_code, s.start_month, c.indicator_code, c.commune_code)
+        )
+        return self._frame(stmt, _COMMUNES_DTYPES)
+
+    def original_file(self, submission_id: int) -> tuple[str, bytes]:
+        """The file name and the exact bytes that were uploaded."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(submissions.c.filename, files.c.bytes)
+                .join_from(submissions, files, files.c.sha256 == submissions.c.sha256)
+                .where(submissions.c.id == submission_id)
+            ).one_or_none()
+        if row is None:
+            raise KeyError(f"no submission {submission_id}")
+        return row.filename, bytes(row.bytes)
+
+    def audit(self, limit: int | None = None) -> pd.DataFrame:
+        """The audit log, newest first; `detail` is JSON text."""
+        a = audit_log.c
+        stmt = sa.select(a.id, a.at, a.actor, a.action, a.unit_code, a.detail).order_by(a.id.desc())
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return self._frame(stmt, _AUDIT_DTYPES)
+
+    def _frame(self, stmt, dtypes: dict[str, str]) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            result = conn.execute(stmt)
+            frame = pd.DataFrame(result.all(), columns=list(result.keys()), dtype=object)
+        return frame.astype(dtypes)
+
+
+_HISTORY_DTYPES = {
+    "submission_id": "int64", "unit_code": "str", "district_code": "str", "year": "int64",
+    "start_month": "int64", "end_month": "int64", "version": "int64", "status": "str",
+    "uploaded_by": "str", "uploaded_at": "datetime64[us, UTC]", "filename": "str", "sha256": "str",
+    "size": "int64", "reporter": "str", "phone": "str", "report_date": "datetime64[us]",
+    "findings": "str",
+}
+_VALUES_DTYPES = {
+    "submission_id": "int64", "unit_code": "str", "district_code": "str", "start_month": "int64",
+    "end_month": "int64", "indicator_code": "str", "value": "float64", "text": "str", "note": "str",
+    "uploaded_at": "datetime64[us, UTC]",
+}
+_COMMUNES_DTYPES = {
+    "submission_id": "int64", "unit_code": "str", "district_code": "str", "start_month": "int64",
+    "end_month": "int64", "indicator_code": "str", "commune_code": "str",
+}
+_AUDIT_DTYPES = {
+    "id": "int64", "at": "datetime64[us, UTC]", "actor": "str", "action": "str",
+    "unit_code": "str", "detail": "str",
+}
+
+
+# --- Statements used inside write transactions -----------------------------------------------------
+def _same_period(unit_code: str, period: Period):
+    s = submissions.c
+    return sa.and_(s.unit_code == unit_code, s.year == period.year,
+                   s.start_month == period.start_month, s.end_month == period.end_month)
+
+
+def _in_force(conn: Connection, unit_code: str, period: Period):
+    s = submissions.c
+    return conn.execute(
+        sa.select(s.id, s.version, s.sha256).where(_same_period(unit_code, period), s.status == IN_FORCE)
+    ).one_or_none()
+
+
+def _overlap_finding(conn: Connection, unit_code: str, period: Period,
+                     file: str | None = None) -> Finding | None:
+    s = submissions.c
+    rows = conn.execute(
+        sa.select(s.year, s.start_month, s.end_month)
+        .where(s.unit_code == unit_code, s.year == period.year, s.status == IN_FORCE,
+               s.start_month <= period.end_month, s.end_month >= period.start_month,
+               sa.not_(sa.and_(s.start_month == period.start_month, s.end_month == period.end_month)))
+        .order_by(s.start_month)
+    ).all()
+    if not rows:
+        return None
+    labels = ", ".join(Period(*row).label for row in rows)
+    template = MSG_OVERLAP_ONE if len(rows) == 1 else MSG_OVERLAP_MANY
+    return error("period.overlap", template.format(new=period.label, old=labels), file=file)
+
+
+def _next_version(conn: Connection, unit_code: str, period: Period) -> int:
+    latest = conn.execute(
+        sa.select(sa.func.max(submissions.c.version)).where(_same_period(unit_code, period))
+    ).scalar_one()
+    return (latest or 0) + 1
+
+
+def _insert_file(conn: Connection, sha256: str, data: bytes) -> None:
+    # Content-addressed: the same bytes uploaded twice are kept once.
+    dialect = {"sqlite": sqlite_dialect, "postgresql": pg_dialect}[conn.dialect.name]
+    conn.execute(dialect.insert(files).values(sha256=sha256, bytes=data)
+                 .on_conflict_do_nothing(index_elements=[files.c.sha256]))
+
+
+def _set_status(conn: Connection, submission_id: int, status: str) -> None:
+    conn.execute(sa.update(submissions).where(submissions.c.id == submission_id).values(status=status))
+
+
+def _insert_values(conn: Connection, submission_id: int, report: ParsedReport,
+                   district_code: str | None) -> None:
+    values = [
+        {"submission_id": submission_id, "indicator_code": v.indicator_code,
+         "district_code": district_code, "text": v.text, "note": v.note,
+         "value": None if v.value is None or math.isnan(v.value) else float(v.value)}
+        for v in report.values
+    ]
+    communes = [
+        {"submission_id": submission_id, "indicator_code": v.indicator_code, "commune_code": code}
+        for v in report.values for code in dict.fromkeys(v.communes)
+    ]
+    if values:
+        conn.execute(sa.insert(submission_values), values)
+    if communes:
+        conn.execute(sa.insert(submission_communes), communes)
+
+
+def _audit(conn: Connection, at: dt.datetime, actor: str, action: str, unit_code: str | None,
+           **detail) -> int:
+    return conn.execute(
+        sa.insert(audit_log).values(at=at, actor=actor, action=action, unit_code=unit_code,
+                                    detail=_json(detail)).returning(audit_log.c.id)
+    ).scalar_one()
