@@ -38,3 +38,38 @@ def test_broken_plan_file_is_a_clear_error(tmp_path):
     out = run_cli("plan", "--plan-file", str(bad))
     assert out.returncode == 2
     assert "dòng" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_template_check_import_history_progress(tmp_path, monkeypatch):
+    """The reporting loop from the command line, as a person would run it."""
+    from tests.fill import fill_template
+
+    env = {"MDPLAN_DATA_DIR": str(tmp_path / "var")}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    blank = tmp_path / "ba-be.xlsx"
+    out = run_cli("template", "--unit", "ubnd_061", "--period", "2017-01..2017-03", "-o", str(blank))
+    assert out.returncode == 0, out.stderr
+
+    assert run_cli("check", str(blank)).returncode == 1  # an empty report cannot be imported
+    filled = tmp_path / "filled.xlsx"
+    filled.write_bytes(fill_template(blank.read_bytes(), {"CT1.1": 3, "CT4.1": "2 cuộc"},
+                                     communes={"CT1.3": ["Chợ Rã"]}))
+    out = run_cli("check", str(filled), "--json")
+    assert out.returncode == 0
+    findings = json.loads(out.stdout)[str(filled)]["findings"]
+    assert [(f["code"], f["cell"]) for f in findings] == [("value.unit_suffix", "F28")]
+
+    out = run_cli("import", str(filled), "--user", "canbo.babe", "--json")
+    assert out.returncode == 0 and json.loads(out.stdout)[0]["outcome"] == "stored"
+    history = json.loads(run_cli("history", "--json").stdout)
+    assert [(h["unit_code"], h["version"], h["status"]) for h in history["history"]] == [
+        ("ubnd_061", 1, "in_force")]
+    table = json.loads(run_cli("progress", "--as-of", "2017-12-31", "--json").stdout)
+    actual = {r["code"]: r["actual"] for r in next(iter(table.values()))}
+    assert (actual["CT1.1"], actual["CT4.1"], actual["CT1.3"]) == (3, 2, 1)
+
+
+def test_template_for_an_unknown_unit_is_refused(tmp_path):
+    out = run_cli("template", "--unit", "ubnd_999", "--period", "2017-01..2017-03", "-o", str(tmp_path / "x.xlsx"))
+    assert out.returncode == 2 and "ubnd_999" in out.stderr

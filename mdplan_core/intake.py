@@ -1,0 +1,53 @@
+"""The one path an upload takes into the store, for the dashboard and the CLI alike:
+check (preflight, sandboxed read, reader, validation), then one transaction in the store."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .findings import Finding, error
+from .store import SaveResult, Store
+from .validation import CheckResult, check_workbook
+
+MESSAGES = {
+    "unit.not_allowed": (
+        "Tệp này là báo cáo của {unit}, nhưng tài khoản của bạn chỉ được nộp báo cáo cho "
+        "{allowed}. Hãy tải mẫu báo cáo của đơn vị mình."),
+}
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    filename: str
+    check: CheckResult
+    saved: SaveResult | None
+
+    @property
+    def outcome(self) -> str:
+        """stored | revised | unchanged | refused"""
+        return self.saved.outcome if self.saved else "refused"
+
+    @property
+    def findings(self) -> list[Finding]:
+        return list(self.check.findings) + list(self.saved.findings if self.saved else ())
+
+
+def import_file(data: bytes, filename: str, *, user: str, plan, store: Store,
+                allowed_unit: str | None = None, uploaded_at=None) -> ImportOutcome:
+    """Check a workbook and store it when it has no errors. `allowed_unit` binds an officer
+    to their own unit: a file naming another unit is refused, whatever the form said."""
+    check = check_workbook(data, filename, plan, store)
+    report = check.report
+    if report is not None and allowed_unit is not None and report.unit_code != allowed_unit:
+        refusal = error("unit.not_allowed", MESSAGES["unit.not_allowed"].format(
+            unit=plan.unit(report.unit_code).name, allowed=plan.unit(allowed_unit).name),
+            file=filename)
+        check = CheckResult(report, [*check.findings, refusal], False, check.cells)
+    if not check.ok:
+        store.record_audit(user, "upload_refused", report.unit_code if report else None,
+                           filename=filename, codes=[f.code for f in check.findings if f.is_error])
+        return ImportOutcome(filename, check, None)
+    warnings = [f for f in check.findings if not f.is_error]
+    saved = store.save_report(report, district_code=plan.unit(report.unit_code).district_code,
+                              data=data, filename=filename, user=user, findings=warnings,
+                              uploaded_at=uploaded_at)
+    return ImportOutcome(filename, check, saved)

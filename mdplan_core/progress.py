@@ -1,0 +1,243 @@
+"""Progress: targets against actuals to a review date, and the pacing line.
+
+Inputs are the store's in-force values and communes as DataFrames, so every function here is
+pure and vectorised. A report counts towards a review date when its period has ended by then:
+results are reported per period and cannot be split by month.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+STATUS_MET = "met"
+STATUS_ON_TRACK = "on_track"
+STATUS_BEHIND = "behind"
+STATUS_NOT_STARTED = "not_started"
+STATUS_QUALITATIVE = "qualitative"
+STATUSES = [STATUS_MET, STATUS_ON_TRACK, STATUS_BEHIND, STATUS_NOT_STARTED, STATUS_QUALITATIVE]
+
+VALUE_COLUMNS = ["submission_id", "unit_code", "district_code", "start_month", "end_month",
+                 "indicator_code", "value", "text", "note"]
+COMMUNE_COLUMNS = ["submission_id", "unit_code", "district_code", "start_month", "end_month",
+                   "indicator_code", "commune_code"]
+
+
+def _period_end(year: int, end_month: pd.Series) -> pd.Series:
+    """The last day of each period's end month."""
+    first_of_next = pd.to_datetime(
+        {"year": year + (end_month // 12), "month": end_month % 12 + 1, "day": 1})
+    return (first_of_next - pd.Timedelta(days=1)).dt.date
+
+
+def ended_by(df: pd.DataFrame, year: int, as_of: dt.date) -> pd.DataFrame:
+    if df.empty:
+        return df
+    return df[_period_end(year, df["end_month"].astype(int)) <= as_of]
+
+
+def expected_to_date(target, start: dt.date, end: dt.date, as_of: dt.date) -> float:
+    """Nothing before the start, the full target at the end, a straight line between."""
+    if target is None or pd.isna(target):
+        return np.nan
+    if as_of < start:
+        return 0.0
+    if as_of >= end:
+        return float(target)
+    return float(target) * ((as_of - start).days + 1) / ((end - start).days + 1)
+
+
+def status(actual, target, expected, started: bool) -> str:
+    if target is None or pd.isna(target):
+        return STATUS_QUALITATIVE
+    if actual >= target:
+        return STATUS_MET
+    if not started:
+        return STATUS_NOT_STARTED
+    return STATUS_ON_TRACK if actual >= expected else STATUS_BEHIND
+
+
+def actuals(indicators: pd.DataFrame, values: pd.DataFrame, communes: pd.DataFrame,
+            communes_ref: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Actual per indicator and the `by` columns: sums, or distinct communes where the
+    indicator says so. `by` may name `unit_code` or `district_code`; a commune counts in the
+    district it belongs to, whoever reported it."""
+    agg = indicators.set_index("code")["aggregation"]
+    values = values.assign(aggregation=values["indicator_code"].map(agg))
+    summed = (values[values["aggregation"].isin(["sum", "qualitative"])]
+              .groupby(["indicator_code", *by], dropna=False)["value"].sum(min_count=1))
+    if "district_code" in by:
+        home = communes_ref.set_index("code")["district_code"]
+        communes = communes.assign(district_code=communes["commune_code"].map(home))
+    counted = (communes[communes["indicator_code"].map(agg) == "distinct_communes"]
+               .groupby(["indicator_code", *by], dropna=False)["commune_code"].nunique())
+    out = pd.concat([summed, counted.astype(float)]).rename("actual").reset_index()
+    return out
+
+
+def by_indicator(plan, values: pd.DataFrame, communes: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """One row per indicator: target, actual, expected to date, percentages, status."""
+    values = ended_by(values, plan.year, as_of)
+    communes = ended_by(communes, plan.year, as_of)
+    act = actuals(plan.indicators, values, communes, plan.communes, by=[]).set_index("indicator_code")
+    items = values[values["indicator_code"].isin(
+        plan.indicators.loc[plan.indicators["aggregation"] == "qualitative", "code"])]
+    texts = items.dropna(subset=["text"]).groupby("indicator_code")["text"].agg(
+        lambda s: "\n".join(dict.fromkeys(s)))
+
+    tasks = plan.tasks.set_index("number")
+    out = plan.indicators[["code", "task", "name", "unit", "target", "aggregation"]].copy()
+    out["actual"] = out["code"].map(act["actual"]).fillna(0.0)
+    out["start"] = out["task"].map(tasks["start"].dt.date)
+    out["end"] = out["task"].map(tasks["end"].dt.date)
+    out["expected"] = [expected_to_date(t, s, e, as_of)
+                       for t, s, e in zip(out["target"], out["start"], out["end"])]
+    target = out["target"].astype("Float64")
+    out["pct_target"] = (out["actual"] / target).astype(float)
+    out["pct_expected"] = (out["actual"] / out["expected"].where(out["expected"] > 0)).astype(float)
+    out["status"] = [status(a, t, x, as_of >= s)
+                     for a, t, x, s in zip(out["actual"], out["target"], out["expected"], out["start"])]
+    out["text"] = out["code"].map(texts)
+    return out.reset_index(drop=True)
+
+
+def by_group(plan, values: pd.DataFrame, communes: pd.DataFrame, as_of: dt.date,
+             by: str) -> pd.DataFrame:
+    """Actual per indicator and per district (`district_code`) or unit (`unit_code`), with
+    each group's share of the provincial actual."""
+    values = ended_by(values, plan.year, as_of)
+    communes = ended_by(communes, plan.year, as_of)
+    act = actuals(plan.indicators, values, communes, plan.communes, by=[by])
+    total = by_indicator(plan, values, communes, as_of).set_index("code")
+    act["target"] = act["indicator_code"].map(total["target"])
+    act["province_actual"] = act["indicator_code"].map(total["actual"])
+    act["share"] = act["actual"] / act["province_actual"].where(act["province_actual"] > 0)
+    return act.sort_values(["indicator_code", by], na_position="last").reset_index(drop=True)
+
+
+# --- Month by month, for burn-up charts ---------------------------------------------------
+MONTHS = np.arange(1, 13)
+
+
+def _month_ends(year: int) -> pd.Series:
+    ends = pd.to_datetime(_period_end(year, pd.Series(MONTHS)))
+    return pd.Series(ends.to_numpy(), index=MONTHS)
+
+
+def _pick_indicators(plan, task: int | None, indicator) -> pd.DataFrame:
+    inds = plan.indicators
+    if task is not None:
+        inds = inds[inds["task"] == int(task)]
+    if indicator is not None:
+        codes = [indicator] if isinstance(indicator, str) else list(indicator)
+        inds = inds[inds["code"].isin(codes)]
+    return inds
+
+
+def cumulative_by_month(plan, values: pd.DataFrame, communes: pd.DataFrame,
+                        task: int | None = None, indicator=None, *,
+                        district: str | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Actual per indicator at the end of each month of the plan year: columns
+    indicator_code, month (1..12), month_end (Timestamp), in_month (what that month added),
+    actual (cumulative). A period's results land in its end month, as in `by_indicator`.
+    A commune counts once, in the month it is first named. `task` / `indicator` (a code or a
+    list) select indicators; `district` keeps one district's results (communes by the
+    district they belong to, as in `by_group`); months ending after `as_of` are NaN."""
+    inds = _pick_indicators(plan, task, indicator)
+    agg = inds.set_index("code")["aggregation"]
+    v = values[values["indicator_code"].map(agg).isin(["sum", "qualitative"])]
+    c = communes[communes["indicator_code"].map(agg) == "distinct_communes"]
+    if district is not None:
+        v = v[v["district_code"] == district]
+        home = plan.communes.set_index("code")["district_code"]
+        c = c[c["commune_code"].map(home) == district]
+    summed = v.groupby(["indicator_code", "end_month"])["value"].sum()
+    first_named = c.groupby(["indicator_code", "commune_code"])["end_month"].min()
+    new_communes = first_named.groupby(["indicator_code", first_named]).size().astype(float)
+    added = pd.concat([summed, new_communes])
+    added.index.names = ["indicator_code", "month"]
+
+    grid = pd.MultiIndex.from_product([inds["code"], MONTHS], names=["indicator_code", "month"])
+    out = added.groupby(level=["indicator_code", "month"]).sum().reindex(grid, fill_value=0.0)
+    out = out.rename("in_month").reset_index()
+    out["in_month"] = out["in_month"].astype(float)
+    out["actual"] = out.groupby("indicator_code")["in_month"].cumsum()
+    out["month_end"] = out["month"].map(_month_ends(plan.year))
+    if as_of is not None:
+        future = out["month_end"] > pd.Timestamp(as_of)
+        out.loc[future, ["in_month", "actual"]] = np.nan
+    return out[["indicator_code", "month", "month_end", "in_month", "actual"]]
+
+
+def pacing_by_month(plan, indicator_code: str) -> pd.DataFrame:
+    """Expected to date at each month end (the `expected_to_date` line): columns
+    indicator_code, month, month_end, target, expected. NaN for a qualitative indicator."""
+    ind = plan.indicator(indicator_code)
+    task = plan.task(ind.task)
+    start, end = pd.Timestamp(task.schedule.start), pd.Timestamp(task.schedule.end)
+    month_end = _month_ends(plan.year).reset_index(drop=True)
+    elapsed = ((month_end - start).dt.days + 1) / ((end - start).days + 1)
+    share = elapsed.clip(0.0, 1.0).where(month_end >= start, 0.0)
+    target = np.nan if ind.target is None else float(ind.target)
+    return pd.DataFrame({"indicator_code": indicator_code, "month": MONTHS, "month_end": month_end,
+                         "target": target, "expected": share * target})
+
+
+# --- Headline and per-district views ------------------------------------------------------
+def _numeric(table: pd.DataFrame) -> pd.DataFrame:
+    target = pd.to_numeric(table["target"], errors="coerce").astype(float)
+    return table.assign(target=target)[target > 0]
+
+
+def overall_progress(progress_table: pd.DataFrame) -> float:
+    """Mean over the numeric indicators of actual / target, each capped at 100% (one target
+    overshot does not make up for another missed). NaN without numeric indicators."""
+    t = _numeric(progress_table)
+    return float((t["actual"] / t["target"]).clip(upper=1.0).mean()) if len(t) else np.nan
+
+
+def overall_expected(progress_table: pd.DataFrame) -> float:
+    """The same mean for the expected-to-date values: where `overall_progress` should be."""
+    t = _numeric(progress_table)
+    return float((t["expected"] / t["target"]).clip(upper=1.0).mean()) if len(t) else np.nan
+
+
+DISTRICT_MATRIX_COLUMNS = [
+    "district_code", "district_name", "short_name", "tile_row", "tile_col", "indicator_code",
+    "indicator_name", "unit", "aggregation", "actual", "province_actual", "share", "allocated",
+    "pct_allocated", "basis", "value"]
+
+
+def district_matrix(plan, values: pd.DataFrame, communes: pd.DataFrame,
+                    allocations: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """District x indicator, every pair: the district's actual, its share of the provincial
+    actual, and where Sở LĐTBXH allocated a target to it (`allocations`: indicator_code,
+    district_code, target; may be empty) that target and the actual as a share of it.
+    `basis` says which one `value` holds: 'allocation' (actual / allocated) or 'share'
+    (actual / provincial actual). No allocation is ever assumed."""
+    total = by_indicator(plan, values, communes, as_of).set_index("code")
+    act = actuals(plan.indicators, ended_by(values, plan.year, as_of),
+                  ended_by(communes, plan.year, as_of), plan.communes, by=["district_code"])
+    districts = plan.districts[["code", "name", "short_name", "tile_row", "tile_col"]].rename(
+        columns={"code": "district_code", "name": "district_name"})
+    inds = plan.indicators[["code", "name", "unit", "aggregation"]].rename(
+        columns={"code": "indicator_code", "name": "indicator_name"})
+    out = districts.merge(inds, how="cross")
+    out = out.merge(act[["indicator_code", "district_code", "actual"]],
+                    on=["indicator_code", "district_code"], how="left")
+    out["actual"] = out["actual"].astype(float).fillna(0.0)
+    out["province_actual"] = out["indicator_code"].map(total["actual"]).astype(float)
+    out["share"] = out["actual"] / out["province_actual"].where(out["province_actual"] > 0)
+
+    alloc = allocations.reindex(columns=["indicator_code", "district_code", "target"])
+    alloc = alloc[alloc["indicator_code"].map(plan.indicators.set_index("code")["aggregation"])
+                  .ne("qualitative")]
+    alloc = alloc.rename(columns={"target": "allocated"}).astype({"allocated": float})
+    out = out.merge(alloc.drop_duplicates(["indicator_code", "district_code"], keep="last"),
+                    on=["indicator_code", "district_code"], how="left")
+    out["pct_allocated"] = out["actual"] / out["allocated"].where(out["allocated"] > 0)
+    has_allocation = out["allocated"].notna()
+    out["basis"] = np.where(has_allocation, "allocation", "share")
+    out["value"] = out["pct_allocated"].where(has_allocation, out["share"])
+    return out[DISTRICT_MATRIX_COLUMNS]

@@ -1,0 +1,327 @@
+"""Reading a workbook (.xlsx, .xlsm, .xls, .ods) into a neutral grid of values.
+
+Nothing here knows about plans or reports: a sheet is a name, a visibility, rows of
+values, merged ranges and the cells set in a legacy Vietnamese font. Values come from
+python-calamine. Two things calamine does not give are filled in from a second reader:
+
+- formula errors: calamine returns "" for an error cell; the error text ("#REF!",
+  "#DIV/0!", ...) comes from openpyxl (xlsx/xlsm), xlrd (xls) or content.xml (ods);
+- cell fonts: from openpyxl (xlsx/xlsm) or xlrd with formatting_info (xls);
+  and merged ranges for ods, which calamine does not report.
+
+Call this only on bytes that passed preflight, inside the sandbox: see
+`mdplan_core.sandbox.read_workbook_safely`. Macros in .xlsm are never run, nor read.
+
+Rows and columns are 0-based everywhere in this module; `cell_ref` turns them into
+the A1 notation an officer sees.
+"""
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Union
+
+from python_calamine import (CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum,
+                             SheetVisibleEnum)
+
+from .findings import Finding, error, warning
+from .preflight import MESSAGES as PREFLIGHT_MESSAGES
+from .preflight import KIND_LABELS, column_letters, sniff_format
+
+CellValue = Union[str, int, float, bool, datetime.datetime, datetime.date, datetime.time,
+                  datetime.timedelta, None]
+
+LEGACY_FONT_PREFIXES = (".vn", "vni-")  # TCVN3 (ABC) and VNI fonts, compared lower-case
+READABLE_FORMATS = ("xlsx", "xlsm", "xls", "ods")
+
+MESSAGES = {
+    "file.unreadable": (
+        "Không đọc được nội dung tệp: tệp bị hỏng hoặc không đúng định dạng bảng tính. "
+        "Hãy mở tệp bằng Excel, lưu lại thành Excel Workbook (.xlsx) rồi nộp lại."
+    ),
+    "file.formatting_unreadable": (
+        "Đã đọc được số liệu nhưng không kiểm tra được phông chữ và các ô báo lỗi công thức "
+        "của tệp. Nếu tệp dùng phông chữ cũ (.VnTime, VNI-Times), hãy chuyển sang Unicode "
+        "rồi nộp lại."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class MergedRange:
+    """An inclusive block of merged cells, 0-based."""
+
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+
+    @property
+    def ref(self) -> str:
+        return f"{cell_ref(self.first_row, self.first_col)}:{cell_ref(self.last_row, self.last_col)}"
+
+
+@dataclass
+class RawSheet:
+    name: str
+    state: str  # "visible" | "hidden" | "veryHidden"
+    rows: list[list[CellValue]]
+    merged: list[MergedRange] = field(default_factory=list)
+    # (row, col) -> font name, for non-empty cells in a legacy Vietnamese font only.
+    fonts: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    def value(self, row: int, col: int) -> CellValue:
+        if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
+            return self.rows[row][col]
+        return None
+
+
+@dataclass
+class RawWorkbook:
+    format: str  # "xlsx" | "xlsm" | "xls" | "ods"
+    sheets: list[RawSheet]
+    # Warnings met while reading (the values are still good).
+    findings: list[Finding] = field(default_factory=list)
+
+    def sheet(self, name: str) -> RawSheet | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+
+class WorkbookReadError(Exception):
+    """The bytes cannot be read as a workbook: bad data from a user, with a finding code."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+def cell_ref(row: int, col: int) -> str:
+    """0-based (13, 4) -> 'E14'."""
+    return f"{column_letters(col + 1)}{row + 1}"
+
+
+def is_legacy_font(name: str | None) -> bool:
+    return bool(name) and name.strip().lower().startswith(LEGACY_FONT_PREFIXES)
+
+
+# --- entry points ---------------------------------------------------------------------------
+
+def read_workbook(data: bytes, filename: str) -> RawWorkbook:
+    """Read every worksheet's values. Raises WorkbookReadError for unreadable bytes."""
+    fmt = sniff_format(data)
+    if fmt not in READABLE_FORMATS:
+        raise _not_readable(fmt)
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = [_read_sheet(book, meta) for meta in book.sheets_metadata
+                  if meta.typ == SheetTypeEnum.WorkSheet]
+    except PasswordError as exc:
+        raise WorkbookReadError("file.encrypted", PREFLIGHT_MESSAGES["file.encrypted"]) from exc
+    except CalamineError as exc:
+        raise WorkbookReadError("file.unreadable", MESSAGES["file.unreadable"]) from exc
+
+    findings: list[Finding] = []
+    extras = {"xlsx": _xlsx_extras, "xlsm": _xlsx_extras, "xls": _xls_extras,
+              "ods": _ods_extras}[fmt]
+    try:
+        extras(data, sheets)
+    except Exception:  # noqa: BLE001 - a second reader choking must not lose the values
+        findings.append(warning("file.formatting_unreadable",
+                                MESSAGES["file.formatting_unreadable"], file=filename))
+    return RawWorkbook(format=fmt, sheets=sheets, findings=findings)
+
+
+def try_read_workbook(data: bytes, filename: str) -> tuple[RawWorkbook | None, list[Finding]]:
+    """read_workbook with its failure as a finding: the function the sandbox runs."""
+    try:
+        book = read_workbook(data, filename)
+    except WorkbookReadError as exc:
+        return None, [error(exc.code, exc.message, file=filename)]
+    return book, list(book.findings)
+
+
+def _not_readable(fmt: str) -> WorkbookReadError:
+    if fmt == "encrypted":
+        return WorkbookReadError("file.encrypted", PREFLIGHT_MESSAGES["file.encrypted"])
+    if fmt in KIND_LABELS and fmt not in ("pdf", "text", "html"):
+        return WorkbookReadError("file.unsupported_format", PREFLIGHT_MESSAGES[
+            "file.unsupported_format"].format(kind=KIND_LABELS[fmt]))
+    if fmt == "corrupt":
+        return WorkbookReadError("file.truncated", PREFLIGHT_MESSAGES["file.truncated"])
+    return WorkbookReadError("file.not_a_workbook", PREFLIGHT_MESSAGES["file.not_a_workbook"])
+
+
+# --- values from calamine -------------------------------------------------------------------
+
+# calamine's enums are not hashable, so this is a list of pairs.
+_STATES = [
+    (SheetVisibleEnum.Visible, "visible"),
+    (SheetVisibleEnum.Hidden, "hidden"),
+    (SheetVisibleEnum.VeryHidden, "veryHidden"),
+]
+
+
+def _read_sheet(book: CalamineWorkbook, meta) -> RawSheet:
+    sheet = book.get_sheet_by_name(meta.name)
+    # skip_empty_area=False keeps row 0 / column 0 at A1 even when data starts lower.
+    rows = [[None if value == "" else value for value in row]
+            for row in sheet.to_python(skip_empty_area=False)]
+    merged = [MergedRange(r0, c0, r1, c1)
+              for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+    state = next((name for enum, name in _STATES if meta.visible == enum), "visible")
+    return RawSheet(name=meta.name, state=state, rows=rows, merged=merged)
+
+
+def _put(sheet: RawSheet, row: int, col: int, value: CellValue) -> None:
+    while len(sheet.rows) <= row:
+        sheet.rows.append([])
+    line = sheet.rows[row]
+    if len(line) <= col:
+        line.extend([None] * (col + 1 - len(line)))
+    line[col] = value
+
+
+def _width(sheet: RawSheet) -> int:
+    return max((len(r) for r in sheet.rows), default=0)
+
+
+# --- xlsx / xlsm: openpyxl for error cells and fonts ----------------------------------------
+
+_LEGACY_FONT_XML = re.compile(rb"<(?:[\w.-]+:)?name\s+val\s*=\s*[\"']\s*(?:\.vn|vni-)", re.I)
+_ERROR_CELL_XML = re.compile(rb"\st\s*=\s*[\"']e[\"']")
+
+
+def _xlsx_needs_second_reader(data: bytes) -> tuple[bool, bool]:
+    """(has legacy fonts, has error cells), from a cheap look at the raw XML parts."""
+    fonts = errors = False
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for info in zf.infolist():
+            if not info.filename.endswith(".xml"):
+                continue
+            part = zf.read(info)
+            if info.filename == "xl/styles.xml":
+                fonts = fonts or bool(_LEGACY_FONT_XML.search(part))
+            elif info.filename != "xl/sharedStrings.xml":
+                errors = errors or bool(_ERROR_CELL_XML.search(part))
+    return fonts, errors
+
+
+def _xlsx_extras(data: bytes, sheets: list[RawSheet]) -> None:
+    want_fonts, want_errors = _xlsx_needs_second_reader(data)
+    if not (want_fonts or want_errors):
+        return  # the common case: no second pass over the cells
+    import openpyxl  # only now: it is the slow part of starting a reader
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True,
+                                  keep_links=False)
+    try:
+        for sheet in sheets:
+            if sheet.name not in book.sheetnames or not sheet.rows:
+                continue
+            ws = book[sheet.name]
+            # Bound the walk by calamine's grid: a read-only sheet pads to its <dimension>.
+            for row in ws.iter_rows(min_row=1, max_row=len(sheet.rows), min_col=1,
+                                    max_col=max(_width(sheet), 1)):
+                for cell in row:
+                    if getattr(cell, "row", None) is None:
+                        continue  # EmptyCell padding
+                    r, c = cell.row - 1, cell.column - 1
+                    if want_errors and cell.data_type == "e" and isinstance(cell.value, str):
+                        _put(sheet, r, c, cell.value)
+                    if want_fonts and sheet.value(r, c) is not None:
+                        name = cell.font.name if cell.font is not None else None
+                        if is_legacy_font(name):
+                            sheet.fonts[(r, c)] = name
+    finally:
+        book.close()
+
+
+# --- xls: xlrd for error cells and fonts ----------------------------------------------------
+
+def _xls_extras(data: bytes, sheets: list[RawSheet]) -> None:
+    import xlrd
+    from xlrd.biffh import XL_CELL_ERROR, error_text_from_code
+
+    book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+    try:
+        legacy_fonts = {i: f.name for i, f in enumerate(book.font_list) if is_legacy_font(f.name)}
+        legacy_xfs = {i: legacy_fonts[xf.font_index] for i, xf in enumerate(book.xf_list)
+                      if xf.font_index in legacy_fonts}
+        names = book.sheet_names()
+        for sheet in sheets:
+            if sheet.name not in names:
+                continue
+            xs = book.sheet_by_name(sheet.name)
+            for r in range(min(xs.nrows, len(sheet.rows))):
+                types = xs.row_types(r)
+                for c, ctype in enumerate(types):
+                    if ctype == XL_CELL_ERROR:
+                        code = xs.cell_value(r, c)
+                        _put(sheet, r, c, error_text_from_code.get(code, f"#ERR{code}"))
+                    if legacy_xfs and sheet.value(r, c) is not None:
+                        font = legacy_xfs.get(xs.cell_xf_index(r, c))
+                        if font:
+                            sheet.fonts[(r, c)] = font
+            book.unload_sheet(sheet.name)
+    finally:
+        book.release_resources()
+
+
+# --- ods: content.xml for error cells and merged ranges -------------------------------------
+
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+
+
+def _ods_extras(data: bytes, sheets: list[RawSheet]) -> None:
+    from defusedxml.ElementTree import iterparse
+
+    by_name = {s.name: s for s in sheets}
+    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("content.xml") as content:
+        sheet: RawSheet | None = None
+        depth = 0  # tables inside cells are not sheets
+        row = col = 0
+        row_repeat = 1
+        for event, elem in iterparse(content, events=("start", "end")):
+            tag = elem.tag
+            if tag == _TABLE + "table":
+                if event == "start":
+                    depth += 1
+                    if depth == 1:
+                        sheet = by_name.get(elem.get(_TABLE + "name"))
+                        row = 0
+                else:
+                    depth -= 1
+                    elem.clear()
+            elif depth != 1:
+                continue
+            elif tag == _TABLE + "table-row":
+                if event == "start":
+                    row_repeat = int(elem.get(_TABLE + "number-rows-repeated", "1"))
+                    col = 0
+                else:
+                    row += row_repeat
+                    elem.clear()
+            elif tag in (_TABLE + "table-cell", _TABLE + "covered-table-cell") and event == "end":
+                repeat = int(elem.get(_TABLE + "number-columns-repeated", "1"))
+                if sheet is not None and tag == _TABLE + "table-cell":
+                    _ods_cell(sheet, elem, row, col, repeat, row_repeat)
+                col += repeat
+                elem.clear()
+
+
+def _ods_cell(sheet: RawSheet, elem, row: int, col: int, repeat: int, row_repeat: int) -> None:
+    spans_cols = int(elem.get(_TABLE + "number-columns-spanned", "1"))
+    spans_rows = int(elem.get(_TABLE + "number-rows-spanned", "1"))
+    if spans_cols > 1 or spans_rows > 1:
+        sheet.merged.append(MergedRange(row, col, row + spans_rows - 1, col + spans_cols - 1))
+    if elem.get(_CALCEXT + "value-type") == "error":
+        text = "".join(elem.itertext()).strip()
+        # Repeats only cover cells calamine placed in the grid.
+        for r in range(row, min(row + row_repeat, len(sheet.rows))):
+            for c in range(col, min(col + repeat, _width(sheet))):
+                _put(sheet, r, c, text)

@@ -1,0 +1,81 @@
+"""The upload path end to end: template -> filled by an officer -> check -> store -> progress."""
+import datetime as dt
+
+import pytest
+
+from mdplan_core import progress
+from mdplan_core.intake import import_file
+from mdplan_core.plan import load_plan
+from mdplan_core.report import Period
+from mdplan_core.template import build_template
+from tests.fill import fill_template
+from tests.libreoffice import convert
+
+PLAN = load_plan()
+Q1 = Period(2017, 1, 3)
+DEC = dt.date(2017, 12, 31)
+
+
+def filled(unit="ubnd_061", period=Q1, **kw):
+    kw.setdefault("results", {"CT1.1": 2, "CT1.2": "1.234", "CT4.1": 3})
+    kw.setdefault("communes", {"CT1.3": ["Chợ Rã", "xã Banh Trach"]})
+    return fill_template(build_template(PLAN, unit, period), **kw)
+
+
+def actual(store, code):
+    table = progress.by_indicator(PLAN, store.values_in_force(2017), store.communes_in_force(2017), DEC)
+    return table.set_index("code").at[code, "actual"]
+
+
+def test_round_trip_stores_and_progress_shows_the_numbers(store):
+    data = filled()
+    out = import_file(data, "ba-be-q1.xlsx", user="canbo.babe", plan=PLAN, store=store)
+    assert out.outcome == "stored", out.findings
+    assert (actual(store, "CT1.1"), actual(store, "CT1.2"), actual(store, "CT1.3")) == (2, 1234, 2)
+    history = store.history("ubnd_061")
+    assert list(history["uploaded_by"]) == ["canbo.babe"]
+    assert store.original_file(out.saved.submission_id) == ("ba-be-q1.xlsx", data)
+
+
+def test_revision_replaces_the_numbers_and_keeps_history(store):
+    import_file(filled(), "v1.xlsx", user="a", plan=PLAN, store=store)
+    out = import_file(filled(results={"CT1.1": 5}), "v2.xlsx", user="a", plan=PLAN, store=store)
+    assert (out.outcome, out.saved.version) == ("revised", 2)
+    assert actual(store, "CT1.1") == 5
+    assert list(store.history("ubnd_061")["status"]) == ["superseded", "in_force"]
+
+
+def test_refused_upload_writes_nothing_but_the_audit_entry(store):
+    bad = filled(results={"CT1.1": -2, "CT1.2": "nhiều"})
+    out = import_file(bad, "bad.xlsx", user="a", plan=PLAN, store=store)
+    assert out.outcome == "refused"
+    assert {(f.code, f.cell) for f in out.findings if f.is_error} == {
+        ("value.negative", "F20"), ("value.not_a_number", "F21")}
+    assert store.history().empty and store.values_in_force(2017).empty
+    audit = store.audit()
+    assert list(audit["action"]) == ["upload_refused"]
+
+
+def test_officer_cannot_upload_for_another_unit(store):
+    other = filled(unit="ubnd_058", communes={})
+    out = import_file(other, "tp.xlsx", user="canbo.babe", plan=PLAN, store=store, allowed_unit="ubnd_061")
+    assert out.outcome == "refused"
+    refusal = [f for f in out.findings if f.code == "unit.not_allowed"]
+    assert refusal and "UBND huyện Ba Bể" in refusal[0].message
+    assert store.history().empty
+
+
+def test_overlapping_period_is_refused(store):
+    import_file(filled(), "q1.xlsx", user="a", plan=PLAN, store=store)
+    out = import_file(filled(period=Period(2017, 3, 5)), "m3-5.xlsx", user="a", plan=PLAN, store=store)
+    assert out.outcome == "refused"
+    assert "period.overlap" in {f.code for f in out.findings}
+    assert len(store.history()) == 1
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_a_workbook_saved_by_libreoffice_imports(store, fmt):
+    data = convert(filled(), fmt)
+    out = import_file(data, f"ba-be.{fmt}", user="a", plan=PLAN, store=store)
+    assert out.outcome == "stored", out.findings
+    assert (actual(store, "CT1.1"), actual(store, "CT1.2"), actual(store, "CT1.3")) == (2, 1234, 2)

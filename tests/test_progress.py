@@ -1,0 +1,88 @@
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from mdplan_core import progress
+from mdplan_core.plan import load_plan
+from mdplan_core.report import ParsedReport, Period, ReportValue
+
+PLAN = load_plan()
+MAR, JUN, DEC = dt.date(2017, 3, 1), dt.date(2017, 6, 1), dt.date(2017, 12, 31)
+
+
+@pytest.mark.parametrize("as_of, expected", [
+    (dt.date(2017, 2, 28), 0.0),           # before the schedule starts
+    (MAR, 10 * 1 / 306),                    # the first day counts
+    (dt.date(2017, 7, 31), 10 * 153 / 306),  # straight line, by days
+    (DEC, 10.0),
+    (dt.date(2018, 1, 5), 10.0),
+])
+def test_expected_to_date_follows_the_schedule(as_of, expected):
+    assert progress.expected_to_date(10, MAR, DEC, as_of) == pytest.approx(expected)
+
+
+def test_expected_is_undefined_without_a_target():
+    assert pd.isna(progress.expected_to_date(None, MAR, DEC, DEC))
+
+
+def save(store, unit, period, values, district):
+    report = ParsedReport(unit, Period.parse(period), values)
+    result = store.save_report(report, district_code=district, data=repr(values).encode() + period.encode(),
+                               filename="r.xlsx", user="test")
+    assert not result.refused
+
+
+def test_by_indicator_sums_and_counts_distinct_communes(store):
+    save(store, "ubnd_061", "2017-01..2017-03", [
+        ReportValue("CT1.1", 2), ReportValue("CT1.2", 80),
+        ReportValue("CT1.3", 2, communes=("01888", "01891")),
+        ReportValue("CT1.5", 3, text="3 tin trên Đài huyện")], "061")
+    save(store, "ubnd_061", "2017-04..2017-06", [
+        ReportValue("CT1.1", 1), ReportValue("CT1.3", 1, communes=("01888",))], "061")
+    save(store, "ubnd_058", "2017-01..2017-06", [
+        ReportValue("CT1.1", 4), ReportValue("CT1.3", 1, communes=("01834",)),
+        ReportValue("CT4.1", 16)], "058")
+    # A revision replaces the earlier numbers; it does not add to them.
+    save(store, "ubnd_061", "2017-04..2017-06", [
+        ReportValue("CT1.1", 3), ReportValue("CT1.3", 1, communes=("01888",))], "061")
+
+    table = progress.by_indicator(PLAN, store.values_in_force(2017), store.communes_in_force(2017), DEC)
+    row = table.set_index("code")
+    assert row.at["CT1.1", "actual"] == 2 + 3 + 4
+    assert row.at["CT1.2", "actual"] == 80
+    assert row.at["CT1.3", "actual"] == 3  # 01888 twice counts once
+    assert row.at["CT4.1", "actual"] == 16 and row.at["CT4.1", "status"] == "met"
+    assert row.at["CT1.1", "status"] == "behind"  # 9 of 10 at the end of the year
+    assert row.at["CT1.5", "status"] == "qualitative" and row.at["CT1.5", "actual"] == 3
+    assert row.at["CT1.5", "text"] == "3 tin trên Đài huyện"
+    assert row.at["CT1.1", "pct_target"] == pytest.approx(0.9)
+    assert row.at["CT2.1", "actual"] == 0 and row.at["CT2.1", "status"] == "behind"
+
+    # On 31/03 only the first quarter has ended; task 4 has not started yet.
+    march = progress.by_indicator(PLAN, store.values_in_force(2017), store.communes_in_force(2017),
+                                  dt.date(2017, 3, 31)).set_index("code")
+    assert march.at["CT1.1", "actual"] == 2
+    assert march.at["CT4.1", "actual"] == 0 and march.at["CT4.1", "status"] == "not_started"
+    assert march.at["CT1.1", "status"] == "on_track"  # 2 against 10*31/306 expected
+
+    by_district = progress.by_group(PLAN, store.values_in_force(2017), store.communes_in_force(2017),
+                                    DEC, by="district_code")
+    ct11 = by_district[by_district["indicator_code"] == "CT1.1"].set_index("district_code")
+    assert ct11.at["061", "actual"] == 5 and ct11.at["058", "actual"] == 4
+    assert ct11.at["061", "share"] == pytest.approx(5 / 9)
+
+
+def test_communes_count_in_their_own_district_whoever_reports_them(store):
+    save(store, "ubnd_061", "2017-01..2017-03", [ReportValue("CT3.1", 2, communes=("01888", "01891"))], "061")
+    # A provincial agency names a commune of TP Bắc Kạn and one already counted for Ba Bể.
+    save(store, "sldtbxh", "2017-01..2017-03", [ReportValue("CT3.1", 2, communes=("01834", "01888"))], None)
+    values, communes = store.values_in_force(2017), store.communes_in_force(2017)
+    total = progress.by_indicator(PLAN, values, communes, DEC).set_index("code")
+    assert total.at["CT3.1", "actual"] == 3
+    ct31 = progress.by_group(PLAN, values, communes, DEC, by="district_code")
+    ct31 = ct31[ct31["indicator_code"] == "CT3.1"].set_index("district_code")["actual"].to_dict()
+    assert ct31 == {"058": 1, "061": 2}
+    by_unit = progress.by_group(PLAN, values, communes, DEC, by="unit_code")
+    by_unit = by_unit[by_unit["indicator_code"] == "CT3.1"].set_index("unit_code")["actual"].to_dict()
+    assert by_unit == {"sldtbxh": 2, "ubnd_061": 2}
