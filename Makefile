@@ -14,8 +14,10 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
+# Demo mode is the default for `make run`; MDPLAN_DEMO=0 serves real data only.
 run: install
-	$(PY) -m streamlit run dashboard.py \
+	@if [ "$${MDPLAN_DEMO-1}" != "0" ]; then MDPLAN_DEMO=1 $(PY) -m mdplan_core demo --if-empty; fi
+	MDPLAN_DEMO=$${MDPLAN_DEMO-1} $(PY) -m streamlit run dashboard.py \
 		--server.address localhost --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 

@@ -1,9 +1,67 @@
-"""mdplan: the Streamlit entry point. Pages are thin; everything they show comes from mdplan_core."""
+"""mdplan: the Streamlit entry point. It logs the user in and shows each role its own pages.
+Pages are thin; everything they show comes from mdplan_core."""
 import streamlit as st
+
+from mdplan_core import accounts
+from mdplan_core.accounts import Action
+from pages import common
 
 st.set_page_config(page_title="mdplan – Bắc Kạn 2017", page_icon="📊", layout="wide")
 
-pages = [
-    st.Page("pages/plan.py", title="Kế hoạch", icon="📜", default=True),
-]
+
+@st.cache_resource(show_spinner=False)
+def demo_accounts(url: str):
+    return accounts.ensure_demo_accounts(common.store(), common.plan(), common.settings())
+
+
+def login() -> None:
+    common.header("Đăng nhập mdplan")
+    st.write("Theo dõi thực hiện Kế hoạch phòng, chống mại dâm tỉnh Bắc Kạn năm 2017.")
+    with st.form("login"):
+        username = st.text_input("Tên đăng nhập")
+        password = st.text_input("Mật khẩu", type="password")
+        submitted = st.form_submit_button("Đăng nhập", type="primary")
+    if submitted:
+        result = accounts.authenticate(common.store(), username, password)
+        if result.ok:
+            st.session_state["username"] = result.user.username
+            st.rerun()
+        st.error(result.message, icon="🚫")
+    if common.settings().demo:
+        demo = demo_accounts(common.settings().database_url)
+        st.info("Tài khoản minh họa (chỉ có ở chế độ minh họa):", icon="🧪")
+        st.table({"Tên đăng nhập": [a[0] for a in demo], "Mật khẩu": [a[1] for a in demo],
+                  "Vai trò": [accounts.ROLE_LABELS[a[2]] for a in demo]})
+
+
+if common.settings().demo:
+    demo_accounts(common.settings().database_url)
+
+user = common.user()
+if user is None:
+    st.navigation([st.Page(login, title="Đăng nhập", icon="🔑")]).run()
+    st.stop()
+
+pages = {
+    "Theo dõi": [
+        st.Page("pages/overview.py", title="Tổng quan", icon="📊", default=True),
+        st.Page("pages/tasks.py", title="Theo nhiệm vụ", icon="🗂️"),
+        st.Page("pages/districts.py", title="Theo địa bàn", icon="🗺️"),
+        st.Page("pages/reporting.py", title="Tình hình báo cáo", icon="📬"),
+        st.Page("pages/data.py", title="Dữ liệu", icon="📥"),
+        st.Page("pages/plan.py", title="Kế hoạch", icon="📜"),
+    ],
+}
+if accounts.can(user, Action.UPLOAD, user.unit_code):
+    pages["Báo cáo"] = [st.Page("pages/upload.py", title="Nộp báo cáo", icon="📤")]
+if accounts.can(user, Action.MANAGE_USERS):
+    pages["Quản trị"] = [st.Page("pages/admin.py", title="Quản trị", icon="🛠️")]
+
+unit = f" · {common.plan().unit(user.unit_code).short_name}" if user.unit_code else ""
+st.sidebar.markdown(f"**{user.display_name or user.username}**  \n"
+                    f"{accounts.ROLE_LABELS[user.role]}{unit}")
+if st.sidebar.button("Đăng xuất", icon="🚪", key="logout"):
+    accounts.record_logout(common.store(), user)
+    st.session_state.pop("username", None)
+    st.rerun()
 st.navigation(pages).run()

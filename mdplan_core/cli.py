@@ -139,6 +139,114 @@ def cmd_progress(args) -> int:
     return 0
 
 
+def _cli_actor() -> str:
+    """Who the audit log names for a CLI action: "cli:<os user>"."""
+    import getpass
+    import os
+
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # a container user with no passwd entry
+        name = str(os.getuid())
+    return f"cli:{name}"
+
+
+def _new_password(args) -> str | None:
+    """The new password: one line from stdin (--password-stdin), or typed twice."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("Mật khẩu mới: ")
+    if getpass.getpass("Nhập lại mật khẩu: ") != first:
+        print("Hai lần nhập mật khẩu không khớp. Không có gì thay đổi.", file=sys.stderr)
+        return None
+    return first
+
+
+def cmd_user(args) -> int:
+    from . import accounts
+
+    store = _store()
+    actor = _cli_actor()
+    try:
+        if args.user_command == "list":
+            _print_tables({"users": accounts.list_users(store).drop(columns=["id"])}, args.json)
+            return 0
+        if args.user_command == "add":
+            from .plan import load_plan
+
+            plan = load_plan(args.plan_file)
+            password = _new_password(args)
+            if password is None:
+                return 1
+            user = accounts.add_user(store, args.username, password, args.role, units=plan,
+                                     unit_code=args.unit, display_name=args.name, actor=actor)
+            unit = f", {plan.unit(user.unit_code).name}" if user.unit_code else ""
+            print(f"Đã tạo tài khoản {user.username} ({accounts.ROLE_LABELS[user.role]}{unit}).")
+        elif args.user_command == "disable":
+            accounts.disable_user(store, args.username, actor=actor)
+            print(f"Đã vô hiệu hóa tài khoản {accounts.normalise_username(args.username)}.")
+        elif args.user_command == "enable":
+            accounts.enable_user(store, args.username, actor=actor)
+            print(f"Đã mở lại tài khoản {accounts.normalise_username(args.username)}.")
+        elif args.user_command == "reset-password":
+            password = _new_password(args)
+            if password is None:
+                return 1
+            accounts.reset_password(store, args.username, password, actor=actor)
+            print(f"Đã đặt lại mật khẩu cho tài khoản {accounts.normalise_username(args.username)}.")
+    except accounts.AccountError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import DemoError, load_demo
+    from .plan import load_plan
+
+    plan = load_plan(args.plan_file)
+    try:
+        summary = load_demo(_store(), plan, if_empty=args.if_empty)
+    except DemoError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print("\n".join(summary.lines(plan)))
+    return 0
+
+
+def cmd_export(args) -> int:
+    import datetime as dt
+    from pathlib import Path
+
+    from . import export
+    from .plan import load_plan
+
+    plan = load_plan(args.plan_file)
+    try:
+        filters = export.Filters(tasks=args.task, indicators=args.indicator,
+                                 districts=args.district, units=args.unit, periods=args.period,
+                                 statuses=args.status, include_history=args.history, year=args.year)
+    except ValueError as exc:  # a period that does not parse
+        print(exc, file=sys.stderr)
+        return 2
+    problems = filters.problems(plan)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 2
+    fmt = args.format or Path(args.output).suffix.lstrip(".").lower()
+    if fmt not in ("xlsx", "csv"):
+        print("Hãy chọn --format xlsx hoặc --format csv.", file=sys.stderr)
+        return 2
+    table = filters.select(plan, _store())
+    data = export.export(table, filters, fmt, plan=plan, exported_at=dt.datetime.now(dt.UTC),
+                         exported_by=args.user or _cli_actor())
+    Path(args.output).write_bytes(data)
+    print(f"{args.output}: {len(table)} dòng, {len(data)} bytes")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m mdplan_core",
@@ -182,6 +290,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_progress)
 
+    p = sub.add_parser("user", parents=[common], help="manage user accounts (add, list, disable, enable, reset-password)")
+    users = p.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    u = users.add_parser("add", help="create an account; the first admin of an install is made this way")
+    u.add_argument("username")
+    u.add_argument("--role", required=True, help="leader, officer or admin")
+    u.add_argument("--unit", default=None, help="an officer's reporting unit code, e.g. ubnd_061")
+    u.add_argument("--name", default=None, help="the name shown in the app (default: the username)")
+    u.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+    u = users.add_parser("list", help="print every account (never a password)")
+    u.add_argument("--json", action="store_true")
+    u = users.add_parser("disable", help="stop an account from logging in")
+    u.add_argument("username")
+    u = users.add_parser("enable", help="let a disabled account log in again (also lifts a lockout)")
+    u.add_argument("username")
+    u = users.add_parser("reset-password", help="set a new password (also lifts a lockout)")
+    u.add_argument("username")
+    u.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+    p.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("demo", parents=[common], help="load a demo year of reports through the upload path")
+    p.add_argument("--if-empty", action="store_true",
+                   help="do nothing when the database already holds reports (else that is an error)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("export", parents=[common], help="export the consolidated table to Excel or CSV")
+    p.add_argument("--year", type=int, default=None, help="plan year (default: the plan's)")
+    p.add_argument("--task", type=int, action="append", help="task number; repeat for several")
+    p.add_argument("--indicator", action="append", help="indicator code, e.g. CT1.1; repeatable")
+    p.add_argument("--district", action="append", help="district code, e.g. 061; repeatable")
+    p.add_argument("--unit", action="append", help="reporting unit code, e.g. ubnd_061; repeatable")
+    p.add_argument("--period", action="append", help="e.g. 2017-01..2017-03; repeatable")
+    p.add_argument("--status", action="append", choices=["in_force", "superseded", "rolled_back"],
+                   help="submission status; repeatable (any but in_force implies --history)")
+    p.add_argument("--history", action="store_true", help="include superseded and rolled-back versions")
+    p.add_argument("--format", choices=["xlsx", "csv"], default=None,
+                   help="file format (default: from the output file's extension)")
+    p.add_argument("-o", "--output", required=True, help="the file to write")
+    p.add_argument("--user", default=None, help="who exports, for the 'Bộ lọc' sheet (default: cli:<os user>)")
+    p.set_defaults(func=cmd_export)
     return parser
 
 

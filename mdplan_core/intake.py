@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import accounts
 from .findings import Finding, error
 from .store import SaveResult, Store
 from .validation import CheckResult, check_workbook
@@ -31,10 +32,10 @@ class ImportOutcome:
         return list(self.check.findings) + list(self.saved.findings if self.saved else ())
 
 
-def import_file(data: bytes, filename: str, *, user: str, plan, store: Store,
-                allowed_unit: str | None = None, uploaded_at=None) -> ImportOutcome:
-    """Check a workbook and store it when it has no errors. `allowed_unit` binds an officer
-    to their own unit: a file naming another unit is refused, whatever the form said."""
+def check_upload(data: bytes, filename: str, *, plan, store: Store,
+                 allowed_unit: str | None = None) -> CheckResult:
+    """What the upload would be told, without storing anything. `allowed_unit` binds an
+    officer to their own unit: a file naming another unit is refused, whatever the form said."""
     check = check_workbook(data, filename, plan, store)
     report = check.report
     if report is not None and allowed_unit is not None and report.unit_code != allowed_unit:
@@ -42,6 +43,14 @@ def import_file(data: bytes, filename: str, *, user: str, plan, store: Store,
             unit=plan.unit(report.unit_code).name, allowed=plan.unit(allowed_unit).name),
             file=filename)
         check = CheckResult(report, [*check.findings, refusal], False, check.cells)
+    return check
+
+
+def import_file(data: bytes, filename: str, *, user: str, plan, store: Store,
+                allowed_unit: str | None = None, uploaded_at=None) -> ImportOutcome:
+    """Check a workbook and store it when it has no errors; audit a refusal."""
+    check = check_upload(data, filename, plan=plan, store=store, allowed_unit=allowed_unit)
+    report = check.report
     if not check.ok:
         store.record_audit(user, "upload_refused", report.unit_code if report else None,
                            filename=filename, codes=[f.code for f in check.findings if f.is_error])
@@ -51,3 +60,17 @@ def import_file(data: bytes, filename: str, *, user: str, plan, store: Store,
                               data=data, filename=filename, user=user, findings=warnings,
                               uploaded_at=uploaded_at)
     return ImportOutcome(filename, check, saved)
+
+
+def upload_scope(user: accounts.User) -> str | None:
+    """The unit a user may upload for: an officer's own unit, or None (any) for an admin."""
+    return user.unit_code if user.role == accounts.Role.OFFICER else None
+
+
+def submit(data: bytes, filename: str, *, user: accounts.User, plan, store: Store,
+           uploaded_at=None) -> ImportOutcome:
+    """An upload from a logged-in user: the role is checked here again, on the server, and
+    an officer's file must name the officer's own unit."""
+    accounts.require(user, accounts.Action.UPLOAD, upload_scope(user))
+    return import_file(data, filename, user=user.username, plan=plan, store=store,
+                       allowed_unit=upload_scope(user), uploaded_at=uploaded_at)

@@ -18,3 +18,37 @@ STATUS = {
 STATUS_ICON = {"met": "✅", "on_track": "🟢", "behind": "⚠️", "not_started": "⏳", "qualitative": "📝"}
 
 UNIT_KINDS = {"district": "Cấp huyện", "agency": "Cấp tỉnh"}
+
+# Colours per status, from the Okabe–Ito palette (safe for the common colour-vision
+# deficiencies). Colour is never the only cue: charts also write the word and the icon.
+STATUS_COLORS = {
+    "met": "#009E73",          # bluish green
+    "on_track": "#56B4E9",     # sky blue
+    "behind": "#D55E00",       # vermillion
+    "not_started": "#999999",  # grey
+    "qualitative": "#CC79A7",  # reddish purple
+}
+
+# Reporting completeness (DHIS2-style reporting rates).
+REPORT_STATUS = {"on_time": "Đúng hạn", "late": "Nộp muộn", "missing": "Chưa gửi"}
+REPORT_STATUS_ICON = {"on_time": "✅", "late": "⏰", "missing": "❌"}
+REPORT_STATUS_COLORS = {"on_time": "#009E73", "late": "#E69F00", "missing": "#D55E00"}
+
+# What a district figure is measured against: its allocated target, or the provincial actual.
+BASIS = {"allocation": "phân bổ", "share": "tổng tỉnh"}
+
+
+def status_text(status: str) -> str:
+    """'⚠️ Chậm': icon and word of a progress status."""
+    return f"{STATUS_ICON[status]} {STATUS[status]}"
+
+
+def report_status_text(status: str) -> str:
+    """'❌ Chưa gửi': icon and word of a reporting status."""
+    return f"{REPORT_STATUS_ICON[status]} {REPORT_STATUS[status]}"
+
+
+SUBMISSION_STATUS = {"in_force": "Đang có hiệu lực", "superseded": "Đã được thay thế",
+                     "rolled_back": "Đã bị khôi phục về bản cũ"}
+
+LOCAL_TZ = "Asia/Ho_Chi_Minh"

@@ -22,6 +22,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationE
                       ValidationInfo, field_validator)
 
 from . import geography
+from .report import Period
 from .settings import Settings
 
 # --- Messages shown to the officer who edits the plan file ---------------------------
@@ -59,6 +60,13 @@ MESSAGES = {
     "collective_unit": ("'{value}' là nhóm cơ quan ({kind}), không phải một đơn vị báo cáo; "
                         "UBND các huyện, thành phố được khai ở reporting_units.districts"),
     "unknown_district": "huyện có mã '{value}' không có trong danh mục năm {year}",
+    "bad_period": ("'{value}' không phải kỳ báo cáo hợp lệ; viết THÁNG ĐẦU..THÁNG CUỐI, "
+                   "ví dụ \"2017-01..2017-03\""),
+    "period_outside_year": "kỳ {period} không nằm trong năm kế hoạch {year}",
+    "due_before_start": "hạn nộp {due} phải sau ngày bắt đầu kỳ ({start})",
+    "periods_overlap": "kỳ {period} trùng tháng với kỳ {other} (dòng {line})",
+    # Shown when the plan file has no reporting.schedule: only the decision's deadline applies.
+    "whole_year": "Cả năm {year}",
 }
 # The commonest PyYAML complaints, by how their English text begins.
 YAML_PROBLEMS = {
@@ -74,7 +82,8 @@ YAML_PROBLEMS = {
     "found character '\\t'": "không dùng phím Tab để thụt lề, hãy dùng dấu cách",
 }
 WHAT = {"agency": "mã cơ quan", "task": "số nhiệm vụ", "indicator": "mã chỉ tiêu",
-        "clause": "khoản", "unit": "đơn vị báo cáo", "source": "mã nguồn kinh phí"}
+        "clause": "khoản", "unit": "đơn vị báo cáo", "source": "mã nguồn kinh phí",
+        "period": "tên kỳ báo cáo"}
 
 # --- The model of the file ------------------------------------------------------------
 AgencyKind = Literal["department", "police", "media", "judiciary", "party", "mass_org",
@@ -218,6 +227,32 @@ class ReportingClause(_Model):
     text: Text
 
 
+class ExpectedPeriod(_Model):
+    """A period every reporting unit must report on, and when that report is due."""
+    label: Text
+    months: Text  # "2017-01..2017-03", as report periods are written
+    due: dt.date
+
+    @field_validator("months")
+    @classmethod
+    def _months(cls, months: str) -> str:
+        try:
+            return str(Period.parse(months))
+        except ValueError:
+            raise ValueError(MESSAGES["bad_period"].format(value=months)) from None
+
+    @property
+    def period(self) -> Period:
+        return Period.parse(self.months)
+
+
+class ReportingSchedule(_Model):
+    """When reports are expected during the year. Not from the decision (which only sets the
+    15/12 deadline): `source_note` says whose rule it is, for every page that shows it."""
+    source_note: Text
+    periods: Annotated[list[ExpectedPeriod], Field(min_length=1)]
+
+
 class Reporting(_Model):
     deadline: Deadline
     via: Text
@@ -225,6 +260,7 @@ class Reporting(_Model):
     standing_agency: Text
     standing_reports_to: list[Text] = []
     clauses: list[ReportingClause] = []
+    schedule: Optional[ReportingSchedule] = None
 
 
 def _districts(value):
@@ -485,6 +521,9 @@ def _cross_check(spec: PlanSpec, line_of) -> list[tuple[Loc, str]]:
     for j, agency_id in enumerate(rep.standing_reports_to):
         agency_ref(("reporting", "standing_reports_to", j), agency_id)
 
+    if rep.schedule is not None:
+        issues += _check_schedule(spec.plan_year, rep.schedule, line_of)
+
     seen: dict[str, Loc] = {}
     for j, agency_id in enumerate(spec.reporting_units.agencies):
         loc = ("reporting_units", "agencies", j)
@@ -496,6 +535,38 @@ def _cross_check(spec: PlanSpec, line_of) -> list[tuple[Loc, str]]:
             issues.append((loc, MESSAGES["duplicate"].format(
                 what=WHAT["unit"], value=agency_id, first_line=line_of(seen[agency_id]))))
         seen.setdefault(agency_id, loc)
+    return issues
+
+
+def _check_schedule(year: int, schedule: ReportingSchedule, line_of) -> list[tuple[Loc, str]]:
+    """Periods inside the plan year, due after they start, and no month expected twice
+    (a month in two expected periods would be asked for, and counted, twice)."""
+    issues: list[tuple[Loc, str]] = []
+    section = ("reporting", "schedule", "periods")
+    labels: dict[str, Loc] = {}
+    months: dict[int, int] = {}  # month -> index of the period that claims it
+    for i, item in enumerate(schedule.periods):
+        period = item.period
+        if item.label in labels:
+            issues.append(((*section, i, "label"), MESSAGES["duplicate"].format(
+                what=WHAT["period"], value=item.label, first_line=line_of(labels[item.label]))))
+        labels.setdefault(item.label, (*section, i, "label"))
+        if period.year != year:
+            issues.append(((*section, i, "months"), MESSAGES["period_outside_year"].format(
+                period=item.months, year=year)))
+            continue
+        if item.due <= period.start:
+            issues.append(((*section, i, "due"), MESSAGES["due_before_start"].format(
+                due=item.due, start=period.start)))
+        clash = next((months[m] for m in range(period.start_month, period.end_month + 1)
+                      if m in months), None)
+        if clash is not None:
+            other = schedule.periods[clash]
+            issues.append(((*section, i, "months"), MESSAGES["periods_overlap"].format(
+                period=item.months, other=other.months,
+                line=line_of((*section, clash, "months")))))
+        else:
+            months.update(dict.fromkeys(range(period.start_month, period.end_month + 1), i))
     return issues
 
 
@@ -582,6 +653,14 @@ class Plan:
     def report_due_date(self) -> dt.date:
         """The date named in V.2.1 ("trước ngày 15 tháng 12") in the plan year."""
         return self.reporting.deadline.in_year(self.year)
+
+    @property
+    def expected_periods(self) -> pd.DataFrame:
+        """The periods every reporting unit must report on, in month order: `period` (label),
+        `months_label` ("Tháng 1–3/2017"), `start_month`, `end_month`, `due` (Timestamp).
+        Without a `reporting.schedule`, the decision's rule alone: the whole year, due on
+        the V.2.1 deadline."""
+        return self._frames["expected_periods"].copy()
 
     @staticmethod
     def _lookup(table: dict, key, what: str):
@@ -702,7 +781,24 @@ class Plan:
             "responsibility": self._responsibility(), "agencies": agencies,
             "duties": duties, "funding": funding, "reporting_units": units,
             "districts": geo.districts.copy(), "communes": geo.communes.copy(),
+            "expected_periods": self._expected_periods(),
         }
+
+    def _expected_periods(self) -> pd.DataFrame:
+        schedule = self.spec.reporting.schedule
+        if schedule is None:
+            items = [(MESSAGES["whole_year"].format(year=self.year), Period(self.year, 1, 12),
+                      self.report_due_date)]
+        else:
+            items = [(p.label, p.period, p.due) for p in schedule.periods]
+        frame = pd.DataFrame({
+            "period": [label for label, _, _ in items],
+            "months_label": [period.label for _, period, _ in items],
+            "start_month": [period.start_month for _, period, _ in items],
+            "end_month": [period.end_month for _, period, _ in items],
+            "due": pd.to_datetime([due for _, _, due in items]),
+        })
+        return frame.sort_values("start_month", ignore_index=True)
 
     def _responsibility(self) -> pd.DataFrame:
         """Agency x task from section III: 'lead', 'cooperating' or ''."""

@@ -111,7 +111,7 @@ def by_group(plan, values: pd.DataFrame, communes: pd.DataFrame, as_of: dt.date,
     act = actuals(plan.indicators, values, communes, plan.communes, by=[by])
     total = by_indicator(plan, values, communes, as_of).set_index("code")
     act["target"] = act["indicator_code"].map(total["target"])
-    act["province_actual"] = act["indicator_code"].map(total["actual"])
+    act["province_actual"] = act["indicator_code"].map(total["actual"]).astype(float)
     act["share"] = act["actual"] / act["province_actual"].where(act["province_actual"] > 0)
     return act.sort_values(["indicator_code", by], na_position="last").reset_index(drop=True)
 

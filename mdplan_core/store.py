@@ -146,6 +146,39 @@ audit_log = sa.Table(
     sa.Index("ix_audit_log_at", "at"),
 )
 
+# Migration 0002 creates these two; accounts.py and allocations.py own their rows.
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False),  # lowercase NFC
+    sa.Column("display_name", sa.Text, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("unit_code", sa.String(64)),  # an officer's reporting unit; NULL for the others
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("failed_logins", sa.Integer, nullable=False),
+    sa.Column("locked_until", UTCDateTime),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("password_changed_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("username", name="uq_users_username"),
+    sa.CheckConstraint("role IN ('leader', 'officer', 'admin')", name="ck_users_role"),
+    sa.CheckConstraint("(role = 'officer' AND unit_code IS NOT NULL) OR (role <> 'officer' AND unit_code IS NULL)",
+                       name="ck_users_unit"),
+    sa.CheckConstraint("password_hash LIKE '$argon2id$%'", name="ck_users_password_hash"),
+    sa.CheckConstraint("failed_logins >= 0", name="ck_users_failed_logins"),
+)
+
+# A district's share of a provincial target, set by an admin. No row: no allocation.
+allocations = sa.Table(
+    "allocations", metadata,
+    sa.Column("indicator_code", sa.String(64), primary_key=True),
+    sa.Column("district_code", sa.String(16), primary_key=True),
+    sa.Column("target", sa.Integer, nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint("target >= 0", name="ck_allocations_target"),
+)
+
 # --- Results ---------------------------------------------------------------------------------------
 Outcome = Literal["stored", "revised", "unchanged", "refused", "rolled_back"]
 

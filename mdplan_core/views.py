@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 
 from . import labels
-from .vntext import format_date, format_number
+from .report import Period
+from .vntext import format_date, format_datetime, format_number
 
 
 def _task_label(number: int) -> str:
@@ -53,4 +54,104 @@ def plan_duties(plan) -> pd.DataFrame:
         "Mục": d["clause"],
         "Cơ quan": d["agency_names"],
         "Nhiệm vụ được giao": d["text"],
+    })
+
+
+def _local(ts: pd.Series) -> pd.Series:
+    return pd.to_datetime(ts, utc=True).dt.tz_convert(labels.LOCAL_TZ)
+
+
+def submissions_table(plan, history: pd.DataFrame) -> pd.DataFrame:
+    """Submissions with their versions, newest first, for people to read."""
+    h = history.sort_values("uploaded_at", ascending=False)
+    units = plan.reporting_units.set_index("code")["name"]
+    periods = [Period(y, a, b).label for y, a, b in zip(h["year"], h["start_month"], h["end_month"])]
+    return pd.DataFrame({
+        "Mã": h["submission_id"],
+        "Đơn vị": h["unit_code"].map(units),
+        "Kỳ báo cáo": periods,
+        "Lần nộp": h["version"],
+        "Trạng thái": h["status"].map(labels.SUBMISSION_STATUS),
+        "Người nộp": h["uploaded_by"],
+        "Thời gian nộp": _local(h["uploaded_at"]).map(format_datetime),
+        "Tệp": h["filename"],
+    })
+
+
+def communes_reached(plan, communes: pd.DataFrame, as_of, district: str | None = None) -> pd.DataFrame:
+    """The communes named for each distinct-communes indicator by `as_of`, once each, with
+    the first period that named them."""
+    from .progress import ended_by
+
+    named = ended_by(communes, plan.year, as_of)
+    ref = plan.communes.set_index("code")
+    named = named.assign(district_code=named["commune_code"].map(ref["district_code"]))
+    if district is not None:
+        named = named[named["district_code"] == district]
+    first = (named.sort_values(["start_month", "end_month"])
+             .drop_duplicates(["indicator_code", "commune_code"]))
+    names = plan.indicators.set_index("code")["name"]
+    periods = [Period(plan.year, a, b).label for a, b in zip(first["start_month"], first["end_month"])]
+    return pd.DataFrame({
+        "Chỉ tiêu": first["indicator_code"] + " · " + first["indicator_code"].map(names),
+        "Xã, phường, thị trấn": (first["commune_code"].map(ref["type"]).str.capitalize() + " "
+                                 + first["commune_code"].map(ref["name"])),
+        "Kỳ báo cáo đầu tiên": periods,
+    }).reset_index(drop=True)
+
+
+def report_status_table(status: pd.DataFrame) -> pd.DataFrame:
+    """`completeness.report_status` for people to read."""
+    arrived = status["arrived"]
+    return pd.DataFrame({
+        "Đơn vị": status["unit_name"],
+        "Kỳ": status["period"] + " (" + status["months_label"].str.lower() + ")",
+        "Hạn nộp": status["due"].map(format_date),
+        "Tình trạng": status["status"].map(labels.report_status_text),
+        "Ngày nhận": [format_date(x) if pd.notna(x) else "" for x in arrived],
+        "Số ngày quá hạn": [format_number(n) if n > 0 else "" for n in status["days_late"]],
+    })
+
+
+def findings_table(findings) -> pd.DataFrame:
+    """Findings as an officer reads them: severity, sheet, cell, message, code."""
+    return pd.DataFrame({
+        "Mức độ": ["⛔ Lỗi" if f.is_error else "⚠️ Lưu ý" for f in findings],
+        "Sheet": [f.sheet or "" for f in findings],
+        "Ô": [f.cell or "" for f in findings],
+        "Nội dung": [f.message for f in findings],
+        "Mã lỗi": [f.code for f in findings],
+    })
+
+
+def report_preview(plan, report) -> pd.DataFrame:
+    """What will be stored from a report: one row per indicator of the plan."""
+    communes = plan.communes.set_index("code")["name"]
+    rows = []
+    for ind in plan.indicators.itertuples():
+        v = report.value(ind.code)
+        rows.append({
+            "Mã": ind.code,
+            "Chỉ tiêu": ind.name,
+            "Kết quả trong kỳ": "" if v is None or v.value is None else format_number(v.value),
+            "Đơn vị tính": ind.unit,
+            "Xã, phường, thị trấn": "; ".join(communes.get(c, c) for c in v.communes) if v else "",
+            "Nội dung / ghi chú": "; ".join(x for x in (v.text, v.note) if x) if v else "",
+        })
+    return pd.DataFrame(rows)
+
+
+def users_table(plan, users: pd.DataFrame) -> pd.DataFrame:
+    from .accounts import ROLE_LABELS
+
+    units = plan.reporting_units.set_index("code")["name"]
+    return pd.DataFrame({
+        "Tên đăng nhập": users["username"],
+        "Họ tên": users["display_name"],
+        "Vai trò": users["role"].map(ROLE_LABELS),
+        "Đơn vị": users["unit_code"].map(units).fillna(""),
+        "Hoạt động": users["active"].map({True: "Có", False: "Đã khóa"}),
+        "Đăng nhập sai liên tiếp": users["failed_logins"],
+        "Tạm khóa đến": _local(users["locked_until"]).map(
+            lambda t: format_datetime(t) if pd.notna(t) else ""),
     })

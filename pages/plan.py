@@ -2,13 +2,15 @@
 import streamlit as st
 
 from mdplan_core import views
-from mdplan_core.plan import load_plan
+from mdplan_core.accounts import Action
 from mdplan_core.vntext import format_date
+from pages import common
 
-plan = load_plan()
+common.require(Action.VIEW)
+plan = common.plan()
 d = plan.decision
 
-st.title(plan.title)
+common.header(plan.title)
 st.caption(f"Kèm theo Quyết định số {d.number} ngày {format_date(d.date)} của {d.issuer}. "
            f"Người ký: {d.signer.name}, {d.signer.position}.")
 

@@ -1,8 +1,10 @@
 """Screenshot pages of a running mdplan with headless Chromium (Debian's), for docs and review.
 
-Usage: python scripts/screenshot.py URL OUT.png [--height 2400] [--login USER PASSWORD]
+Usage: python scripts/screenshot.py URL OUTDIR [--login USER PASSWORD] [--page TITLE ...] [--height 2400]
+Each page is opened from the sidebar, as a person would, and saved as OUTDIR/<n>-<title>.png.
 """
 import argparse
+from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
@@ -13,30 +15,48 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def wait_ready(page):
     app = page.locator("[data-testid='stApp']")
     expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=30000)
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=30000)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=60000)
     expect(page.locator("[data-testid='stSkeleton']")).to_have_count(0, timeout=30000)
+
+
+def login(page, user, password):
+    page.get_by_label("Tên đăng nhập").fill(user)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_text("Đăng xuất")).to_be_visible(timeout=30000)
+    wait_ready(page)
+
+
+def open_page(page, title):
+    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    expect(page.get_by_role("heading", level=1).filter(has_text=title).first).to_be_visible(timeout=30000)
+    wait_ready(page)
+    if page.locator(".js-plotly-plot").count():
+        expect(page.locator(".js-plotly-plot").first).to_be_visible()
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("url")
-    ap.add_argument("out")
+    ap.add_argument("outdir")
     ap.add_argument("--height", type=int, default=2400)
     ap.add_argument("--login", nargs=2, metavar=("USER", "PASSWORD"))
+    ap.add_argument("--page", action="append", default=[])
     args = ap.parse_args()
+    out = Path(args.outdir)
+    out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": args.height})
         page.goto(args.url)
         wait_ready(page)
         if args.login:
-            page.get_by_label("Tên đăng nhập").fill(args.login[0])
-            page.get_by_label("Mật khẩu").fill(args.login[1])
-            page.get_by_role("button", name="Đăng nhập").click()
-            wait_ready(page)
-        if page.locator(".js-plotly-plot").count():
-            expect(page.locator(".js-plotly-plot").first).to_be_visible()
-        page.screenshot(path=args.out)
+            login(page, *args.login)
+        if not args.page:
+            page.screenshot(path=out / "page.png")
+        for n, title in enumerate(args.page, start=1):
+            open_page(page, title)
+            page.screenshot(path=out / f"{n}-{title}.png")
         browser.close()
 
 

@@ -79,3 +79,19 @@ def test_a_workbook_saved_by_libreoffice_imports(store, fmt):
     out = import_file(data, f"ba-be.{fmt}", user="a", plan=PLAN, store=store)
     assert out.outcome == "stored", out.findings
     assert (actual(store, "CT1.1"), actual(store, "CT1.2"), actual(store, "CT1.3")) == (2, 1234, 2)
+
+
+def test_submit_checks_the_role_on_the_server(store):
+    from mdplan_core.accounts import PermissionDenied, User
+    from mdplan_core.intake import submit
+
+    leader = User(1, "lanhdao", "Lãnh đạo", "leader", None, True)
+    with pytest.raises(PermissionDenied):
+        submit(filled(), "x.xlsx", user=leader, plan=PLAN, store=store)
+    officer = User(2, "canbo.babe", "Cán bộ", "officer", "ubnd_061", True)
+    assert submit(filled(unit="ubnd_058", communes={}), "tp.xlsx", user=officer, plan=PLAN,
+                  store=store).outcome == "refused"
+    assert submit(filled(), "bb.xlsx", user=officer, plan=PLAN, store=store).outcome == "stored"
+    admin = User(3, "quantri", "Quản trị", "admin", None, True)
+    assert submit(filled(unit="ubnd_058", communes={}), "tp.xlsx", user=admin, plan=PLAN,
+                  store=store).outcome == "stored"

@@ -86,3 +86,11 @@ def test_communes_count_in_their_own_district_whoever_reports_them(store):
     by_unit = progress.by_group(PLAN, values, communes, DEC, by="unit_code")
     by_unit = by_unit[by_unit["indicator_code"] == "CT3.1"].set_index("unit_code")["actual"].to_dict()
     assert by_unit == {"sldtbxh": 2, "ubnd_061": 2}
+
+
+def test_an_empty_store_gives_zero_actuals_not_errors():
+    values = pd.DataFrame(columns=progress.VALUE_COLUMNS)
+    communes = pd.DataFrame(columns=progress.COMMUNE_COLUMNS)
+    table = progress.by_indicator(PLAN, values, communes, DEC)
+    assert (table["actual"] == 0).all()
+    assert progress.by_group(PLAN, values, communes, DEC, by="district_code").empty

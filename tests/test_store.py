@@ -249,7 +249,7 @@ def test_open_creates_the_data_dir_and_migrates_an_empty_database(tmp_path, data
                                           "MDPLAN_DATABASE_URL": database_url}))
     try:
         assert data_dir.is_dir()
-        assert store.revision() == head_revision() == "0001"
+        assert store.revision() == head_revision() == "0002"
         assert set(TABLES) <= set(sa.inspect(store.engine).get_table_names())
         assert store.history().empty and store.audit().empty
     finally:

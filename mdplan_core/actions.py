@@ -1,0 +1,43 @@
+"""Writes made from the app on behalf of a logged-in user. Each checks the user's role again,
+on the server, before it calls the core: hiding a page from a menu is not access control.
+(Uploads go through `intake.submit`, which does the same.)"""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import accounts, allocations
+from .accounts import Action, User
+from .report import Period
+from .store import SaveResult, Store
+
+
+def rollback(store: Store, user: User, unit_code: str, period: Period, to_version: int) -> SaveResult:
+    accounts.require(user, Action.ROLLBACK, unit_code)
+    return store.rollback(unit_code, period, to_version, user=user.username)
+
+
+def save_allocations(store: Store, plan, user: User, table: pd.DataFrame) -> allocations.AllocationResult:
+    accounts.require(user, Action.ALLOCATIONS)
+    return allocations.save_allocations(store, plan, table, actor=user.username)
+
+
+def add_user(store: Store, plan, user: User, username: str, password: str, role: str, *,
+             unit_code: str | None = None, display_name: str | None = None) -> User:
+    accounts.require(user, Action.MANAGE_USERS)
+    return accounts.add_user(store, username, password, role, units=plan, unit_code=unit_code,
+                             display_name=display_name, actor=user.username)
+
+
+def disable_user(store: Store, user: User, username: str) -> User:
+    accounts.require(user, Action.MANAGE_USERS)
+    return accounts.disable_user(store, username, actor=user.username)
+
+
+def enable_user(store: Store, user: User, username: str) -> User:
+    accounts.require(user, Action.MANAGE_USERS)
+    return accounts.enable_user(store, username, actor=user.username)
+
+
+def reset_password(store: Store, user: User, username: str, new_password: str) -> User:
+    accounts.require(user, Action.MANAGE_USERS)
+    return accounts.reset_password(store, username, new_password, actor=user.username)

@@ -1,0 +1,389 @@
+"""Demo data: a realistic year 2017 of reports against the Bắc Kạn plan.
+
+Every report is the real template (`template.build_template`) filled the way an officer
+fills it (`filling.fill_template`) and uploaded through the one upload path
+(`intake.import_file`), with an upload time in 2017. Nothing is written to the database
+directly, so the demo also exercises reading, validation and the store.
+
+The story (`script()`), deterministic (fixed seed for upload times and phone numbers):
+- The 8 district committees report quarterly; TP Bắc Kạn sends monthly reports for Q1 and
+  Na Rì for Q3. **UBND huyện Pác Nặm never reports** (the one unit that never does).
+- Ahead: TP Bắc Kạn and Chợ Đồn (early, most results). Behind: Ngân Sơn (three late reports,
+  Q3 missing, one class all year).
+- Late (after the due date of `plan.expected_periods`: 10/4, 10/7, 10/10, 15/12; a monthly
+  report is due with its quarter): Ngân Sơn Q1, Q2 and Q4; Na Rì Q1; Bạch Thông Q3; Chợ Mới Q4;
+  Sở TT&TT Q2; Liên đoàn Lao động Q2; VKSND tỉnh Q4.
+- Revisions: Ba Bể re-uploads a corrected Q2 (one more inspection); Công an tỉnh re-uploads
+  Q3 (its first file said "3 cuộc").
+- Officers' habits that raise warnings: "xa Banh Trach" (no diacritics, a prefix), a commune
+  listed twice in one report, "2 lớp" / "3 cuộc" (a number with its unit), a number typed
+  as text ("95"), notes written as "- ..." bullets.
+- The departments and mass organisations named in section V all report at least once; the
+  smaller ones only for some quarters, often zeros with a note.
+- At 31/12/2017: CT1.1–CT1.3, CT3.1, CT3.2, CT4.1 and CT5.1 met; CT1.4 close (285/300);
+  CT2.1 (1/2 models) and CT5.2 (5/8 supervision visits) clearly behind. CT1.3 and CT3.1 name
+  communes again across quarters, which count once.
+- Media items (CT1.5) with a description come from Đài PT-TH, Báo Bắc Kạn, Sở TT&TT and the
+  Ban Tuyên giáo.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from . import completeness
+from .filling import fill_template
+from .intake import import_file
+from .report import Period
+from .template import build_template
+
+SEED = 2017
+YEAR = 2017
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+DEMO_ACTOR = "mdplan-demo"
+NEVER_REPORTS = "ubnd_060"  # UBND huyện Pác Nặm
+
+
+MESSAGES = {
+    "not_empty": ("Cơ sở dữ liệu đã có {count} lần nộp báo cáo; dữ liệu mẫu chỉ nạp vào cơ sở "
+                  "dữ liệu trống (dùng --if-empty để bỏ qua khi đã có dữ liệu)."),
+    "refused": "Dữ liệu mẫu bị từ chối ({file}): {findings}",
+    "skipped": "Cơ sở dữ liệu đã có dữ liệu ({count} lần nộp); không nạp dữ liệu mẫu.",
+    "loaded": ("Đã nạp dữ liệu mẫu năm {year}: {files} tệp qua đường tải lên "
+               "({stored} báo cáo mới, {revised} lần nộp sửa, {warned} tệp có cảnh báo) "
+               "trong {seconds} giây. {units} đơn vị đã báo cáo; đến 31/12/{year}: "
+               "{on_time} kỳ báo cáo đúng hạn, {late} kỳ nộp muộn, {missing} kỳ chưa nộp."),
+    "never": "Đơn vị không báo cáo: {names}.",
+}
+
+
+# --- The script -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Upload:
+    """One file an officer uploads: what they type into the template, and when."""
+
+    unit: str
+    period: Period
+    at: dt.datetime  # aware, Vietnam time
+    user: str
+    filename: str
+    reporter: str
+    phone: str
+    results: dict = field(default_factory=dict)
+    communes: dict = field(default_factory=dict)
+    notes: dict = field(default_factory=dict)
+    media_text: str | None = None
+
+
+def Q(n: int) -> Period:
+    return Period(YEAR, 3 * n - 2, 3 * n)
+
+
+def M(n: int) -> Period:
+    return Period(YEAR, n, n)
+
+
+# Indicators a district committee fills with 0 when it did nothing in the period.
+_DISTRICT_ZEROS = ("CT1.1", "CT1.2", "CT2.1", "CT3.2", "CT4.1")
+
+# unit -> (user name, reporter, file name stem)
+_OFFICERS = {
+    "ubnd_058": ("canbo.tpbackan", "Hoàng Thị Thu Hà", "TP Bac Kan"),
+    "ubnd_061": ("canbo.babe", "Nông Văn Thắng", "Ba Be"),
+    "ubnd_062": ("canbo.nganson", "Lăng Văn Tuấn", "Ngan Son"),
+    "ubnd_063": ("canbo.bachthong", "Triệu Thị Mai", "Bach Thong"),
+    "ubnd_064": ("canbo.chodon", "Ma Văn Hùng", "Cho Don"),
+    "ubnd_065": ("canbo.chomoi", "Lục Thị Hằng", "Cho Moi"),
+    "ubnd_066": ("canbo.nari", "Hà Đức Long", "Na Ri"),
+    "sldtbxh": ("canbo.sldtbxh", "Nguyễn Thị Hoa", "So LDTBXH"),
+    "ca_tinh": ("canbo.congan", "Đặng Quốc Việt", "Cong an tinh"),
+    "stttt": ("canbo.stttt", "Phạm Minh Đức", "So TTTT"),
+    "sgddt": ("canbo.sgddt", "Lý Thị Nga", "So GDDT"),
+    "syt": ("canbo.syt", "Bế Văn Toàn", "So Y te"),
+    "dai_ptth": ("canbo.daiptth", "Hoàng Anh Tú", "Dai PTTH"),
+    "bao_backan": ("canbo.baobackan", "Đinh Thị Lan", "Bao Bac Kan"),
+    "hlhpn": ("canbo.hoiphunu", "Dương Thị Nhung", "Hoi LHPN"),
+    "tinh_doan": ("canbo.tinhdoan", "Nông Quốc Khánh", "Tinh doan"),
+    "svhttdl": ("canbo.svhttdl", "Trần Văn Bình", "So VHTTDL"),
+    "stp": ("canbo.stp", "Lưu Thị Hương", "So Tu phap"),
+    "stc": ("canbo.stc", "Vi Văn Cường", "So Tai chinh"),
+    "btg_tu": ("canbo.bantuyengiao", "Hà Thị Phương", "Ban Tuyen giao"),
+    "vksnd": ("canbo.vksnd", "Nguyễn Văn Sơn", "VKSND tinh"),
+    "tand": ("canbo.tand", "Hoàng Văn Dũng", "TAND tinh"),
+    "mttq": ("canbo.mttq", "Triệu Văn Lợi", "MTTQ tinh"),
+    "hnd": ("canbo.hoinongdan", "Lò Văn Thái", "Hoi Nong dan"),
+    "hccb": ("canbo.hoiccb", "Nông Văn Bảy", "Hoi CCB"),
+    "ldld": ("canbo.ldld", "Mã Thị Thanh", "LDLD tinh"),
+}
+
+# (unit, period, upload date (month, day), results, communes, notes, media text)
+# Results are typed as officers type them; a district's unfilled counts are typed as 0.
+_STORY = [
+    # UBND thành phố Bắc Kạn: ahead, monthly for Q1, always early.
+    ("ubnd_058", M(1), (2, 3), {"CT1.1": 1, "CT1.2": 52},
+     {"CT1.3": ["phường Nguyễn Thị Minh Khai"]}, {}, None),
+    ("ubnd_058", M(2), (3, 2), {}, {},
+     {"CT1.1": "Tháng 2 trùng Tết Nguyên đán, chưa tổ chức lớp."}, None),
+    ("ubnd_058", M(3), (4, 3), {"CT3.2": 1}, {},
+     {"CT3.2": "Mô hình \"Tổ dân phố không có tệ nạn xã hội\" tại phường Sông Cầu."}, None),
+    ("ubnd_058", Q(2), (7, 4), {}, {"CT3.1": ["phường Sông Cầu"]}, {}, None),
+    ("ubnd_058", Q(3), (10, 3), {"CT1.1": 1, "CT1.2": 48},
+     {"CT1.3": ["Nguyễn Thị Minh Khai"]}, {}, None),
+    ("ubnd_058", Q(4), (12, 8), {"CT4.1": 1}, {"CT3.1": ["Sông Cầu", "Đức Xuân"]},
+     {"CT4.1": "- Phối hợp Công an thành phố kiểm tra 01 cơ sở karaoke, không phát hiện vi phạm."},
+     None),
+    # UBND huyện Ba Bể: on time; re-uploads a corrected Q2.
+    ("ubnd_061", Q(1), (4, 7), {"CT1.1": 2, "CT1.2": "95"},
+     {"CT1.3": ["Chợ Rã", "xa Banh Trach"]}, {}, None),
+    ("ubnd_061", Q(2), (7, 4), {"CT3.2": 1, "CT4.1": 1}, {}, {}, None),
+    ("ubnd_061", Q(2), (7, 7), {"CT3.2": 1, "CT4.1": 2}, {},
+     {"CT4.1": "Bổ sung 01 cuộc kiểm tra ngày 28/6/2017 tại thị trấn Chợ Rã."}, None),
+    ("ubnd_061", Q(3), (10, 6), {}, {}, {}, None),
+    ("ubnd_061", Q(4), (12, 12), {}, {}, {"CT1.1": "Lồng ghép tuyên truyền trong các buổi họp thôn."},
+     None),
+    # UBND huyện Ngân Sơn: behind; late three times, Q3 missing.
+    ("ubnd_062", Q(1), (4, 24), {}, {}, {}, None),
+    ("ubnd_062", Q(2), (7, 19), {}, {}, {}, None),
+    ("ubnd_062", Q(4), (12, 22), {"CT1.1": 1, "CT1.2": 38}, {"CT1.3": ["Nà Phặc"]}, {}, None),
+    # UBND huyện Bạch Thông: Q3 a few days late.
+    ("ubnd_063", Q(1), (4, 6), {}, {}, {}, None),
+    ("ubnd_063", Q(2), (7, 6), {"CT1.1": 1, "CT1.2": 50}, {"CT1.3": ["TT Phủ Thông"]}, {}, None),
+    ("ubnd_063", Q(3), (10, 13), {}, {}, {}, None),
+    ("ubnd_063", Q(4), (12, 13), {}, {"CT3.1": ["Phủ Thông"]}, {}, None),
+    # UBND huyện Chợ Đồn: ahead.
+    ("ubnd_064", Q(1), (4, 5), {"CT1.1": "2 lớp", "CT1.2": 110},
+     {"CT1.3": ["Bằng Lũng", "TT Bằng Lũng"]},
+     {"CT1.1": "Hai lớp cùng tổ chức tại thị trấn Bằng Lũng."}, None),
+    ("ubnd_064", Q(2), (7, 5), {"CT3.2": 1}, {}, {}, None),
+    ("ubnd_064", Q(3), (10, 4), {"CT4.1": 1}, {}, {}, None),
+    ("ubnd_064", Q(4), (12, 7), {}, {"CT3.1": ["thị trấn Bằng Lũng"]}, {}, None),
+    # UBND huyện Chợ Mới: Q1 on the due date itself, Q4 late.
+    ("ubnd_065", Q(1), (4, 10), {}, {}, {}, None),
+    ("ubnd_065", Q(2), (7, 7), {}, {}, {}, None),
+    ("ubnd_065", Q(3), (10, 9), {"CT1.1": 1, "CT1.2": 45}, {"CT1.3": ["Thanh Mai"]}, {}, None),
+    ("ubnd_065", Q(4), (12, 20), {}, {"CT3.1": ["TT Chợ Mới"]}, {}, None),
+    # UBND huyện Na Rì: Q1 late, monthly for Q3.
+    ("ubnd_066", Q(1), (4, 17), {}, {}, {}, None),
+    ("ubnd_066", Q(2), (7, 10), {}, {}, {}, None),
+    ("ubnd_066", M(7), (8, 4), {}, {}, {}, None),
+    ("ubnd_066", M(8), (9, 5), {"CT1.1": 1, "CT1.2": 41}, {"CT1.3": ["Lang San"]}, {}, None),
+    ("ubnd_066", M(9), (10, 5), {}, {}, {}, None),
+    ("ubnd_066", Q(4), (12, 14), {}, {},
+     {"CT2.1": "Đang khảo sát xây dựng mô hình, dự kiến triển khai năm 2018."}, None),
+    # Sở LĐTBXH (lead of every task).
+    ("sldtbxh", Q(1), (4, 7), {"CT1.1": 0, "CT5.2": 0}, {},
+     {"CT5.2": "Nhiệm vụ 5 triển khai từ tháng 6/2017."}, None),
+    ("sldtbxh", Q(2), (7, 6), {"CT1.1": 1, "CT1.2": 55, "CT5.1": 1, "CT5.2": 1},
+     {"CT1.3": ["Huyền Tụng"]},
+     {"CT5.1": "Tập huấn cho 80 cán bộ và thành viên Đội kiểm tra liên ngành 178."}, None),
+    ("sldtbxh", Q(3), (10, 5), {"CT4.1": 1, "CT5.2": 2}, {}, {}, None),
+    ("sldtbxh", Q(4), (12, 11), {"CT4.1": 1, "CT5.2": 1}, {},
+     {"CT5.2": "Chưa thực hiện đủ 08 cuộc giám sát do thiếu kinh phí."}, None),
+    # Công an tỉnh: re-uploads Q3.
+    ("ca_tinh", Q(1), (4, 8), {"CT4.1": 0}, {},
+     {"CT4.1": "Nhiệm vụ 4 triển khai từ tháng 6/2017."}, None),
+    ("ca_tinh", Q(2), (7, 7), {"CT4.1": 2}, {}, {}, None),
+    ("ca_tinh", Q(3), (10, 5), {"CT4.1": "3 cuộc"}, {}, {}, None),
+    ("ca_tinh", Q(3), (10, 9), {"CT4.1": 4}, {},
+     {"CT4.1": "Bổ sung 01 cuộc kiểm tra đột xuất ngày 29/9/2017."}, None),
+    ("ca_tinh", Q(4), (12, 12), {"CT4.1": 3}, {}, {}, None),
+    # Sở TT&TT: Q2 late.
+    ("stttt", Q(1), (4, 10), {"CT1.5": 1}, {}, {},
+     "Văn bản hướng dẫn các cơ quan báo chí tuyên truyền Kế hoạch phòng, chống mại dâm năm 2017."),
+    ("stttt", Q(2), (7, 21), {"CT1.5": 1}, {}, {},
+     "Chuyên mục hỏi đáp pháp luật về phòng, chống mại dâm trên Cổng thông tin điện tử tỉnh."),
+    ("stttt", Q(3), (10, 10), {"CT1.5": 0}, {}, {"CT1.5": "Không phát sinh trong kỳ."}, None),
+    ("stttt", Q(4), (12, 14), {"CT1.5": 2}, {}, {},
+     "02 tin bài trên Cổng thông tin điện tử tỉnh về kết quả kiểm tra cơ sở kinh doanh dịch vụ."),
+    # Sở GD&ĐT: pupils (CT1.4).
+    ("sgddt", Q(1), (4, 6), {"CT1.4": 80}, {}, {}, None),
+    ("sgddt", Q(2), (7, 5), {"CT1.4": 95}, {}, {}, None),
+    ("sgddt", Q(3), (10, 6), {"CT1.4": 0}, {}, {"CT1.4": "Học sinh nghỉ hè."}, None),
+    ("sgddt", Q(4), (12, 8), {"CT1.4": 60}, {}, {}, None),
+    # Sở Y tế.
+    ("syt", Q(1), (4, 7), {"CT3.2": 0}, {}, {}, None),
+    ("syt", Q(2), (7, 6), {"CT3.2": 1}, {},
+     {"CT3.2": "Mô hình can thiệp giảm tác hại về HIV/AIDS tại thành phố Bắc Kạn."}, None),
+    ("syt", Q(3), (10, 6), {"CT5.2": 1}, {}, {}, None),
+    ("syt", Q(4), (12, 13), {"CT3.2": 0, "CT5.2": 0}, {}, {}, None),
+    # Đài PT-TH and Báo Bắc Kạn: media items (CT1.5) with what they were.
+    ("dai_ptth", Q(1), (4, 5), {"CT1.5": 3}, {}, {},
+     "Chuyên mục \"Pháp luật và đời sống\" 02 kỳ về phòng, chống mại dâm; 01 phóng sự trên "
+     "bản tin Thời sự tối."),
+    ("dai_ptth", Q(2), (7, 5), {"CT1.5": 4}, {}, {},
+     "03 tin, 01 phóng sự \"Phòng ngừa mại dâm từ cơ sở\" phát trên sóng truyền hình Bắc Kạn."),
+    ("dai_ptth", Q(3), (10, 5), {"CT1.5": 3}, {}, {},
+     "Tọa đàm trên sóng phát thanh về phòng, chống mại dâm gắn với phòng, chống HIV/AIDS; 02 tin."),
+    ("dai_ptth", Q(4), (12, 11), {"CT1.5": 5}, {}, {},
+     "Chuyên mục \"Vì an ninh Tổ quốc\" 02 kỳ; 03 tin về kiểm tra cơ sở kinh doanh dịch vụ."),
+    ("bao_backan", Q(1), (4, 6), {"CT1.5": 2}, {}, {},
+     "02 bài trên Báo Bắc Kạn in về triển khai Kế hoạch phòng, chống mại dâm năm 2017."),
+    ("bao_backan", Q(2), (7, 6), {"CT1.5": 2}, {}, {},
+     "Chuyên trang \"Pháp luật\" số tháng 5 và tháng 6 dành cho phòng, chống mại dâm."),
+    ("bao_backan", Q(3), (10, 4), {"CT1.5": 1}, {}, {},
+     "01 bài phản ánh trên Báo Bắc Kạn điện tử về mô hình phòng ngừa mại dâm tại cộng đồng."),
+    ("bao_backan", Q(4), (12, 12), {"CT1.5": 3}, {}, {},
+     "03 tin, bài về kết quả thực hiện Kế hoạch phòng, chống mại dâm năm 2017."),
+    # Hội LHPN tỉnh.
+    ("hlhpn", Q(1), (4, 7), {"CT1.1": 0}, {}, {}, None),
+    ("hlhpn", Q(2), (7, 7), {"CT1.1": 0}, {}, {}, None),
+    ("hlhpn", Q(3), (10, 6), {"CT1.1": 1, "CT1.2": 60}, {"CT1.3": ["xa Cao Ky"]}, {}, None),
+    ("hlhpn", Q(4), (12, 11), {"CT2.1": 1}, {},
+     {"CT2.1": "Mô hình \"Phụ nữ giúp nhau phát triển kinh tế, phòng ngừa mại dâm\" tại xã "
+               "Cao Kỳ, huyện Chợ Mới."}, None),
+    # Tỉnh đoàn: one report on the due date itself.
+    ("tinh_doan", Q(1), (4, 10), {"CT1.4": 0}, {}, {}, None),
+    ("tinh_doan", Q(2), (7, 10), {"CT1.4": 50}, {}, {}, None),
+    ("tinh_doan", Q(3), (10, 10), {"CT1.4": 0}, {}, {"CT1.4": "Học sinh nghỉ hè."}, None),
+    ("tinh_doan", Q(4), (12, 15), {"CT1.4": 0}, {}, {}, None),
+    # The other agencies of section V: some quarters only.
+    ("svhttdl", Q(2), (7, 7), {"CT4.1": 1}, {},
+     {"CT4.1": "- Kiểm tra 05 cơ sở karaoke, xoa bóp tại thành phố Bắc Kạn."}, None),
+    ("svhttdl", Q(4), (12, 13), {"CT4.1": 1}, {}, {}, None),
+    ("stp", Q(4), (12, 14), {"CT1.1": 0}, {},
+     {"CT1.1": "Lồng ghép nội dung phòng, chống mại dâm trong 12 hội nghị phổ biến pháp luật."},
+     None),
+    ("stc", Q(4), (12, 15), {"CT5.1": 0}, {},
+     {"CT5.1": "Đã thẩm định và cấp kinh phí thực hiện Kế hoạch năm 2017."}, None),
+    ("btg_tu", Q(2), (7, 10), {"CT1.5": 1}, {}, {},
+     "Hướng dẫn nội dung tuyên truyền phòng, chống mại dâm cho báo cáo viên cấp tỉnh."),
+    ("btg_tu", Q(4), (12, 14), {"CT1.5": 1}, {}, {},
+     "Định hướng thông tin cho các cơ quan báo chí tháng Hành động phòng, chống HIV/AIDS."),
+    ("vksnd", Q(4), (12, 26), {"CT4.1": 0}, {},
+     {"CT4.1": "Kiểm sát điều tra 02 vụ án về tội môi giới mại dâm."}, None),
+    ("tand", Q(4), (12, 15), {"CT4.1": 0}, {},
+     {"CT4.1": "Xét xử 02 vụ, 03 bị cáo về tội chứa mại dâm, môi giới mại dâm."}, None),
+    ("mttq", Q(2), (7, 7), {"CT3.2": 0}, {}, {}, None),
+    ("mttq", Q(4), (12, 12), {"CT3.2": 1}, {},
+     {"CT3.2": "Mô hình \"Khu dân cư không có tệ nạn xã hội\" tại thôn Nà Pài, xã Cẩm Giàng."},
+     None),
+    ("hnd", Q(2), (7, 10), {"CT1.1": 0}, {}, {"CT1.1": "Lồng ghép tuyên truyền trong sinh hoạt chi hội."},
+     None),
+    ("hnd", Q(4), (12, 14), {"CT1.1": 0}, {}, {}, None),
+    ("hccb", Q(4), (12, 13), {"CT1.1": 0}, {}, {"CT1.1": "Lồng ghép trong sinh hoạt chi hội."}, None),
+    ("ldld", Q(2), (7, 12), {"CT1.1": 0}, {}, {}, None),
+    ("ldld", Q(4), (12, 11), {"CT1.1": 0}, {},
+     {"CT1.1": "Tuyên truyền cho công nhân tại 02 doanh nghiệp."}, None),
+]
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def _file_stem(period: Period) -> str:
+    if period.start_month == period.end_month:
+        return f"thang {period.start_month}-{period.year}"
+    return f"quy {_ROMAN[period.end_month // 3]}-{period.year}"
+
+
+def script() -> list[Upload]:
+    """The demo year as uploads, in the order they arrive. Deterministic."""
+    rng = random.Random(SEED)
+    phones = {unit: f"0209 3{rng.randrange(10**5, 10**6)}" for unit in sorted(_OFFICERS)}
+    seen: dict[tuple[str, Period], int] = {}
+    uploads = []
+    for unit, period, (month, day), results, communes, notes, media in _STORY:
+        user, reporter, stem = _OFFICERS[unit]
+        if unit.startswith("ubnd_"):
+            results = {**{code: 0 for code in _DISTRICT_ZEROS}, **results}
+        hour, minute = rng.randrange(7, 17), rng.randrange(60)
+        at = dt.datetime(YEAR, month, day, hour, minute, tzinfo=LOCAL_TZ)
+        version = seen[unit, period] = seen.get((unit, period), 0) + 1
+        suffix = "" if version == 1 else f" (sua lan {version - 1})"
+        filename = f"BC PCMD {_file_stem(period)} - {stem}{suffix}.xlsx"
+        uploads.append(Upload(unit, period, at, user, filename, reporter, phones[unit],
+                              results, communes, notes, media))
+    return sorted(uploads, key=lambda u: u.at)
+
+
+def build_file(plan, upload: Upload) -> bytes:
+    """The workbook the officer uploads: the real template, filled."""
+    return fill_template(build_template(plan, upload.unit, upload.period),
+                         results=upload.results, communes=upload.communes,
+                         media_text=upload.media_text, reporter=upload.reporter,
+                         phone=upload.phone, report_date=upload.at.date(), notes=upload.notes)
+
+
+@lru_cache(maxsize=2)
+def _files(plan) -> tuple[tuple[Upload, bytes], ...]:
+    # Building the workbooks takes most of the demo's time and gives the same content every
+    # time, so a process builds them once per plan (`load_plan` returns one Plan per file).
+    return tuple((upload, build_file(plan, upload)) for upload in script())
+
+
+# --- Loading ----------------------------------------------------------------------------------
+class DemoError(RuntimeError):
+    """The demo cannot load (a non-empty store), or the upload path refused one of its
+    files, which is a bug in the demo."""
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    loaded: bool
+    files: int = 0  # uploads sent through the upload path
+    stored: int = 0  # new reports
+    revised: int = 0  # re-uploads that superseded a report
+    with_warnings: int = 0  # uploads accepted with warnings
+    on_time: int = 0  # expected reports (unit x period) by 31/12, as `completeness` counts
+    late: int = 0
+    missing: int = 0
+    units_reporting: int = 0
+    never_reported: tuple[str, ...] = ()  # unit codes
+    existing: int = 0  # submissions already in the store (when not loaded)
+    seconds: float = 0.0
+
+    def lines(self, plan) -> list[str]:
+        """The summary in Vietnamese, for the CLI."""
+        if not self.loaded:
+            return [MESSAGES["skipped"].format(count=self.existing)]
+        out = [MESSAGES["loaded"].format(
+            year=plan.year, files=self.files, stored=self.stored, revised=self.revised,
+            units=self.units_reporting, on_time=self.on_time, late=self.late,
+            missing=self.missing, warned=self.with_warnings,
+            seconds=f"{self.seconds:.1f}".replace(".", ","))]
+        if self.never_reported:
+            out.append(MESSAGES["never"].format(
+                names=", ".join(plan.unit(code).name for code in self.never_reported)))
+        return out
+
+
+def load_demo(store, plan, *, if_empty: bool = False) -> DemoSummary:
+    """Upload the demo year through the upload path. The store must hold no submissions:
+    with `if_empty` a non-empty store is left alone, otherwise it is an error."""
+    existing = len(store.history())
+    if existing:
+        if if_empty:
+            return DemoSummary(loaded=False, existing=existing)
+        raise DemoError(MESSAGES["not_empty"].format(count=existing))
+    started = time.perf_counter()
+    files = _files(plan)
+    uploads = [upload for upload, _ in files]
+    outcomes = []
+    for upload, data in files:
+        out = import_file(data, upload.filename, user=upload.user, plan=plan,
+                          store=store, allowed_unit=upload.unit, uploaded_at=upload.at)
+        if out.outcome not in ("stored", "revised"):
+            findings = "; ".join(f"{f.code} {f.cell or ''}: {f.message}" for f in out.findings)
+            raise DemoError(MESSAGES["refused"].format(file=upload.filename, findings=findings))
+        outcomes.append(out)
+    reporting = {u.unit for u in uploads}
+    status = completeness.report_status(plan, store.history(), dt.date(plan.year, 12, 31))
+    counts = status["status"].value_counts()
+    summary = DemoSummary(
+        loaded=True, files=len(uploads),
+        stored=sum(o.outcome == "stored" for o in outcomes),
+        revised=sum(o.outcome == "revised" for o in outcomes),
+        with_warnings=sum(bool(o.findings) for o in outcomes),
+        on_time=int(counts.get(completeness.ON_TIME, 0)),
+        late=int(counts.get(completeness.LATE, 0)),
+        missing=int(counts.get(completeness.MISSING, 0)),
+        units_reporting=len(reporting),
+        never_reported=tuple(u.code for u in plan.units if u.code not in reporting),
+        seconds=time.perf_counter() - started,
+    )
+    store.record_audit(DEMO_ACTOR, "demo_loaded", files=summary.files, stored=summary.stored,
+                       revised=summary.revised)
+    return summary

@@ -1,0 +1,494 @@
+"""Export: the consolidated table of reported values, filtered the way staff filter the
+Data page, written to Excel or CSV for the official year-end report.
+
+`consolidated()` gives one row per submission x indicator (communes joined into one cell),
+with English column keys; `Filters` selects rows and describes the selection in
+Vietnamese; `to_xlsx()` / `to_csv()` write what staff download, with Vietnamese headers.
+
+Every text cell an officer or a user could have typed is neutralised against formula
+injection (CSV/DDE): a text starting with = + - @ tab or CR must never become a formula
+in the spreadsheet program that opens the export.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import sqlalchemy as sa
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from . import vntext
+from .report import Period
+from .store import (IN_FORCE, ROLLED_BACK, STATUSES, SUPERSEDED, Store, submission_communes,
+                    submission_values, submissions)
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# --- Vietnamese text of the exports -------------------------------------------------------
+HEADERS = {  # column key -> header, in export order
+    "task": "Nhiệm vụ",
+    "task_title": "Tên nhiệm vụ",
+    "indicator_code": "Mã chỉ tiêu",
+    "indicator_name": "Tên chỉ tiêu",
+    "indicator_unit": "Đơn vị tính",
+    "target": "Chỉ tiêu năm (toàn tỉnh)",
+    "district": "Huyện, thành phố",
+    "unit_code": "Mã đơn vị",
+    "unit": "Đơn vị báo cáo",
+    "period": "Kỳ báo cáo",
+    "start_month": "Từ tháng",
+    "end_month": "Đến tháng",
+    "value": "Kết quả trong kỳ",
+    "commune_count": "Số xã, phường, thị trấn nêu tên",
+    "communes": "Các xã, phường, thị trấn",
+    "text": "Nội dung",
+    "note": "Ghi chú",
+    "status": "Trạng thái lần nộp",
+    "version": "Lần nộp thứ",
+    "uploaded_by": "Người nộp",
+    "uploaded_at": "Thời điểm nộp (giờ Việt Nam)",
+    "submission_id": "Mã lần nộp",
+}
+SUBMISSION_STATUS = {
+    IN_FORCE: "Đang có hiệu lực",
+    SUPERSEDED: "Đã được thay thế",
+    ROLLED_BACK: "Đã bị hủy (khôi phục bản cũ)",
+}
+TEXT = {
+    "data_sheet": "Số liệu",
+    "filters_sheet": "Bộ lọc",
+    "filters_title": "THÔNG TIN BẢNG SỐ LIỆU XUẤT TỪ MDPLAN",
+    "plan": "Kế hoạch",
+    "decision": "Quyết định",
+    "decision_value": "Số {number} ngày {date} của {issuer}",
+    "year": "Năm kế hoạch",
+    "tasks": "Nhiệm vụ",
+    "indicators": "Chỉ tiêu",
+    "districts": "Huyện, thành phố",
+    "units": "Đơn vị báo cáo",
+    "periods": "Kỳ báo cáo",
+    "statuses": "Trạng thái lần nộp",
+    "all": "Tất cả",
+    "in_force_only": "Chỉ các lần nộp đang có hiệu lực",
+    "all_versions": "Tất cả các lần nộp (kể cả bản đã được thay thế, đã bị hủy)",
+    "rows": "Số dòng",
+    "exported_at": "Thời điểm xuất",
+    "exported_by": "Người xuất",
+    "unknown_task": "Không có nhiệm vụ số {value} trong kế hoạch.",
+    "unknown_indicator": "Không có chỉ tiêu '{value}' trong kế hoạch.",
+    "unknown_district": "Không có huyện, thành phố mã '{value}' trong danh mục.",
+    "unknown_unit": "Không có đơn vị báo cáo '{value}' trong kế hoạch.",
+    "unknown_status": "Trạng thái '{value}' không hợp lệ; chỉ nhận: {choices}.",
+}
+
+COLUMNS = list(HEADERS)  # the columns written to files
+# The table also keeps the district code, for filtering; it is not written to files, where
+# a spreadsheet program would read "058" as the number 58.
+TABLE_COLUMNS = [*COLUMNS[:COLUMNS.index("district")], "district_code",
+                 *COLUMNS[COLUMNS.index("district"):]]
+NUMBER_COLUMNS = ["target", "value", "commune_count"]
+WRAPPED_COLUMNS = ["task_title", "indicator_name", "communes", "text", "note"]
+FONT_NAME = "Times New Roman"
+NUMBER_FORMAT = "#,##0"  # Excel shows the separators of the reader's locale
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+_MAX_WIDTH, _MIN_WIDTH = 50, 6
+_LINE_HEIGHT = 15  # points per line of 11 pt text
+
+# Texts a spreadsheet program may read as a formula (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_dangerous(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+# --- The consolidated table ----------------------------------------------------------------
+def consolidated(plan, store: Store, year: int | None = None, *,
+                 include_history: bool = False) -> pd.DataFrame:
+    """One row per submission x indicator of `year` (default: the plan year): the submissions
+    in force, or every version when `include_history`. A report's communes are joined into
+    one cell ("; "), so staff can pivot the table without double-counting rows."""
+    year = plan.year if year is None else year
+    values, communes = _stored_rows(store, year, include_history)
+    out = pd.DataFrame(index=values.index)
+
+    indicators = plan.indicators.set_index("code")
+    tasks = plan.tasks.set_index("number")
+    units = plan.reporting_units.set_index("code")
+    districts = plan.districts.set_index("code")["name"]
+    code = values["indicator_code"]
+    out["task"] = code.map(indicators["task"]).astype("Int64")
+    out["task_title"] = out["task"].map(tasks["title"])
+    out["indicator_code"] = code
+    out["indicator_name"] = code.map(indicators["name"])
+    out["indicator_unit"] = code.map(indicators["unit"])
+    out["target"] = code.map(indicators["target"]).astype("Int64")
+    out["district_code"] = values["district_code"]
+    out["district"] = values["district_code"].map(districts)
+    out["unit_code"] = values["unit_code"]
+    out["unit"] = values["unit_code"].map(units["name"])
+    out["period"] = [Period(year, s, e).label
+                     for s, e in zip(values["start_month"], values["end_month"])]
+    out["start_month"] = values["start_month"].astype("int64")
+    out["end_month"] = values["end_month"].astype("int64")
+    out["value"] = _counts(values["value"])
+
+    named = _commune_names(plan, communes)
+    key = pd.MultiIndex.from_frame(values[["submission_id", "indicator_code"]])
+    count = pd.Series(pd.array(named["count"].reindex(key).to_numpy(), dtype="Int64"), index=out.index)
+    by_commune = code.map(indicators["aggregation"]) == "distinct_communes"
+    out["commune_count"] = count.mask(by_commune & count.isna(), 0)  # others: not applicable
+    out["communes"] = named["names"].reindex(key).to_numpy()
+    out["text"] = values["text"]
+    out["note"] = values["note"]
+    out["status"] = values["status"]
+    out["version"] = values["version"].astype("int64")
+    out["uploaded_by"] = values["uploaded_by"]
+    out["uploaded_at"] = values["uploaded_at"].dt.tz_convert(LOCAL_TZ)
+    out["submission_id"] = values["submission_id"].astype("int64")
+
+    order = {c: i for i, c in enumerate(indicators.index)}
+    unit_order = {c: i for i, c in enumerate(units.index)}
+    out = out.assign(_i=code.map(order), _u=values["unit_code"].map(unit_order))
+    out = out.sort_values(["task", "_i", "_u", "start_month", "end_month", "version"])
+    return out.reset_index(drop=True)[TABLE_COLUMNS]
+
+
+def _stored_rows(store: Store, year: int, include_history: bool):
+    """The stored values and communes of `year` with their submission's fields.
+
+    The store's public reads cover the submissions in force only; history needs every
+    version, so this reads the store's tables directly (read-only)."""
+    s, v, c = submissions.c, submission_values.c, submission_communes.c
+    where = [s.year == year] + ([] if include_history else [s.status == IN_FORCE])
+    values_stmt = (
+        sa.select(s.id.label("submission_id"), s.unit_code, s.district_code, s.start_month,
+                  s.end_month, s.version, s.status, s.uploaded_by, s.uploaded_at,
+                  v.indicator_code, v.value, v.text, v.note)
+        .join_from(submissions, submission_values, v.submission_id == s.id).where(*where))
+    communes_stmt = (
+        sa.select(c.submission_id, c.indicator_code, c.commune_code)
+        .join_from(submissions, submission_communes, c.submission_id == s.id).where(*where)
+        .order_by(c.submission_id, c.indicator_code, c.commune_code))
+    with store.engine.connect() as conn:
+        result = conn.execute(values_stmt)
+        values = pd.DataFrame(result.all(), columns=list(result.keys()), dtype=object)
+        result = conn.execute(communes_stmt)
+        communes = pd.DataFrame(result.all(), columns=list(result.keys()), dtype=object)
+    values = values.astype({"value": "float64", "uploaded_at": "datetime64[us, UTC]", **{
+        c: "str" for c in ("unit_code", "district_code", "status", "uploaded_by",
+                           "indicator_code", "text", "note")}})
+    return values, communes
+
+
+def _counts(value: pd.Series) -> pd.Series:
+    """Counts as integers; a fraction (which validation refuses) would stay as it is."""
+    value = value.astype("float64")
+    whole = value.dropna()
+    if (whole == whole.round()).all():
+        return value.astype("Int64")
+    return value
+
+
+def _commune_names(plan, communes: pd.DataFrame) -> pd.DataFrame:
+    """(submission_id, indicator_code) -> names joined with "; ", and their count."""
+    index = pd.MultiIndex.from_tuples([], names=["submission_id", "indicator_code"])
+    if communes.empty:
+        return pd.DataFrame({"names": pd.Series(index=index, dtype=object),
+                             "count": pd.Series(index=index, dtype="Int64")})
+    ref = plan.communes.set_index("code")
+    name = communes["commune_code"].map(ref["type"] + " " + ref["name"])
+    name = name.fillna(communes["commune_code"])  # a code no longer in the list stays visible
+    grouped = communes.assign(name=name).groupby(["submission_id", "indicator_code"])["name"]
+    return pd.DataFrame({"names": grouped.agg("; ".join), "count": grouped.size()})
+
+
+# --- Filters -------------------------------------------------------------------------------
+def _tuple(items, convert=lambda x: x):
+    """None or empty means "no filter"."""
+    if items is None:
+        return None
+    if isinstance(items, (str, int, Period)):
+        items = [items]
+    out = tuple(dict.fromkeys(convert(x) for x in items))
+    return out or None
+
+
+def _period(x) -> Period:
+    return x if isinstance(x, Period) else Period.parse(str(x))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters of the Data page. Each field holds the accepted values (codes, task
+    numbers, periods); None or an empty list accepts everything. `include_history` asks
+    for every version of every report, not only those in force; a status other than
+    "in force" implies it."""
+
+    tasks: tuple[int, ...] | None = None
+    indicators: tuple[str, ...] | None = None
+    districts: tuple[str, ...] | None = None  # district codes
+    units: tuple[str, ...] | None = None  # reporting unit codes
+    periods: tuple[Period, ...] | None = None  # Period or "2017-01..2017-03"
+    statuses: tuple[str, ...] | None = None  # in_force, superseded, rolled_back
+    include_history: bool = False
+    year: int | None = None  # None: the plan year
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(self, "tasks", _tuple(self.tasks, int))
+        for name in ("indicators", "districts", "units", "statuses"):
+            set_(self, name, _tuple(getattr(self, name), str))
+        set_(self, "periods", _tuple(self.periods, _period))
+        if self.statuses and set(self.statuses) - {IN_FORCE}:
+            set_(self, "include_history", True)
+
+    def select(self, plan, store: Store) -> pd.DataFrame:
+        """The consolidated table these filters ask for (year, history) and let through."""
+        return self.apply(consolidated(plan, store, self.year, include_history=self.include_history))
+
+    def apply(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The rows of a `consolidated` table that pass these filters."""
+        keep = pd.Series(True, index=table.index)
+        for name, column in (("tasks", "task"), ("indicators", "indicator_code"),
+                             ("districts", "district_code"), ("units", "unit_code"),
+                             ("statuses", "status")):
+            wanted = getattr(self, name)
+            if wanted is not None:
+                keep &= table[column].isin(wanted)
+        if self.periods is not None:
+            months = set((p.start_month, p.end_month) for p in self.periods)
+            keep &= pd.Series([(s, e) in months for s, e in
+                               zip(table["start_month"], table["end_month"])], index=table.index)
+        return table[keep].reset_index(drop=True)
+
+    def problems(self, plan) -> list[str]:
+        """What in these filters the plan does not know, in Vietnamese (for the CLI)."""
+        known = {
+            "tasks": ("unknown_task", set(plan.tasks["number"])),
+            "indicators": ("unknown_indicator", set(plan.indicators["code"])),
+            "districts": ("unknown_district", set(plan.districts["code"])),
+            "units": ("unknown_unit", set(plan.reporting_units["code"])),
+        }
+        out = [TEXT[message].format(value=value)
+               for name, (message, codes) in known.items()
+               for value in getattr(self, name) or () if value not in codes]
+        out += [TEXT["unknown_status"].format(value=s, choices=", ".join(STATUSES))
+                for s in self.statuses or () if s not in STATUSES]
+        return out
+
+    def describe(self, plan) -> list[tuple[str, str]]:
+        """(label, value) lines in Vietnamese, for the "Bộ lọc" sheet and the page."""
+        def names(items, name_of) -> str:
+            return TEXT["all"] if items is None else "; ".join(name_of(x) for x in items)
+
+        districts = plan.districts.set_index("code")["name"]
+        if self.statuses is not None:
+            statuses = names(self.statuses, lambda s: SUBMISSION_STATUS.get(s, s))
+        else:
+            statuses = TEXT["all_versions" if self.include_history else "in_force_only"]
+        return [
+            (TEXT["year"], str(plan.year if self.year is None else self.year)),
+            (TEXT["tasks"], names(self.tasks, lambda n: f"{n}. {plan.task(n).title}")),
+            (TEXT["indicators"], names(self.indicators,
+                                       lambda c: f"{c} – {plan.indicator(c).name}")),
+            (TEXT["districts"], names(self.districts, lambda c: districts.get(c, c))),
+            (TEXT["units"], names(self.units, lambda c: plan.unit(c).name)),
+            (TEXT["periods"], names(sorted(self.periods or ()) or None, lambda p: p.label)),
+            (TEXT["statuses"], statuses),
+        ]
+
+
+def filter_table(table: pd.DataFrame, *, tasks=None, indicators=None, districts=None,
+                 units=None, periods=None, statuses=None) -> pd.DataFrame:
+    """The rows of `table` (from `consolidated`) that pass the Data page's filters."""
+    return Filters(tasks=tasks, indicators=indicators, districts=districts, units=units,
+                   periods=periods, statuses=statuses).apply(table)
+
+
+# --- What the files show ---------------------------------------------------------------------
+def for_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as staff read it: Vietnamese headers and statuses, no hidden columns."""
+    out = table[[c for c in COLUMNS if c in table.columns]].copy()
+    if "status" in out:
+        out["status"] = out["status"].map(lambda s: SUBMISSION_STATUS.get(s, s))
+    return out.rename(columns=HEADERS)
+
+
+def _cell_value(value):
+    """A table value as a plain Python value (None for missing)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _local_naive(moment: dt.datetime) -> dt.datetime:
+    """Spreadsheets have no time zones: write Vietnam's wall-clock time."""
+    return moment.astimezone(LOCAL_TZ).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+# --- Excel ---------------------------------------------------------------------------------
+def _xlsx_text(text: str) -> str:
+    # XML cannot hold most control characters, and a bare CR is read back as LF anyway.
+    return ILLEGAL_CHARACTERS_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _put(ws, row: int, col: int, value, font: Font):
+    """Write one cell; a text is always a text, never a formula."""
+    value = _cell_value(value)
+    dangerous = is_dangerous(value)
+    if isinstance(value, str):
+        value = _xlsx_text(value)
+    if isinstance(value, dt.datetime):
+        value = _local_naive(value)
+    cell = ws.cell(row, col, value)
+    if isinstance(value, str):
+        # openpyxl turns a str starting with "=" into a formula; force a string cell, and mark
+        # it the way Excel marks a typed leading apostrophe, so editing it keeps it a text.
+        cell.data_type = "s"
+        if dangerous or value.startswith(FORMULA_PREFIXES):
+            cell.quotePrefix = True
+    cell.font = font
+    return cell
+
+
+def _width(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, dt.datetime):
+        return 16
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return len(vntext.format_number(value)) + 1
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _lines(value, width: int) -> int:
+    """How many lines a wrapped text takes in a column `width` characters wide."""
+    if not isinstance(value, str):
+        return 1
+    per_line = max(1, int(width * 1.15) - 2)  # Times New Roman is narrower than the width unit
+    return sum(max(1, -(-len(line) // per_line)) for line in value.split("\n"))
+
+
+def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.datetime,
+            exported_by: str) -> bytes:
+    """The table as a formatted workbook: sheet "Số liệu" (bold frozen header, fitted widths,
+    autofilter, `#,##0` counts, Times New Roman) and sheet "Bộ lọc" recording the plan, the
+    filters, and who exported it when."""
+    if exported_at.tzinfo is None:
+        raise ValueError("exported_at must be timezone-aware")
+    font, bold = Font(name=FONT_NAME, size=11), Font(name=FONT_NAME, size=11, bold=True)
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    columns = [c for c in COLUMNS if c in table.columns]
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = TEXT["data_sheet"]
+    widths = {}
+    for j, key in enumerate(columns, start=1):
+        cell = _put(ws, 1, j, HEADERS[key], bold)
+        cell.fill = header_fill
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        # A header may wrap onto three lines; leave room for the autofilter button.
+        words = HEADERS[key].split()
+        widths[j] = max(max(map(len, words)), -(-len(HEADERS[key]) // 3)) + 3
+    for i, row in enumerate(table[columns].itertuples(index=False), start=2):
+        for j, (key, value) in enumerate(zip(columns, row), start=1):
+            if key == "status":
+                value = SUBMISSION_STATUS.get(value, value)
+            cell = _put(ws, i, j, value, font)
+            if key in NUMBER_COLUMNS:
+                cell.number_format = NUMBER_FORMAT
+            elif key == "uploaded_at":
+                cell.number_format = DATETIME_FORMAT
+            wrap = key in WRAPPED_COLUMNS
+            cell.alignment = Alignment(vertical="top", wrap_text=wrap)
+            widths[j] = max(widths[j], _width(cell.value) + 1)
+    for j, width in widths.items():
+        widths[j] = max(_MIN_WIDTH, min(width, _MAX_WIDTH))
+        ws.column_dimensions[get_column_letter(j)].width = widths[j]
+    # Not every program fits row heights to wrapped text when it opens a file; set them.
+    wrapped = [j for j, key in enumerate(columns, start=1) if key in WRAPPED_COLUMNS]
+    for i in range(2, len(table) + 2):
+        lines = max((_lines(ws.cell(i, j).value, widths[j]) for j in wrapped), default=1)
+        if lines > 1:
+            ws.row_dimensions[i].height = _LINE_HEIGHT * lines
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(table)) + 1}"
+    ws.row_dimensions[1].height = 32
+
+    info = wb.create_sheet(TEXT["filters_sheet"])
+    decision = plan.decision
+    lines = [
+        (TEXT["plan"], plan.title),
+        (TEXT["decision"], TEXT["decision_value"].format(
+            number=decision.number, date=vntext.format_date(decision.date), issuer=decision.issuer)),
+        *filters.describe(plan),
+        (TEXT["rows"], len(table)),
+        (TEXT["exported_at"], vntext.format_datetime(exported_at.astimezone(LOCAL_TZ))),
+        (TEXT["exported_by"], exported_by),
+    ]
+    _put(info, 1, 1, TEXT["filters_title"], bold)
+    for i, (label, value) in enumerate(lines, start=3):
+        _put(info, i, 1, label, bold).alignment = Alignment(vertical="top")
+        cell = _put(info, i, 2, value, font)
+        cell.alignment = Alignment(vertical="top", wrap_text=True, horizontal="left")
+        if isinstance(value, int):
+            cell.number_format = NUMBER_FORMAT
+    info.column_dimensions["A"].width = 26
+    info.column_dimensions["B"].width = 90
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --- CSV ------------------------------------------------------------------------------------
+def _csv_value(value):
+    value = _cell_value(value)
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        # ISO order is read as a date by spreadsheet programs in every locale.
+        return _local_naive(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if is_dangerous(value):
+        return "'" + value
+    return value
+
+
+def to_csv(table: pd.DataFrame) -> bytes:
+    """The table as CSV: UTF-8 with a BOM (so Excel reads the Vietnamese correctly),
+    Vietnamese headers, comma-separated, texts that could be formulas prefixed with '."""
+    columns = [c for c in COLUMNS if c in table.columns]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_csv_value(HEADERS[c]) for c in columns])
+    for row in table[columns].itertuples(index=False):
+        writer.writerow([_csv_value(SUBMISSION_STATUS.get(v, v) if c == "status" else v)
+                         for c, v in zip(columns, row)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def export(table: pd.DataFrame, filters: Filters, fmt: str, *, plan, exported_at: dt.datetime,
+           exported_by: str) -> bytes:
+    """`to_xlsx` or `to_csv` by name ("xlsx" | "csv")."""
+    if fmt == "xlsx":
+        return to_xlsx(table, filters, plan=plan, exported_at=exported_at, exported_by=exported_by)
+    if fmt == "csv":
+        return to_csv(table)
+    raise ValueError(f"unknown export format {fmt!r}")

@@ -1,0 +1,98 @@
+"""Quản trị: users, district allocations of targets, and every submission with rollback."""
+import streamlit as st
+
+from mdplan_core import accounts, actions, allocations, views
+from mdplan_core.accounts import AccountError, Action
+from mdplan_core.report import Period
+from pages import common
+
+user = common.require(Action.MANAGE_USERS)
+plan = common.plan()
+store = common.store()
+common.header("Quản trị")
+
+users_tab, allocations_tab, submissions_tab = st.tabs(["Tài khoản", "Phân bổ chỉ tiêu", "Các lần nộp báo cáo"])
+
+with users_tab:
+    st.dataframe(views.users_table(plan, accounts.list_users(store)), hide_index=True)
+    units = plan.reporting_units
+    unit_names = dict(zip(units["code"], units["name"]))
+    with st.form("add-user", clear_on_submit=True):
+        st.markdown("**Thêm tài khoản**")
+        a, b = st.columns(2)
+        username = a.text_input("Tên đăng nhập")
+        name = b.text_input("Họ tên")
+        role = a.selectbox("Vai trò", accounts.ROLES, format_func=accounts.ROLE_LABELS.get)
+        unit = b.selectbox("Đơn vị (chỉ với cán bộ đơn vị)", [None, *unit_names],
+                           format_func=lambda c: "—" if c is None else unit_names[c])
+        password = a.text_input("Mật khẩu (ít nhất 10 ký tự)", type="password")
+        if st.form_submit_button("Thêm tài khoản", type="primary"):
+            try:
+                made = actions.add_user(store, plan, user, username, password, role, unit_code=unit,
+                                        display_name=name or None)
+                st.success(f"Đã thêm tài khoản {made.username}.")
+            except AccountError as exc:
+                st.error(exc.message)
+    st.markdown("**Khóa, mở khóa, đặt lại mật khẩu**")
+    names = list(accounts.list_users(store)["username"])
+    target = st.selectbox("Tài khoản", names)
+    a, b, c = st.columns(3)
+    new_password = c.text_input("Mật khẩu mới", type="password")
+    try:
+        if a.button("Khóa tài khoản"):
+            actions.disable_user(store, user, target)
+            st.success(f"Đã khóa {target}.")
+        if b.button("Mở khóa"):
+            actions.enable_user(store, user, target)
+            st.success(f"Đã mở khóa {target}.")
+        if c.button("Đặt lại mật khẩu"):
+            actions.reset_password(store, user, target, new_password)
+            st.success(f"Đã đặt lại mật khẩu cho {target}.")
+    except AccountError as exc:
+        st.error(exc.message)
+
+with allocations_tab:
+    st.caption("Sở LĐTBXH có thể phân bổ một phần chỉ tiêu của tỉnh cho từng huyện, thành phố. "
+               "Để trống nghĩa là không phân bổ. Mọi thay đổi đều được ghi nhật ký.")
+    grid = allocations.allocation_grid(plan, allocations.get_allocations(store))
+    edited = st.data_editor(grid, hide_index=True, disabled=[c for c in grid.columns if c != "target"],
+                            column_config={
+                                "indicator_code": "Mã", "indicator_name": "Chỉ tiêu",
+                                "provincial_target": st.column_config.NumberColumn("Chỉ tiêu tỉnh"),
+                                "district_code": None, "district_name": "Huyện, thành phố",
+                                "target": st.column_config.NumberColumn("Phân bổ", min_value=0, step=1),
+                            }, key="allocations")
+    if st.button("Lưu phân bổ", type="primary"):
+        result = actions.save_allocations(store, plan, user, edited)
+        for f in result.findings:
+            (st.error if f.is_error else st.warning)(f.message)
+        if result.saved:
+            st.success(f"Đã lưu {len(result.changes)} thay đổi.")
+            common.data_changed()
+
+with submissions_tab:
+    history = store.history()
+    if history.empty:
+        st.write("Chưa có báo cáo nào.")
+    else:
+        st.dataframe(views.submissions_table(plan, history), hide_index=True)
+        st.markdown("**Khôi phục một phiên bản cũ**")
+        older = history[history["status"] != "in_force"]
+        if older.empty:
+            st.write("Chưa có phiên bản cũ nào để khôi phục.")
+        else:
+            labels = {row.submission_id: f"{unit_names[row.unit_code]} · "
+                                         f"{Period(row.year, row.start_month, row.end_month).label} · "
+                                         f"lần nộp {row.version}"
+                      for row in older.itertuples()}
+            chosen = st.selectbox("Phiên bản", list(labels), format_func=labels.get)
+            if st.button("Khôi phục phiên bản này", type="primary"):
+                row = older.set_index("submission_id").loc[chosen]
+                result = actions.rollback(store, user, row["unit_code"],
+                                          Period(int(row["year"]), int(row["start_month"]), int(row["end_month"])),
+                                          int(row["version"]))
+                for f in result.findings:
+                    (st.error if f.is_error else st.warning)(f.message)
+                if not result.refused:
+                    st.success("Đã khôi phục. Biểu đồ đã được cập nhật.")
+                    common.data_changed()

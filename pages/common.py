@@ -1,0 +1,109 @@
+"""What every page shares: the store, the plan, the logged-in user, the review date, the
+demo banner. Streamlit glue only; every number comes from mdplan_core."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from mdplan_core import accounts
+from mdplan_core.plan import load_plan
+from mdplan_core.settings import Settings
+from mdplan_core.store import Store
+from mdplan_core.vntext import format_date
+
+DEMO_BANNER = ("**Dữ liệu minh họa.** Các số liệu và tài khoản trên trang này là dữ liệu mẫu, "
+               "không phải báo cáo thật.")
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str, data_dir: str) -> Store:
+    return Store.open(settings())
+
+
+def store() -> Store:
+    s = settings()
+    return _store(s.database_url, str(s.data_dir))
+
+
+def plan():
+    return load_plan(settings().plan_file)
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def in_force(url: str, year: int):
+    """The in-force values and communes. Cached; cleared by every write from the app."""
+    s = store()
+    return s.values_in_force(year), s.communes_in_force(year)
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def history(url: str):
+    return store().history()
+
+
+def data():
+    """(values, communes) in force for the plan year."""
+    return in_force(settings().database_url, plan().year)
+
+
+def submissions():
+    return history(settings().database_url)
+
+
+def data_changed() -> None:
+    """After a write, every session must see the new numbers at once."""
+    st.cache_data.clear()
+
+
+def user() -> accounts.User | None:
+    """The logged-in user, re-read from the database so a disabled account stops at once."""
+    name = st.session_state.get("username")
+    if not name:
+        return None
+    current = accounts.get_user(store(), name)
+    if current is None or not current.active:
+        st.session_state.pop("username", None)
+        return None
+    return current
+
+
+def require(action: str, unit_code: str | None = None) -> accounts.User:
+    """Stop the page unless the user may do `action`; hiding a page from the menu is not
+    access control."""
+    current = user()
+    if not accounts.can(current, action, unit_code):
+        reason = "Bạn cần đăng nhập." if current is None else \
+            f"Tài khoản của bạn không được phép {accounts.ACTION_LABELS[action]}."
+        st.error(reason, icon="🚫")
+        st.stop()
+    return current
+
+
+def as_of() -> dt.date:
+    """The review date (ngày xem xét): today clipped to the plan year; one value for all pages."""
+    year = plan().year
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    default = min(max(dt.date.today(), first), last)
+    # A plain key (not the widget's) survives moving between pages.
+    value = st.session_state.setdefault("as_of", default)
+    chosen = st.sidebar.date_input("Ngày xem xét", value=value, min_value=first, max_value=last,
+                                   format="DD/MM/YYYY", key="as_of_widget",
+                                   help="Số liệu tính đến hết ngày này.")
+    st.session_state["as_of"] = chosen
+    return chosen
+
+
+def header(title: str) -> None:
+    if settings().demo:
+        st.warning(DEMO_BANNER, icon="🧪")
+    st.title(title)
+
+
+def caption_as_of(day: dt.date) -> None:
+    st.caption(f"Số liệu tính đến ngày {format_date(day)} · Kế hoạch kèm theo Quyết định số "
+               f"{plan().decision.number}")

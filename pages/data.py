@@ -1,0 +1,51 @@
+"""Dữ liệu: the consolidated table, filtered, and exported exactly as filtered."""
+import datetime as dt
+
+import streamlit as st
+
+from mdplan_core import export
+from mdplan_core.accounts import Action
+from mdplan_core.report import Period
+from pages import common
+
+user = common.require(Action.VIEW)
+plan = common.plan()
+common.header("Dữ liệu tổng hợp")
+st.caption("Lọc bảng tổng hợp các báo cáo rồi tải đúng bảng đã lọc về Excel hoặc CSV.")
+
+tasks, indicators, units = plan.tasks, plan.indicators, plan.reporting_units
+districts = plan.districts
+periods = {Period(plan.year, p.start_month, p.end_month) for p in plan.expected_periods.itertuples()}
+stored = common.submissions()
+periods |= {Period(y, a, b) for y, a, b in zip(stored["year"], stored["start_month"], stored["end_month"])}
+
+a, b, c = st.columns(3)
+chosen_tasks = a.multiselect("Nhiệm vụ", list(tasks["number"]),
+                             format_func=dict(zip(tasks["number"], "NV" + tasks["number"].astype(str) + ". " + tasks["title"])).get)
+chosen_indicators = b.multiselect("Chỉ tiêu", list(indicators["code"]),
+                                  format_func=dict(zip(indicators["code"], indicators["code"] + " · " + indicators["name"])).get)
+chosen_districts = c.multiselect("Huyện, thành phố", list(districts["code"]),
+                                 format_func=dict(zip(districts["code"], districts["name"])).get)
+d, e, f = st.columns(3)
+chosen_units = d.multiselect("Đơn vị báo cáo", list(units["code"]), format_func=dict(zip(units["code"], units["name"])).get)
+chosen_periods = e.multiselect("Kỳ báo cáo", sorted(periods), format_func=lambda p: p.label)
+chosen_statuses = f.multiselect("Trạng thái báo cáo", list(export.SUBMISSION_STATUS),
+                                default=[export.IN_FORCE], format_func=export.SUBMISSION_STATUS.get)
+
+filters = export.Filters(tasks=chosen_tasks or None, indicators=chosen_indicators or None,
+                         districts=chosen_districts or None, units=chosen_units or None,
+                         periods=chosen_periods or None, statuses=chosen_statuses or None,
+                         include_history=not chosen_statuses)
+table = filters.select(plan, common.store())
+st.markdown(f"**{len(table)} dòng**")
+st.dataframe(export.for_display(table), hide_index=True)
+
+now = dt.datetime.now(dt.timezone.utc)
+stamp = now.astimezone(export.LOCAL_TZ).strftime("%Y%m%d-%H%M")
+left, right = st.columns(2)
+left.download_button("Tải Excel (.xlsx)", export.to_xlsx(table, filters, plan=plan, exported_at=now,
+                                                         exported_by=user.username),
+                     file_name=f"mdplan-du-lieu-{stamp}.xlsx", icon="📊", type="primary",
+                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+right.download_button("Tải CSV (UTF-8)", export.to_csv(table), file_name=f"mdplan-du-lieu-{stamp}.csv",
+                      mime="text/csv", icon="📄")

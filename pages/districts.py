@@ -1,0 +1,54 @@
+"""Theo địa bàn: the 8 district-level units compared, and one district in detail."""
+import streamlit as st
+
+from mdplan_core import allocations, charts, progress, views
+from mdplan_core.accounts import Action
+from pages import common
+
+common.require(Action.VIEW)
+plan = common.plan()
+as_of = common.as_of()
+common.header("Theo địa bàn")
+common.caption_as_of(as_of)
+
+values, communes = common.data()
+matrix = progress.district_matrix(plan, values, communes, allocations.get_allocations(common.store()), as_of)
+st.plotly_chart(charts.district_heatmap(matrix), key="heatmap")
+st.caption("Ô có chỉ tiêu phân bổ cho huyện: % đạt so với phân bổ. Ô không có phân bổ: tỷ trọng "
+           "của huyện trong kết quả toàn tỉnh. mdplan không tự đặt ra chỉ tiêu phân bổ.")
+
+numeric = plan.indicators[plan.indicators["aggregation"] != "qualitative"]
+names = dict(zip(numeric["code"], numeric["code"] + " · " + numeric["name"]))
+code = st.selectbox("Chỉ tiêu cho bản đồ và xếp hạng", list(names), format_func=names.get)
+chosen = matrix[matrix["indicator_code"] == code]
+left, right = st.columns(2)
+left.plotly_chart(charts.tile_map(chosen, names[code]), key="tiles")
+right.plotly_chart(charts.district_ranking(chosen), key="ranking")
+
+st.divider()
+st.subheader("Chi tiết một địa bàn")
+districts = plan.districts
+district = st.selectbox("Huyện, thành phố", list(districts["code"]),
+                        format_func=dict(zip(districts["code"], districts["name"])).get)
+district_name = districts.set_index("code").at[district, "name"]
+indicator = st.selectbox("Chỉ tiêu", list(names), format_func=names.get, key="drill-indicator")
+monthly = progress.cumulative_by_month(plan, values, communes, indicator=indicator, district=district,
+                                       as_of=as_of)
+st.plotly_chart(charts.monthly_bars(monthly, names[indicator], numeric.set_index("code").at[indicator, "unit"],
+                                    district_name), key="monthly")
+
+reached = views.communes_reached(plan, communes, as_of, district=district)
+st.markdown("**Xã, phường, thị trấn đã có hoạt động**")
+if reached.empty:
+    st.write("Chưa có xã, phường, thị trấn nào được báo cáo.")
+else:
+    st.dataframe(reached, hide_index=True)
+
+st.markdown("**Báo cáo của địa bàn**")
+unit = next(u.code for u in plan.units if u.district_code == district)
+reports = common.submissions()
+reports = reports[reports["unit_code"] == unit]
+if reports.empty:
+    st.write("Đơn vị này chưa nộp báo cáo nào.")
+else:
+    st.dataframe(views.submissions_table(plan, reports), hide_index=True)

@@ -1,0 +1,96 @@
+"""Nộp báo cáo: download the template, upload filled workbooks, see what is wrong and where,
+confirm to store, and see the unit's own history."""
+import hashlib
+
+import streamlit as st
+
+from mdplan_core import views
+from mdplan_core.accounts import Action, Role
+from mdplan_core.intake import check_upload, submit, upload_scope
+from mdplan_core.report import Period
+from mdplan_core.template import build_template, template_filename
+from pages import common
+
+OUTCOME = {"stored": ("Đã lưu báo cáo", "✅"), "revised": ("Đã lưu, thay thế báo cáo cùng kỳ trước đó", "✅"),
+           "unchanged": ("Tệp giống hệt báo cáo đang có hiệu lực, không có gì thay đổi", "ℹ️"),
+           "refused": ("Không lưu được", "⛔")}
+
+current = common.user()
+user = common.require(Action.UPLOAD, current.unit_code if current else None)
+plan = common.plan()
+store = common.store()
+common.header("Nộp báo cáo")
+
+# An officer reports for their own unit only; an admin may act for any unit.
+units = plan.reporting_units
+if user.role == Role.OFFICER:
+    units = units[units["code"] == user.unit_code]
+unit_names = dict(zip(units["code"], units["name"]))
+unit = st.selectbox("Đơn vị báo cáo", list(unit_names), format_func=unit_names.get,
+                    disabled=len(unit_names) == 1)
+
+st.subheader("1. Tải mẫu báo cáo")
+periods = {f"{p.period} ({p.months_label.lower()}), hạn nộp {p.due:%d/%m/%Y}": Period(plan.year, p.start_month, p.end_month)
+           for p in plan.expected_periods.itertuples()}
+periods |= {Period(plan.year, m, m).label: Period(plan.year, m, m) for m in range(1, 13)}
+period = periods[st.selectbox("Kỳ báo cáo", list(periods))]
+st.download_button("Tải mẫu Excel", build_template(plan, unit, period), file_name=template_filename(unit, period),
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon="📥",
+                   type="primary")
+
+st.subheader("2. Nộp tệp đã điền")
+st.caption("Nhận tệp .xlsx, .xlsm, .xls (Excel 97–2003) và .ods. Có thể chọn nhiều tệp một lúc.")
+files = st.file_uploader("Chọn tệp báo cáo", type=["xlsx", "xlsm", "xls", "ods"], accept_multiple_files=True)
+allowed = upload_scope(user)
+
+checked = []
+if files:
+    bar = st.progress(0.0, text="Đang kiểm tra tệp…")
+    for n, f in enumerate(files, start=1):
+        data = f.getvalue()
+        key = ("check", f.name, hashlib.sha256(data).hexdigest())
+        if key not in st.session_state:
+            st.session_state[key] = check_upload(data, f.name, plan=plan, store=store, allowed_unit=allowed)
+        checked.append((f.name, data, st.session_state[key]))
+        bar.progress(n / len(files), text=f"Đã kiểm tra {n}/{len(files)} tệp")
+    bar.empty()
+
+for name, data, result in checked:
+    with st.container(border=True):
+        report = result.report
+        head = f"**{name}**"
+        if report is not None:
+            head += f" · {plan.unit(report.unit_code).name} · {report.period.label}"
+        st.markdown(head)
+        if result.ok:
+            st.success("Tệp hợp lệ, có thể lưu." + (" Xem các lưu ý bên dưới." if result.findings else ""), icon="✅")
+        else:
+            st.error("Tệp có lỗi, chưa thể lưu. Hãy sửa các ô được chỉ ra rồi nộp lại.", icon="⛔")
+        if result.findings:
+            st.dataframe(views.findings_table(result.findings), hide_index=True)
+        if report is not None:
+            with st.expander("Xem trước số liệu sẽ được lưu", expanded=result.ok):
+                st.dataframe(views.report_preview(plan, report), hide_index=True)
+
+ready = [(name, data) for name, data, result in checked if result.ok]
+if ready and st.button(f"Lưu {len(ready)} báo cáo hợp lệ", type="primary", icon="💾"):
+    for name, data in ready:
+        out = submit(data, name, user=user, plan=plan, store=store)
+        text, icon = OUTCOME[out.outcome]
+        version = f" (lần nộp thứ {out.saved.version})" if out.saved and out.saved.version else ""
+        st.toast(f"{name}: {text}{version}", icon=icon)
+        (st.error if out.outcome == "refused" else st.success)(f"{name}: {text}{version}", icon=icon)
+        if out.outcome == "refused":
+            st.dataframe(views.findings_table(out.findings), hide_index=True)
+    common.data_changed()
+
+st.subheader("3. Lịch sử nộp báo cáo của đơn vị")
+history = store.history(unit)
+if history.empty:
+    st.write("Đơn vị chưa nộp báo cáo nào.")
+else:
+    st.dataframe(views.submissions_table(plan, history), hide_index=True)
+    ids = list(history.sort_values("uploaded_at", ascending=False)["submission_id"])
+    chosen = st.selectbox("Tải lại đúng tệp đã nộp", ids, format_func=lambda i: f"Mã {i}")
+    filename, original = store.original_file(int(chosen))
+    st.download_button("Tải tệp gốc", original, file_name=filename, icon="📄")

@@ -1,0 +1,131 @@
+"""One real-browser journey, Playwright driving Debian's headless Chromium against `streamlit run`:
+an officer downloads the template, fills it, uploads it and sees the overview change; staff then
+export the filtered table, and the test opens the downloaded workbook."""
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from mdplan_core.filling import fill_template
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    assert Path(CHROMIUM).exists(), "Chromium is missing: apt-get install -y chromium (.ci/run does it)"
+    env = {**os.environ, "MDPLAN_DATA_DIR": str(tmp_path_factory.mktemp("browser")), "MDPLAN_DEMO": "1"}
+    env.pop("MDPLAN_DATABASE_URL", None)
+    subprocess.run([sys.executable, "-m", "mdplan_core", "demo"], env=env, cwd=ROOT, check=True,
+                   capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.fileWatcherType", "none",
+         "--browser.gatherUsageStats", "false"],
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # Streamlit prints its URL once it serves; read until then instead of sleeping.
+    for line in proc.stdout:
+        if f":{port}" in line:
+            break
+    else:
+        raise RuntimeError("streamlit exited before serving")
+    yield f"http://localhost:{port}/"
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def wait_ready(page):
+    app = page.locator("[data-testid='stApp']")
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=60000)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=60000)
+
+
+def login(page, username, password):
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", name="Tổng quan")).to_be_visible(timeout=60000)
+    wait_ready(page)
+
+
+def open_page(page, title, heading=None):
+    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    expect(page.get_by_role("heading", level=1).filter(has_text=heading or title).first).to_be_visible(timeout=60000)
+    wait_ready(page)
+
+
+def ct11(page) -> int:
+    text = page.get_by_role("heading", name=re.compile(r"^\d+ \/ 10 lớp$")).first.inner_text()
+    return int(text.split("/")[0])
+
+
+def test_officer_reports_and_staff_export(server, tmp_path):
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
+        page.goto(server)
+        wait_ready(page)
+
+        # 1. The officer of Ba Bể corrects the fourth quarter.
+        login(page, "canbo.babe", "CanBo.BaBe@2017")
+        before = ct11(page)
+        open_page(page, "Nộp báo cáo")
+        page.get_by_test_id("stSelectbox").nth(1).click()
+        page.get_by_role("option", name=re.compile(r"^Quý IV\/2017")).click()
+        wait_ready(page)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Tải mẫu Excel").click()
+        template = Path(download.value.path()).read_bytes()
+        assert openpyxl.load_workbook(io.BytesIO(template))["_mdplan"]["B4"].value == "2017-10..2017-12"
+        filled = tmp_path / "ba-be-quy-4.xlsx"
+        filled.write_bytes(fill_template(template, {"CT1.1": 9}, communes={"CT1.3": ["Phúc Lộc"]}))
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(filled))
+        expect(page.get_by_text("Tệp hợp lệ, có thể lưu.")).to_be_visible(timeout=60000)
+        page.get_by_role("button", name="Lưu 1 báo cáo hợp lệ").click()
+        expect(page.get_by_text("Đã lưu, thay thế báo cáo cùng kỳ trước đó").first).to_be_visible(timeout=60000)
+        open_page(page, "Tổng quan")
+        after = ct11(page)
+        assert after > before
+        page.get_by_role("button", name="Đăng xuất").click()
+        expect(page.get_by_role("heading", name="Đăng nhập mdplan")).to_be_visible(timeout=60000)
+
+        # 2. Staff filter the table to task 4 and export it.
+        login(page, "quantri", "QuanTri@2017")
+        open_page(page, "Dữ liệu", "Dữ liệu tổng hợp")
+        count = page.get_by_text(re.compile(r"^\d+ dòng$"))
+        everything = count.inner_text()
+        page.get_by_test_id("stMultiSelect").first.click()
+        page.get_by_role("option", name=re.compile("^NV4")).click()
+        page.keyboard.press("Escape")
+        expect(count).not_to_have_text(everything, timeout=60000)
+        wait_ready(page)
+        rows = int(count.inner_text().split()[0])
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Tải Excel (.xlsx)").click()
+        exported = Path(download.value.path()).read_bytes()
+        browser.close()
+
+        # 3. The workbook holds exactly the filtered rows and records the filter.
+        book = openpyxl.load_workbook(io.BytesIO(exported))
+        sheet = book.worksheets[0]
+        header = [c.value for c in sheet[1]]
+        codes = {row[header.index("Mã chỉ tiêu")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+        assert sheet.max_row - 1 == rows and codes == {"CT4.1"}
+        assert any("Kiểm tra, xử lý" in str(c.value) for row in book["Bộ lọc"].iter_rows() for c in row)

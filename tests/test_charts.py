@@ -1,0 +1,339 @@
+"""Chart builders, and the progress tables made for them (month by month, per district).
+
+Figures are checked through their data: trace values, colours, labels, the Vietnamese
+number separators, and the sentence an empty chart shows. No images.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mdplan_core import charts, completeness, labels, progress
+from mdplan_core.plan import load_plan
+
+PLAN = load_plan()
+JULY_20 = dt.date(2017, 7, 20)
+DEC_31 = dt.date(2017, 12, 31)
+BA_BE, TP = "061", "058"
+BA_BE_COMMUNES = PLAN.communes.loc[PLAN.communes["district_code"] == BA_BE, "code"].tolist()
+TP_COMMUNES = PLAN.communes.loc[PLAN.communes["district_code"] == TP, "code"].tolist()
+
+
+def values_frame(rows) -> pd.DataFrame:
+    """Rows shaped like Store.values_in_force: (unit, district, start, end, indicator, value)."""
+    frame = pd.DataFrame(
+        [{"submission_id": i, "unit_code": u, "district_code": d, "start_month": s, "end_month": e,
+          "indicator_code": code, "value": float(v), "text": None, "note": None}
+         for i, (u, d, s, e, code, v) in enumerate(rows)],
+        columns=progress.VALUE_COLUMNS)
+    return frame.astype({"start_month": "int64", "end_month": "int64", "value": "float64",
+                         "indicator_code": "str", "unit_code": "str"})
+
+
+def communes_frame(rows) -> pd.DataFrame:
+    """Rows shaped like Store.communes_in_force: (unit, district, start, end, indicator, commune)."""
+    frame = pd.DataFrame(
+        [{"submission_id": i, "unit_code": u, "district_code": d, "start_month": s, "end_month": e,
+          "indicator_code": code, "commune_code": c}
+         for i, (u, d, s, e, code, c) in enumerate(rows)],
+        columns=progress.COMMUNE_COLUMNS)
+    return frame.astype({"start_month": "int64", "end_month": "int64", "indicator_code": "str",
+                         "commune_code": "str", "unit_code": "str"})
+
+
+NO_ALLOCATIONS = pd.DataFrame({"indicator_code": pd.Series(dtype="str"),
+                               "district_code": pd.Series(dtype="str"),
+                               "target": pd.Series(dtype="int64")})
+
+VALUES = values_frame([
+    ("ubnd_061", BA_BE, 1, 3, "CT1.1", 2), ("ubnd_061", BA_BE, 4, 6, "CT1.1", 2),
+    ("ubnd_058", TP, 1, 6, "CT1.1", 1), ("sldtbxh", None, 4, 4, "CT1.1", 1),
+    ("ubnd_061", BA_BE, 1, 3, "CT1.2", 1234), ("ubnd_058", TP, 1, 6, "CT4.1", 16),
+    ("ubnd_061", BA_BE, 7, 9, "CT1.1", 3),  # ends after 20/07: not counted yet on that day
+])
+COMMUNES = communes_frame([
+    ("ubnd_061", BA_BE, 1, 3, "CT1.3", BA_BE_COMMUNES[0]),
+    ("ubnd_061", BA_BE, 4, 6, "CT1.3", BA_BE_COMMUNES[0]),  # named again: still one commune
+    ("ubnd_061", BA_BE, 4, 6, "CT1.3", BA_BE_COMMUNES[1]),
+    ("sldtbxh", None, 4, 4, "CT1.3", TP_COMMUNES[0]),         # a TP commune, named by an agency
+])
+
+
+# --- Progress month by month --------------------------------------------------------------------
+def test_cumulative_by_month_sums_and_counts_communes_once():
+    cum = progress.cumulative_by_month(PLAN, VALUES, COMMUNES, task=1)
+    assert list(cum.columns) == ["indicator_code", "month", "month_end", "in_month", "actual"]
+    assert set(cum["indicator_code"]) == {"CT1.1", "CT1.2", "CT1.3", "CT1.4", "CT1.5"}
+    ct11 = cum[cum["indicator_code"] == "CT1.1"].set_index("month")
+    assert ct11["in_month"].tolist() == [0, 0, 2, 1, 0, 3, 0, 0, 3, 0, 0, 0]
+    assert ct11["actual"].tolist() == [0, 0, 2, 3, 3, 6, 6, 6, 9, 9, 9, 9]
+    assert ct11.at[2, "month_end"] == pd.Timestamp("2017-02-28")
+    ct13 = cum[cum["indicator_code"] == "CT1.3"].set_index("month")["actual"]
+    assert (ct13[3], ct13[4], ct13[6], ct13[12]) == (1, 2, 3, 3)
+
+
+def test_cumulative_by_month_for_one_district_and_up_to_a_date():
+    ba_be = progress.cumulative_by_month(PLAN, VALUES, COMMUNES, indicator=["CT1.1", "CT1.3"],
+                                         district=BA_BE, as_of=JULY_20)
+    ct11 = ba_be[ba_be["indicator_code"] == "CT1.1"].set_index("month")["actual"]
+    assert ct11[:6].tolist() == [0, 0, 2, 2, 2, 4]
+    assert ct11[7:].isna().all()  # July has not ended on 20/07
+    ct13 = ba_be[ba_be["indicator_code"] == "CT1.3"].set_index("month")["actual"]
+    assert ct13[6] == 2  # the TP commune the agency named counts for TP, not Ba Bể
+    tp = progress.cumulative_by_month(PLAN, VALUES, COMMUNES, indicator="CT1.3", district=TP)
+    assert tp.set_index("month")["actual"][4] == 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(reports=st.lists(st.tuples(st.sampled_from(["ubnd_061", "ubnd_058", "syt"]), st.integers(1, 12),
+                                  st.integers(0, 11), st.integers(0, 50),
+                                  st.sets(st.integers(0, 4), max_size=3)), max_size=8),
+       month=st.integers(1, 12))
+def test_cumulative_agrees_with_by_indicator_at_month_end(reports, month):
+    districts = {"ubnd_061": BA_BE, "ubnd_058": TP, "syt": None}
+    values, communes = [], []
+    for unit, start, length, value, picked in reports:
+        end = min(12, start + length)
+        values.append((unit, districts[unit], start, end, "CT1.1", value))
+        communes += [(unit, districts[unit], start, end, "CT1.3", BA_BE_COMMUNES[i]) for i in picked]
+    v, c = values_frame(values), communes_frame(communes)
+    cum = progress.cumulative_by_month(PLAN, v, c, indicator=["CT1.1", "CT1.3"]).set_index(
+        ["indicator_code", "month"])
+    month_end = cum.loc[("CT1.1", month), "month_end"].date()
+    total = progress.by_indicator(PLAN, v, c, month_end).set_index("code")["actual"]
+    assert cum.loc[("CT1.1", month), "actual"] == total["CT1.1"]
+    assert cum.loc[("CT1.3", month), "actual"] == total["CT1.3"]
+
+
+def test_pacing_by_month_follows_expected_to_date():
+    pace = progress.pacing_by_month(PLAN, "CT4.1")  # task 4: June to December
+    assert list(pace.columns) == ["indicator_code", "month", "month_end", "target", "expected"]
+    task = PLAN.task(4).schedule
+    expected = [progress.expected_to_date(15, task.start, task.end, d.date()) for d in pace["month_end"]]
+    assert pace["expected"].tolist() == pytest.approx(expected)
+    assert pace["expected"].iloc[4] == 0 and pace["expected"].iloc[-1] == 15
+    assert progress.pacing_by_month(PLAN, "CT1.5")["expected"].isna().all()
+
+
+def test_overall_progress_caps_each_indicator_and_skips_qualitative():
+    table = pd.DataFrame({"target": [10, 4, None, 2], "actual": [20.0, 1.0, 9.0, 0.0],
+                          "expected": [5.0, 2.0, np.nan, 4.0]})
+    assert progress.overall_progress(table) == pytest.approx((1 + 0.25 + 0) / 3)
+    assert progress.overall_expected(table) == pytest.approx((0.5 + 0.5 + 1) / 3)
+    assert np.isnan(progress.overall_progress(table.iloc[2:3]))
+
+
+def test_district_matrix_uses_an_allocation_only_where_one_exists():
+    allocations = pd.DataFrame({"indicator_code": ["CT1.1", "CT1.1", "CT1.5", "CT4.1"],
+                                "district_code": [BA_BE, "064", BA_BE, "065"], "target": [5, 2, 3, 0]})
+    m = progress.district_matrix(PLAN, VALUES, COMMUNES, allocations, JULY_20)
+    assert list(m.columns) == progress.DISTRICT_MATRIX_COLUMNS
+    assert len(m) == 8 * len(PLAN.indicators)
+    cell = m.set_index(["district_code", "indicator_code"])
+    assert cell.loc[(BA_BE, "CT1.1"), ["actual", "allocated", "basis"]].tolist() == [4, 5, "allocation"]
+    assert cell.loc[(BA_BE, "CT1.1"), "value"] == pytest.approx(0.8)
+    assert cell.loc[(TP, "CT1.1"), "basis"] == "share"
+    assert pd.isna(cell.loc[(TP, "CT1.1"), "allocated"])
+    assert cell.loc[(TP, "CT1.1"), "value"] == pytest.approx(1 / 6)  # 1 of the 6 classes so far
+    assert cell.loc[("064", "CT1.1"), ["actual", "value"]].tolist() == [0, 0]
+    assert cell.loc[(BA_BE, "CT1.5"), "basis"] == "share"  # a qualitative item has no target
+    assert cell.loc[("065", "CT4.1"), "basis"] == "allocation"
+    assert pd.isna(cell.loc[("065", "CT4.1"), "value"])  # allocated 0: no percentage
+    assert cell.loc[(TP, "CT1.3"), "actual"] == 1  # commune counted where it lies
+    assert (m["basis"] == "allocation").sum() == 3
+
+    none = progress.district_matrix(PLAN, VALUES, COMMUNES, NO_ALLOCATIONS, JULY_20)
+    assert (none["basis"] == "share").all() and none["allocated"].isna().all()
+
+
+# --- Charts ---------------------------------------------------------------------------------------
+TABLE = progress.by_indicator(PLAN, VALUES, COMMUNES, JULY_20)
+ALLOCATIONS = pd.DataFrame({"indicator_code": ["CT1.1"], "district_code": [BA_BE], "target": [5]})
+MATRIX = progress.district_matrix(PLAN, VALUES, COMMUNES, ALLOCATIONS, JULY_20)
+CT11 = MATRIX[MATRIX["indicator_code"] == "CT1.1"]
+CUMULATIVE = progress.cumulative_by_month(PLAN, VALUES, COMMUNES, indicator="CT1.1", as_of=JULY_20)
+PACING = progress.pacing_by_month(PLAN, "CT1.1")
+HISTORY = pd.DataFrame({
+    "unit_code": ["ubnd_061", "ubnd_061", "syt"], "year": [2017] * 3, "start_month": [1, 4, 1],
+    "end_month": [3, 6, 3], "version": [1, 1, 1],
+    "uploaded_at": pd.to_datetime(["2017-04-01 03:00", "2017-07-15 03:00", "2017-04-01 03:00"], utc=True)})
+RATES = completeness.rates(completeness.report_status(PLAN, HISTORY, JULY_20))
+MONTHLY = progress.cumulative_by_month(PLAN, VALUES, COMMUNES, indicator="CT1.1", district=BA_BE,
+                                       as_of=DEC_31)
+
+BUILDERS = {
+    "indicator_bars": (lambda: charts.indicator_bars(TABLE, as_of=JULY_20),
+                       lambda: charts.indicator_bars(TABLE.iloc[0:0])),
+    "overall_gauge": (lambda: charts.overall_gauge(TABLE, as_of=JULY_20),
+                      lambda: charts.overall_gauge(TABLE[TABLE["aggregation"] == "qualitative"])),
+    "burnup": (lambda: charts.burnup(CUMULATIVE, PACING, "Lớp tuyên truyền", "lớp"),
+               lambda: charts.burnup(CUMULATIVE.iloc[0:0], PACING.iloc[0:0], "Lớp", "lớp")),
+    "district_heatmap": (lambda: charts.district_heatmap(MATRIX),
+                         lambda: charts.district_heatmap(MATRIX.iloc[0:0])),
+    "tile_map": (lambda: charts.tile_map(CT11, "Lớp tuyên truyền"),
+                 lambda: charts.tile_map(CT11.assign(value=np.nan), "Lớp tuyên truyền")),
+    "district_ranking": (lambda: charts.district_ranking(CT11),
+                         lambda: charts.district_ranking(CT11.iloc[0:0])),
+    "completeness_bars": (lambda: charts.completeness_bars(RATES),
+                          lambda: charts.completeness_bars(completeness.rates(
+                              completeness.report_status(PLAN, HISTORY, dt.date(2017, 2, 1))))),
+    "monthly_bars": (lambda: charts.monthly_bars(MONTHLY, "Lớp tuyên truyền", "lớp", "Ba Bể"),
+                     lambda: charts.monthly_bars(MONTHLY.assign(in_month=0.0), "Lớp", "lớp", "Ba Bể")),
+}
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+@pytest.mark.parametrize("which", [0, 1], ids=["data", "empty"])
+def test_every_chart_writes_vietnamese_numbers_and_fits_its_container(name, which):
+    fig = BUILDERS[name][which]()
+    assert fig.layout.separators == ",."
+    assert fig.layout.width is None and fig.layout.autosize is True
+    assert 150 <= fig.layout.height <= 1200
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_a_chart_without_data_says_so_and_draws_no_axes(name):
+    fig = BUILDERS[name][1]()
+    assert len(fig.data) == 0
+    assert [a.text for a in fig.layout.annotations] in (
+        [charts.TEXT["no_data"]], [charts.TEXT["no_results"]], [charts.TEXT["nothing_due"]])
+    note = fig.layout.annotations[0]
+    assert (note.x, note.y, note.xref, note.yref, note.showarrow) == (0.5, 0.5, "paper", "paper", False)
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
+
+
+def _bars(fig):
+    return {t.name: t for t in fig.data if t.type == "bar"}
+
+
+def test_indicator_bars_colour_word_and_icon_per_status():
+    fig = charts.indicator_bars(TABLE, as_of=JULY_20)
+    bars = _bars(fig)
+    statuses = dict(zip(TABLE["code"], TABLE["status"]))
+    assert (statuses["CT1.1"], statuses["CT1.3"], statuses["CT4.1"]) == ("on_track", "behind", "met")
+    for status in set(statuses.values()):
+        trace = bars[labels.status_text(status)]
+        assert trace.marker.color == labels.STATUS_COLORS[status]
+        assert trace.orientation == "h"
+    assert bars["🟢 Đúng tiến độ"].x[0] == pytest.approx(6 / 10)
+    behind = bars["⚠️ Chậm"]
+    assert behind.x[0] == pytest.approx(3 / 10) and behind.y[0].startswith("<b>CT1.3</b>")
+    assert bars["✅ Đạt"].x[0] == pytest.approx(1234 / 500)
+    labels_trace = next(t for t in fig.data if t.type == "scatter" and t.mode == "text")
+    texts = [t.strip("\u2002") for t in labels_trace.text]
+    assert texts[0] == "6/10 lớp · 60% · 🟢 Đúng tiến độ"
+    assert texts[2] == "3/10 xã, phường, thị trấn · 30% · ⚠️ Chậm"
+    assert texts[1] == "1.234/500 người · 247% · ✅ Đạt"
+    assert texts[4] == "📝 Định tính · 0 mục"
+    pace = next(t for t in fig.data if t.type == "scatter" and t.mode == "markers")
+    assert pace.name == "Cần đạt đến 20/07/2017"
+    ct11 = TABLE.set_index("code").loc["CT1.1"]
+    assert pace.x[0] == pytest.approx(ct11["expected"] / 10)
+    assert fig.layout.xaxis.tickformat == ".0%"
+    assert list(fig.layout.yaxis.categoryarray)[0].startswith("<b>CT1.1</b>")
+
+
+def test_overall_gauge():
+    fig = charts.overall_gauge(TABLE, as_of=JULY_20)
+    gauge = fig.data[0]
+    assert gauge.value == pytest.approx(progress.overall_progress(TABLE) * 100)
+    assert gauge.gauge.threshold.value == pytest.approx(progress.overall_expected(TABLE) * 100)
+    state = "behind" if progress.overall_progress(TABLE) < progress.overall_expected(TABLE) else "on_track"
+    assert gauge.gauge.bar.color == labels.STATUS_COLORS[state]
+    assert labels.status_text(state) in gauge.title.text
+    assert "✅ Đạt" in fig.layout.title.subtitle.text and "20/07/2017" in fig.layout.title.subtitle.text
+
+
+def test_burnup_against_the_pacing_line():
+    fig = charts.burnup(CUMULATIVE, PACING, "Lớp tuyên truyền", "lớp")
+    actual = next(t for t in fig.data if t.name == charts.TEXT["burnup_actual"])
+    pace = next(t for t in fig.data if t.name == charts.TEXT["burnup_pace"])
+    assert list(actual.y) == [0, 0, 0, 2, 3, 3, 6]  # from 01/01 to the end of June
+    assert pd.Timestamp(actual.x[0]) == pd.Timestamp("2017-01-01")
+    assert pd.Timestamp(actual.x[-1]) == pd.Timestamp("2017-06-30")
+    assert pace.y[-1] == 10 and len(pace.y) == 13
+    assert "%{x|%d/%m/%Y}" in actual.hovertemplate and "lớp" in actual.hovertemplate
+    assert any(s.y0 == 10 for s in fig.layout.shapes)  # the target line
+    assert any("Chỉ tiêu: 10 lớp" == a.text for a in fig.layout.annotations)
+
+
+def test_heatmap_labels_each_cell_with_what_it_measures():
+    fig = charts.district_heatmap(MATRIX)
+    by_name = {t.name: t for t in fig.data}
+    allocation, share = by_name["phân bổ"], by_name["tổng tỉnh"]
+    assert allocation.colorscale != share.colorscale
+    rows, cols = list(allocation.y), list(allocation.x)
+    r, c = rows.index("Ba Bể"), cols.index("CT1.1")
+    assert allocation.text[r][c] == "80%<br>phân bổ" and allocation.z[r][c] == pytest.approx(0.8)
+    assert share.text[r][c] == "" and np.isnan(share.z[r][c])
+    tp = rows.index("TP Bắc Kạn")
+    assert share.text[tp][c] == "17%<br>tổng tỉnh"
+    assert "chưa có chỉ tiêu phân bổ" in share.customdata[tp][c]
+    assert "phân bổ 5 lớp" in allocation.customdata[r][c]
+    # Only the one allocated cell is on the allocation scale.
+    assert sum(t != "" for line in allocation.text for t in line) == 1
+    assert "chưa có" in by_name["no_data"].text[r][cols.index("CT2.1")]
+
+
+def test_tile_map_places_districts_on_their_tiles():
+    fig = charts.tile_map(CT11, "Lớp tuyên truyền")
+    tiles = fig.data[-1]
+    for d in PLAN.districts.itertuples():
+        text = tiles.text[d.tile_row][d.tile_col]
+        assert text.startswith(f"<b>{d.short_name}</b><br>")
+    ba_be = PLAN.districts.set_index("code").loc[BA_BE]
+    assert tiles.z[ba_be.tile_row][ba_be.tile_col] == pytest.approx(0.8)
+    assert tiles.text[ba_be.tile_row][ba_be.tile_col] == "<b>Ba Bể</b><br>80% phân bổ"
+    assert tiles.text[0][0] == ""  # no district there: nothing written
+    assert fig.layout.yaxis.scaleanchor == "x"
+    counts = charts.tile_map(MATRIX[MATRIX["indicator_code"] == "CT1.2"], "Người", value="actual")
+    assert counts.data[-1].text[ba_be.tile_row][ba_be.tile_col] == "<b>Ba Bể</b><br>1.234"
+
+
+def test_district_ranking_orders_districts_and_marks_allocations():
+    fig = charts.district_ranking(CT11)
+    bars = fig.data[0]
+    assert list(bars.y[:2]) == ["Ba Bể", "TP Bắc Kạn"]
+    assert list(bars.x[:2]) == [4, 1]
+    assert bars.text[0] == "4 lớp · 80% phân bổ" and bars.text[1] == "1 lớp · 17% tổng tỉnh"
+    marks = fig.data[1]
+    assert list(marks.y) == ["Ba Bể"] and list(marks.x) == [5]
+
+
+def test_completeness_bars_stack_on_time_late_missing():
+    fig = charts.completeness_bars(RATES)
+    bars = _bars(fig)
+    assert list(bars) == ["✅ Đúng hạn", "⏰ Nộp muộn", "❌ Chưa gửi"]
+    for status, trace in zip(["on_time", "late", "missing"], bars.values()):
+        assert trace.marker.color == labels.REPORT_STATUS_COLORS[status]
+    assert bars["❌ Chưa gửi"].marker.pattern.shape == "/"  # not colour alone
+    assert fig.layout.barmode == "stack"
+    y = list(bars["✅ Đúng hạn"].y)
+    assert y[-2:] == ["Sở Y tế", "UBND huyện Ba Bể"]  # fewest missing at the bottom
+    i = y.index("UBND huyện Ba Bể")
+    assert (bars["✅ Đúng hạn"].x[i], bars["⏰ Nộp muộn"].x[i], bars["❌ Chưa gửi"].x[i]) == (1, 1, 0)
+    assert "Quý II/2017" in bars["❌ Chưa gửi"].customdata[y.index("Sở Y tế")][1]
+    assert fig.layout.title.text == "Tỷ lệ báo cáo: 6% đã gửi · 4% đúng hạn (54 báo cáo phải gửi)"
+
+
+def test_monthly_bars_for_one_district():
+    fig = charts.monthly_bars(MONTHLY, "Lớp tuyên truyền", "lớp", "Ba Bể")
+    bars, line = fig.data
+    assert list(bars.y) == [0, 0, 2, 0, 0, 2, 0, 0, 3, 0, 0, 0]
+    assert list(line.y) == [0, 0, 2, 2, 2, 4, 4, 4, 7, 7, 7, 7]
+    assert list(bars.text) == ["", "", "2", "", "", "2", "", "", "3", "", "", ""]
+    assert fig.layout.title.text == "Ba Bể: Lớp tuyên truyền"
+
+
+def test_status_palette_is_the_okabe_ito_one():
+    okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+                 "#000000", "#999999"}
+    assert set(labels.STATUS_COLORS.values()) <= okabe_ito
+    assert set(labels.REPORT_STATUS_COLORS.values()) <= okabe_ito
+    assert len(set(labels.STATUS_COLORS.values())) == len(labels.STATUS_COLORS)
+    assert len(set(labels.REPORT_STATUS_COLORS.values())) == len(labels.REPORT_STATUS_COLORS)
