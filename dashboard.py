@@ -55,7 +55,7 @@ pages = {
 if accounts.can(user, Action.UPLOAD, user.unit_code):
     pages["Báo cáo"] = [st.Page("pages/upload.py", title="Nộp báo cáo", icon="📤")]
 if accounts.can(user, Action.MANAGE_USERS):
-    pages["Quản trị"] = [st.Page("pages/admin.py", title="Quản trị", icon="🛠️")]
+    pages["Hệ thống"] = [st.Page("pages/admin.py", title="Quản trị", icon="🛠️")]
 
 unit = f" · {common.plan().unit(user.unit_code).short_name}" if user.unit_code else ""
 st.sidebar.markdown(f"**{user.display_name or user.username}**  \n"

@@ -25,8 +25,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from . import vntext
+from .labels import SUBMISSION_STATUS
 from .report import Period
-from .store import (IN_FORCE, ROLLED_BACK, STATUSES, SUPERSEDED, Store, submission_communes,
+from .store import (IN_FORCE, STATUSES, Store, submission_communes,
                     submission_values, submissions)
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -55,11 +56,6 @@ HEADERS = {  # column key -> header, in export order
     "uploaded_by": "Người nộp",
     "uploaded_at": "Thời điểm nộp (giờ Việt Nam)",
     "submission_id": "Mã lần nộp",
-}
-SUBMISSION_STATUS = {
-    IN_FORCE: "Đang có hiệu lực",
-    SUPERSEDED: "Đã được thay thế",
-    ROLLED_BACK: "Đã bị hủy (khôi phục bản cũ)",
 }
 TEXT = {
     "data_sheet": "Số liệu",

@@ -49,6 +49,6 @@ def report_status_text(status: str) -> str:
 
 
 SUBMISSION_STATUS = {"in_force": "Đang có hiệu lực", "superseded": "Đã được thay thế",
-                     "rolled_back": "Đã bị khôi phục về bản cũ"}
+                     "rolled_back": "Đã bị hủy (khôi phục bản cũ)"}
 
 LOCAL_TZ = "Asia/Ho_Chi_Minh"

@@ -107,3 +107,13 @@ def header(title: str) -> None:
 def caption_as_of(day: dt.date) -> None:
     st.caption(f"Số liệu tính đến ngày {format_date(day)} · Kế hoạch kèm theo Quyết định số "
                f"{plan().decision.number}")
+
+
+def monitoring_page(title: str):
+    """The top of a page that shows progress: any logged-in user, a review date, the banner.
+    Returns (plan, as_of)."""
+    require(accounts.Action.VIEW)
+    day = as_of()
+    header(title)
+    caption_as_of(day)
+    return plan(), day

@@ -6,6 +6,7 @@ import streamlit as st
 from mdplan_core import export
 from mdplan_core.accounts import Action
 from mdplan_core.report import Period
+from mdplan_core.vntext import format_number
 from pages import common
 
 user = common.require(Action.VIEW)
@@ -19,25 +20,34 @@ periods = {Period(plan.year, p.start_month, p.end_month) for p in plan.expected_
 stored = common.submissions()
 periods |= {Period(y, a, b) for y, a, b in zip(stored["year"], stored["start_month"], stored["end_month"])}
 
+def names(codes, labels):
+    return dict(zip(codes, labels)).get
+
+
 a, b, c = st.columns(3)
-chosen_tasks = a.multiselect("Nhiệm vụ", list(tasks["number"]),
-                             format_func=dict(zip(tasks["number"], "NV" + tasks["number"].astype(str) + ". " + tasks["title"])).get)
-chosen_indicators = b.multiselect("Chỉ tiêu", list(indicators["code"]),
-                                  format_func=dict(zip(indicators["code"], indicators["code"] + " · " + indicators["name"])).get)
-chosen_districts = c.multiselect("Huyện, thành phố", list(districts["code"]),
-                                 format_func=dict(zip(districts["code"], districts["name"])).get)
+chosen_tasks = a.multiselect("Nhiệm vụ", list(tasks["number"]), placeholder="Tất cả",
+                             format_func=names(tasks["number"], "NV" + tasks["number"].astype(str)
+                                               + ". " + tasks["title"]))
+chosen_indicators = b.multiselect("Chỉ tiêu", list(indicators["code"]), placeholder="Tất cả",
+                                  format_func=names(indicators["code"],
+                                                    indicators["code"] + " · " + indicators["name"]))
+chosen_districts = c.multiselect("Huyện, thành phố", list(districts["code"]), placeholder="Tất cả",
+                                 format_func=names(districts["code"], districts["name"]))
 d, e, f = st.columns(3)
-chosen_units = d.multiselect("Đơn vị báo cáo", list(units["code"]), format_func=dict(zip(units["code"], units["name"])).get)
-chosen_periods = e.multiselect("Kỳ báo cáo", sorted(periods), format_func=lambda p: p.label)
+chosen_units = d.multiselect("Đơn vị báo cáo", list(units["code"]), placeholder="Tất cả",
+                             format_func=names(units["code"], units["name"]))
+chosen_periods = e.multiselect("Kỳ báo cáo", sorted(periods), placeholder="Tất cả",
+                               format_func=lambda p: p.label)
 chosen_statuses = f.multiselect("Trạng thái báo cáo", list(export.SUBMISSION_STATUS),
-                                default=[export.IN_FORCE], format_func=export.SUBMISSION_STATUS.get)
+                                default=[export.IN_FORCE], placeholder="Tất cả",
+                                format_func=export.SUBMISSION_STATUS.get)
 
 filters = export.Filters(tasks=chosen_tasks or None, indicators=chosen_indicators or None,
                          districts=chosen_districts or None, units=chosen_units or None,
                          periods=chosen_periods or None, statuses=chosen_statuses or None,
                          include_history=not chosen_statuses)
 table = filters.select(plan, common.store())
-st.markdown(f"**{len(table)} dòng**")
+st.markdown(f"**{format_number(len(table))} dòng**")
 st.dataframe(export.for_display(table), hide_index=True)
 
 now = dt.datetime.now(dt.timezone.utc)

@@ -2,14 +2,9 @@
 import streamlit as st
 
 from mdplan_core import allocations, charts, progress, views
-from mdplan_core.accounts import Action
 from pages import common
 
-common.require(Action.VIEW)
-plan = common.plan()
-as_of = common.as_of()
-common.header("Theo địa bàn")
-common.caption_as_of(as_of)
+plan, as_of = common.monitoring_page("Theo địa bàn")
 
 values, communes = common.data()
 matrix = progress.district_matrix(plan, values, communes, allocations.get_allocations(common.store()), as_of)

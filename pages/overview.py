@@ -2,15 +2,10 @@
 import streamlit as st
 
 from mdplan_core import charts, completeness, labels, progress
-from mdplan_core.accounts import Action
 from mdplan_core.vntext import format_number, format_percent
 from pages import common
 
-common.require(Action.VIEW)
-plan = common.plan()
-as_of = common.as_of()
-common.header("Tổng quan")
-common.caption_as_of(as_of)
+plan, as_of = common.monitoring_page("Tổng quan")
 
 values, communes = common.data()
 table = progress.by_indicator(plan, values, communes, as_of)

@@ -2,15 +2,10 @@
 import streamlit as st
 
 from mdplan_core import charts, completeness, views
-from mdplan_core.accounts import Action
 from mdplan_core.vntext import format_number, format_percent
 from pages import common
 
-common.require(Action.VIEW)
-plan = common.plan()
-as_of = common.as_of()
-common.header("Tình hình báo cáo")
-common.caption_as_of(as_of)
+plan, as_of = common.monitoring_page("Tình hình báo cáo")
 
 status = completeness.report_status(plan, common.submissions(), as_of)
 summary = completeness.summary(status)

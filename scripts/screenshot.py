@@ -28,7 +28,7 @@ def login(page, user, password):
 
 
 def open_page(page, title):
-    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
     expect(page.get_by_role("heading", level=1).filter(has_text=title).first).to_be_visible(timeout=30000)
     wait_ready(page)
     if page.locator(".js-plotly-plot").count():

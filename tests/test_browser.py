@@ -66,7 +66,7 @@ def login(page, username, password):
 
 
 def open_page(page, title, heading=None):
-    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
     expect(page.get_by_role("heading", level=1).filter(has_text=heading or title).first).to_be_visible(timeout=60000)
     wait_ready(page)
 
