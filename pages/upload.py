@@ -67,7 +67,7 @@ for name, data, result in checked:
         else:
             st.error("Tệp có lỗi, chưa thể lưu. Hãy sửa các ô được chỉ ra rồi nộp lại.", icon="⛔")
         if result.findings:
-            st.dataframe(views.findings_table(result.findings), hide_index=True)
+            st.table(views.findings_table(result.findings), hide_index=True)
         if report is not None:
             with st.expander("Xem trước số liệu sẽ được lưu", expanded=result.ok):
                 st.dataframe(views.report_preview(plan, report), hide_index=True)
@@ -81,7 +81,7 @@ if ready and st.button(f"Lưu {len(ready)} báo cáo hợp lệ", type="primary"
         st.toast(f"{name}: {text}{version}", icon=icon)
         (st.error if out.outcome == "refused" else st.success)(f"{name}: {text}{version}", icon=icon)
         if out.outcome == "refused":
-            st.dataframe(views.findings_table(out.findings), hide_index=True)
+            st.table(views.findings_table(out.findings), hide_index=True)
     common.data_changed()
 
 st.subheader("3. Lịch sử nộp báo cáo của đơn vị")

@@ -168,7 +168,7 @@ def test_officer_downloads_template_uploads_and_the_overview_changes():
     at.file_uploader[0].upload("ba-be-quy-4.xlsx", data).run()
     assert not at.exception
     assert "Tệp hợp lệ" in at.success[0].value
-    findings = at.dataframe[0].value
+    findings = at.table[0].value
     assert list(findings["Mã lỗi"]) == ["value.unit_suffix"] and list(findings["Ô"]) == ["F28"]
     save = next(b for b in at.button if b.label.startswith("Lưu"))
     save.click().run()
@@ -184,7 +184,7 @@ def test_officer_cannot_upload_for_another_unit():
     at.switch_page("pages/upload.py").run()
     other = filled("ubnd_058", Period(2017, 12, 12))
     at.file_uploader[0].upload("tp-bac-kan.xlsx", other).run()
-    findings = at.dataframe[0].value
+    findings = at.table[0].value
     assert "unit.not_allowed" in list(findings["Mã lỗi"])
     assert not any(b.label.startswith("Lưu") for b in at.button)
     assert "ubnd_058" not in set(Store(Settings.from_env().database_url).history()
