@@ -95,3 +95,30 @@ def test_submit_checks_the_role_on_the_server(store):
     admin = User(3, "quantri", "Quản trị", "admin", None, True)
     assert submit(filled(unit="ubnd_058", communes={}), "tp.xlsx", user=admin, plan=PLAN,
                   store=store).outcome == "stored"
+
+
+def test_eight_uploads_at_once_all_land(store):
+    """Eight officers press the button together: every file goes through the whole upload path
+    (sandboxed reader included) and lands, with nothing lost and no 'database is locked'."""
+    import threading
+
+    units = [u.code for u in PLAN.units if u.kind == "district"]
+    files = {u: filled(unit=u, communes={}, results={"CT1.1": 1, "CT4.1": 2}) for u in units}
+    start = threading.Barrier(len(units))
+    outcomes, errors = {}, []
+
+    def upload(unit):
+        start.wait()
+        try:
+            outcomes[unit] = import_file(files[unit], f"{unit}.xlsx", user=unit, plan=PLAN, store=store).outcome
+        except Exception as exc:  # noqa: BLE001 - the test reports any failure below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=upload, args=(u,)) for u in units]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and outcomes == {u: "stored" for u in units}
+    assert len(store.history()) == 8
+    assert actual(store, "CT1.1") == 8 and actual(store, "CT4.1") == 16
