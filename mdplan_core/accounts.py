@@ -18,12 +18,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo
 
 import argon2
 import pandas as pd
 import sqlalchemy as sa
 
+from .settings import LOCAL_TZ
 from .store import Store, _audit, _utc_now, users
 from .vntext import format_datetime
 
@@ -103,7 +103,6 @@ PERMISSIONS = MappingProxyType({
 MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # argon2id with argon2-cffi's default (RFC 9106 low-memory) parameters. Tests may swap it;
 # a stored hash made with other parameters is replaced at the next successful login.
@@ -258,7 +257,7 @@ def _check_role_and_unit(role: str, unit_code: str | None, units) -> None:
 
 def _display_time(at: dt.datetime) -> str:
     """dd/mm/yyyy HH:MM in Vietnam, rounded up to the minute (never earlier than `at`)."""
-    local = at.astimezone(VN_TZ)
+    local = at.astimezone(LOCAL_TZ)
     if local.second or local.microsecond:
         local = local.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
     return format_datetime(local)

@@ -15,9 +15,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from .settings import LOCAL_TZ
 from .vntext import format_date, format_number
 
-LOCAL_TZ = "Asia/Ho_Chi_Minh"
 ON_TIME, LATE, MISSING = "on_time", "late", "missing"
 REPORT_STATUSES = [ON_TIME, LATE, MISSING]
 

@@ -33,17 +33,16 @@ import random
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from . import completeness
 from .filling import fill_template
 from .intake import import_file
 from .report import Period
+from .settings import LOCAL_TZ
 from .template import build_template
 
 SEED = 2017
 YEAR = 2017
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEMO_ACTOR = "mdplan-demo"
 NEVER_REPORTS = "ubnd_060"  # UBND huyện Pác Nặm
 

@@ -15,7 +15,6 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import sqlalchemy as sa
@@ -27,10 +26,15 @@ from openpyxl.utils import get_column_letter
 from . import vntext
 from .labels import SUBMISSION_STATUS
 from .report import Period
-from .store import (IN_FORCE, STATUSES, Store, submission_communes,
-                    submission_values, submissions)
-
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from .settings import LOCAL_TZ
+from .store import (
+    IN_FORCE,
+    STATUSES,
+    Store,
+    submission_communes,
+    submission_values,
+    submissions,
+)
 
 # --- Vietnamese text of the exports -------------------------------------------------------
 HEADERS = {  # column key -> header, in export order

@@ -17,7 +17,6 @@ STATUS = {
 }
 STATUS_ICON = {"met": "✅", "on_track": "🟢", "behind": "⚠️", "not_started": "⏳", "qualitative": "📝"}
 
-UNIT_KINDS = {"district": "Cấp huyện", "agency": "Cấp tỉnh"}
 
 # Colours per status, from the Okabe–Ito palette (safe for the common colour-vision
 # deficiencies). Colour is never the only cue: charts also write the word and the icon.
@@ -50,5 +49,3 @@ def report_status_text(status: str) -> str:
 
 SUBMISSION_STATUS = {"in_force": "Đang có hiệu lực", "superseded": "Đã được thay thế",
                      "rolled_back": "Đã bị hủy (khôi phục bản cũ)"}
-
-LOCAL_TZ = "Asia/Ho_Chi_Minh"

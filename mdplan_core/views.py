@@ -4,7 +4,10 @@ from __future__ import annotations
 import pandas as pd
 
 from . import labels
+from .accounts import ROLE_LABELS
+from .progress import ended_by
 from .report import Period
+from .settings import LOCAL_TZ
 from .vntext import format_date, format_datetime, format_number
 
 
@@ -58,7 +61,7 @@ def plan_duties(plan) -> pd.DataFrame:
 
 
 def _local(ts: pd.Series) -> pd.Series:
-    return pd.to_datetime(ts, utc=True).dt.tz_convert(labels.LOCAL_TZ)
+    return pd.to_datetime(ts, utc=True).dt.tz_convert(LOCAL_TZ)
 
 
 def submissions_table(plan, history: pd.DataFrame) -> pd.DataFrame:
@@ -81,8 +84,6 @@ def submissions_table(plan, history: pd.DataFrame) -> pd.DataFrame:
 def communes_reached(plan, communes: pd.DataFrame, as_of, district: str | None = None) -> pd.DataFrame:
     """The communes named for each distinct-communes indicator by `as_of`, once each, with
     the first period that named them."""
-    from .progress import ended_by
-
     named = ended_by(communes, plan.year, as_of)
     ref = plan.communes.set_index("code")
     named = named.assign(district_code=named["commune_code"].map(ref["district_code"]))
@@ -142,8 +143,6 @@ def report_preview(plan, report) -> pd.DataFrame:
 
 
 def users_table(plan, users: pd.DataFrame) -> pd.DataFrame:
-    from .accounts import ROLE_LABELS
-
     units = plan.reporting_units.set_index("code")["name"]
     return pd.DataFrame({
         "Tên đăng nhập": users["username"],

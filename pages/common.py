@@ -6,8 +6,9 @@ import datetime as dt
 
 import streamlit as st
 
-from mdplan_core import accounts
+from mdplan_core import accounts, export, template
 from mdplan_core.plan import load_plan
+from mdplan_core.report import Period
 from mdplan_core.settings import Settings
 from mdplan_core.store import Store
 from mdplan_core.vntext import format_date
@@ -53,6 +54,21 @@ def data():
 
 def submissions():
     return history(settings().database_url)
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def _consolidated(url: str, include_history: bool):
+    return export.consolidated(plan(), store(), include_history=include_history)
+
+
+def consolidated(include_history: bool):
+    """The Data page's table before filtering; cached like the in-force values."""
+    return _consolidated(settings().database_url, include_history)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def template_file(plan_file: str, unit_code: str, period: str) -> bytes:
+    return template.build_template(plan(), unit_code, Period.parse(period))
 
 
 def data_changed() -> None:

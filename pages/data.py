@@ -6,6 +6,7 @@ import streamlit as st
 from mdplan_core import export
 from mdplan_core.accounts import Action
 from mdplan_core.report import Period
+from mdplan_core.settings import LOCAL_TZ
 from mdplan_core.vntext import format_number
 from pages import common
 
@@ -46,12 +47,12 @@ filters = export.Filters(tasks=chosen_tasks or None, indicators=chosen_indicator
                          districts=chosen_districts or None, units=chosen_units or None,
                          periods=chosen_periods or None, statuses=chosen_statuses or None,
                          include_history=not chosen_statuses)
-table = filters.select(plan, common.store())
+table = filters.apply(common.consolidated(filters.include_history))
 st.markdown(f"**{format_number(len(table))} dòng**")
 st.dataframe(export.for_display(table), hide_index=True)
 
 now = dt.datetime.now(dt.timezone.utc)
-stamp = now.astimezone(export.LOCAL_TZ).strftime("%Y%m%d-%H%M")
+stamp = now.astimezone(LOCAL_TZ).strftime("%Y%m%d-%H%M")
 left, right = st.columns(2)
 left.download_button("Tải Excel (.xlsx)", export.to_xlsx(table, filters, plan=plan, exported_at=now,
                                                          exported_by=user.username),

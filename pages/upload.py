@@ -8,7 +8,7 @@ from mdplan_core import views
 from mdplan_core.accounts import Action, Role
 from mdplan_core.intake import check_upload, submit, upload_scope
 from mdplan_core.report import Period
-from mdplan_core.template import build_template, template_filename
+from mdplan_core.template import template_filename
 from pages import common
 
 OUTCOME = {"stored": ("Đã lưu báo cáo", "✅"), "revised": ("Đã lưu, thay thế báo cáo cùng kỳ trước đó", "✅"),
@@ -34,7 +34,8 @@ periods = {f"{p.period} ({p.months_label.lower()}), hạn nộp {p.due:%d/%m/%Y}
            for p in plan.expected_periods.itertuples()}
 periods |= {Period(plan.year, m, m).label: Period(plan.year, m, m) for m in range(1, 13)}
 period = periods[st.selectbox("Kỳ báo cáo", list(periods))]
-st.download_button("Tải mẫu Excel", build_template(plan, unit, period), file_name=template_filename(unit, period),
+st.download_button("Tải mẫu Excel", common.template_file(str(plan.path), unit, str(period)),
+                   file_name=template_filename(unit, period),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon="📥",
                    type="primary")
 

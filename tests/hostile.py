@@ -16,6 +16,8 @@ import random
 import time
 import zipfile
 
+from openpyxl.utils import get_column_letter
+
 XLSX_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
@@ -133,9 +135,9 @@ def tall_xlsx(rows: int = 100_001) -> bytes:
 
 def wide_xlsx(cols: int = 201) -> bytes:
     """One row with `cols` numbers."""
-    cells = "".join(number_cell(f"{_letters(c)}1", c) for c in range(1, cols + 1))
+    cells = "".join(number_cell(f"{get_column_letter(c)}1", c) for c in range(1, cols + 1))
     return xlsx_from_sheet(sheet_xml(f'<row r="1">{cells}</row>',
-                                     dimension=f"A1:{_letters(cols)}1"))
+                                     dimension=f"A1:{get_column_letter(cols)}1"))
 
 
 @functools.lru_cache(maxsize=None)
@@ -147,7 +149,7 @@ def zip_bomb_xlsx(rows: int = 100_000, cols: int = 120) -> bytes:
     row_tail = '<c t="n"><v>1</v></c>' * cols + "</row>"
 
     def chunks():
-        yield sheet_xml("@", dimension=f"A1:{_letters(cols)}{rows}").split("@")[0].encode()
+        yield sheet_xml("@", dimension=f"A1:{get_column_letter(cols)}{rows}").split("@")[0].encode()
         for start in range(1, rows + 1, 1000):
             stop = min(start + 1000, rows + 1)
             yield "".join(f'<row r="{r}">{row_tail}' for r in range(start, stop)).encode()
@@ -427,14 +429,6 @@ def non_workbook_zip() -> bytes:
         zf.writestr("readme.txt", "Không phải bảng tính")
         zf.writestr("data/report.csv", csv_bytes())
     return buf.getvalue()
-
-
-def _letters(col: int) -> str:
-    letters = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 # --- work for the sandbox tests (run inside a worker process) ------------------------------
