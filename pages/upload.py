@@ -34,8 +34,10 @@ periods = {f"{p.period} ({p.months_label.lower()}), hạn nộp {p.due:%d/%m/%Y}
            for p in plan.expected_periods.itertuples()}
 periods |= {Period(plan.year, m, m).label: Period(plan.year, m, m) for m in range(1, 13)}
 period = periods[st.selectbox("Kỳ báo cáo", list(periods))]
+filename = template_filename(unit, period)
+st.caption(f"Mẫu của {unit_names[unit]}, kỳ {period.label}: `{filename}`")
 st.download_button("Tải mẫu Excel", common.template_file(str(plan.path), unit, str(period)),
-                   file_name=template_filename(unit, period),
+                   file_name=filename,
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon="📥",
                    type="primary")
 

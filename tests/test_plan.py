@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mdplan_core.plan import PlanFileError, load_plan
+from mdplan_core import PlanFileError, load_plan  # the engine's face, as issue 2 names it
 
 PLAN_FILE = Path(__file__).resolve().parent.parent / "data" / "plans" / "backan-2017.yaml"
 REAL_TEXT = PLAN_FILE.read_text(encoding="utf-8")
