@@ -130,7 +130,7 @@ def cmd_progress(args) -> int:
     plan = load_plan(args.plan_file)
     store = _store()
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date(plan.year, 12, 31)
-    values, communes = store.values_in_force(plan.year), store.communes_in_force(plan.year)
+    values, communes = store.values(plan.year), store.communes(plan.year)
     if args.by == "indicator":
         table = progress.by_indicator(plan, values, communes, as_of).drop(columns=["text"])
     else:

@@ -17,7 +17,6 @@ import io
 from dataclasses import dataclass
 
 import pandas as pd
-import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -27,14 +26,7 @@ from . import vntext
 from .labels import SUBMISSION_STATUS
 from .report import Period
 from .settings import LOCAL_TZ
-from .store import (
-    IN_FORCE,
-    STATUSES,
-    Store,
-    submission_communes,
-    submission_values,
-    submissions,
-)
+from .store import IN_FORCE, STATUSES, Store
 
 # --- Vietnamese text of the exports -------------------------------------------------------
 HEADERS = {  # column key -> header, in export order
@@ -116,7 +108,8 @@ def consolidated(plan, store: Store, year: int | None = None, *,
     in force, or every version when `include_history`. A report's communes are joined into
     one cell ("; "), so staff can pivot the table without double-counting rows."""
     year = plan.year if year is None else year
-    values, communes = _stored_rows(store, year, include_history)
+    values = store.values(year, history=include_history)
+    communes = store.communes(year, history=include_history)
     out = pd.DataFrame(index=values.index)
 
     indicators = plan.indicators.set_index("code")
@@ -159,33 +152,6 @@ def consolidated(plan, store: Store, year: int | None = None, *,
     out = out.assign(_i=code.map(order), _u=values["unit_code"].map(unit_order))
     out = out.sort_values(["task", "_i", "_u", "start_month", "end_month", "version"])
     return out.reset_index(drop=True)[TABLE_COLUMNS]
-
-
-def _stored_rows(store: Store, year: int, include_history: bool):
-    """The stored values and communes of `year` with their submission's fields.
-
-    The store's public reads cover the submissions in force only; history needs every
-    version, so this reads the store's tables directly (read-only)."""
-    s, v, c = submissions.c, submission_values.c, submission_communes.c
-    where = [s.year == year] + ([] if include_history else [s.status == IN_FORCE])
-    values_stmt = (
-        sa.select(s.id.label("submission_id"), s.unit_code, s.district_code, s.start_month,
-                  s.end_month, s.version, s.status, s.uploaded_by, s.uploaded_at,
-                  v.indicator_code, v.value, v.text, v.note)
-        .join_from(submissions, submission_values, v.submission_id == s.id).where(*where))
-    communes_stmt = (
-        sa.select(c.submission_id, c.indicator_code, c.commune_code)
-        .join_from(submissions, submission_communes, c.submission_id == s.id).where(*where)
-        .order_by(c.submission_id, c.indicator_code, c.commune_code))
-    with store.engine.connect() as conn:
-        result = conn.execute(values_stmt)
-        values = pd.DataFrame(result.all(), columns=list(result.keys()), dtype=object)
-        result = conn.execute(communes_stmt)
-        communes = pd.DataFrame(result.all(), columns=list(result.keys()), dtype=object)
-    values = values.astype({"value": "float64", "uploaded_at": "datetime64[us, UTC]", **{
-        c: "str" for c in ("unit_code", "district_code", "status", "uploaded_by",
-                           "indicator_code", "text", "note")}})
-    return values, communes
 
 
 def _counts(value: pd.Series) -> pd.Series:

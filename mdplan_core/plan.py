@@ -67,6 +67,7 @@ MESSAGES = {
     "periods_overlap": "kỳ {period} trùng tháng với kỳ {other} (dòng {line})",
     # Shown when the plan file has no reporting.schedule: only the decision's deadline applies.
     "whole_year": "Cả năm {year}",
+    "offered_period": "{period} ({months}), hạn nộp {due:%d/%m/%Y}",
 }
 # The commonest PyYAML complaints, by how their English text begins.
 YAML_PROBLEMS = {
@@ -661,6 +662,15 @@ class Plan:
         Without a `reporting.schedule`, the decision's rule alone: the whole year, due on
         the V.2.1 deadline."""
         return self._frames["expected_periods"].copy()
+
+    def offered_periods(self) -> dict[str, Period]:
+        """The periods an officer may report on, labelled for a choice list: the expected
+        periods with their due dates first, then each month of the plan year."""
+        offered = {MESSAGES["offered_period"].format(period=p.period, months=p.months_label.lower(),
+                                                     due=p.due): Period(self.year, p.start_month, p.end_month)
+                   for p in self.expected_periods.itertuples()}
+        months = (Period(self.year, m, m) for m in range(1, 13))
+        return offered | {p.label: p for p in months if p not in offered.values()}
 
     @staticmethod
     def _lookup(table: dict, key, what: str):

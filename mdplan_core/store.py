@@ -425,27 +425,31 @@ class Store:
             stmt = stmt.where(s.unit_code == unit_code)
         return self._frame(stmt, _HISTORY_DTYPES)
 
-    def values_in_force(self, year: int) -> pd.DataFrame:
-        """One row per value of the submissions in force for `year`."""
+    def values(self, year: int, *, history: bool = False) -> pd.DataFrame:
+        """One row per stored value of `year`: of the submissions in force, or with `history`
+        of every version, each row carrying its submission's version and status."""
         s, v = submissions.c, submission_values.c
         stmt = (
             sa.select(s.id.label("submission_id"), s.unit_code, v.district_code, s.start_month,
-                      s.end_month, v.indicator_code, v.value, v.text, v.note, s.uploaded_at)
+                      s.end_month, v.indicator_code, v.value, v.text, v.note, s.version,
+                      s.status, s.uploaded_by, s.uploaded_at)
             .join_from(submissions, submission_values, v.submission_id == s.id)
-            .where(s.status == IN_FORCE, s.year == year)
-            .order_by(s.unit_code, s.start_month, v.indicator_code)
+            .where(*_of_year(year, history))
+            .order_by(s.unit_code, s.start_month, s.version, v.indicator_code)
         )
         return self._frame(stmt, _VALUES_DTYPES)
 
-    def communes_in_force(self, year: int) -> pd.DataFrame:
-        """One row per commune named by the submissions in force for `year`."""
+    def communes(self, year: int, *, history: bool = False) -> pd.DataFrame:
+        """One row per commune named in `year`: by the submissions in force, or with
+        `history` by every version."""
         s, c = submissions.c, submission_communes.c
         stmt = (
             sa.select(s.id.label("submission_id"), s.unit_code, s.district_code, s.start_month,
                       s.end_month, c.indicator_code, c.commune_code)
             .join_from(submissions, submission_communes, c.submission_id == s.id)
-            .where(s.status == IN_FORCE, s.year == year)
-            .order_by(s.unit_code, s.start_month, c.indicator_code, c.commune_code)
+            .where(*_of_year(year, history))
+            .order_by(s.unit_code, s.start_month, c.submission_id, c.indicator_code,
+                      c.commune_code)
         )
         return self._frame(stmt, _COMMUNES_DTYPES)
 
@@ -476,6 +480,12 @@ class Store:
         return frame.astype(dtypes)
 
 
+def _of_year(year: int, history: bool) -> list:
+    """The filter of a read: the year, and unless `history` the submissions in force only."""
+    where = [submissions.c.year == year]
+    return where if history else where + [submissions.c.status == IN_FORCE]
+
+
 _HISTORY_DTYPES = {
     "submission_id": "int64", "unit_code": "str", "district_code": "str", "year": "int64",
     "start_month": "int64", "end_month": "int64", "version": "int64", "status": "str",
@@ -486,7 +496,7 @@ _HISTORY_DTYPES = {
 _VALUES_DTYPES = {
     "submission_id": "int64", "unit_code": "str", "district_code": "str", "start_month": "int64",
     "end_month": "int64", "indicator_code": "str", "value": "float64", "text": "str", "note": "str",
-    "uploaded_at": "datetime64[us, UTC]",
+    "version": "int64", "status": "str", "uploaded_by": "str", "uploaded_at": "datetime64[us, UTC]",
 }
 _COMMUNES_DTYPES = {
     "submission_id": "int64", "unit_code": "str", "district_code": "str", "start_month": "int64",

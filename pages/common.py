@@ -39,7 +39,7 @@ def plan():
 def in_force(url: str, year: int):
     """The in-force values and communes. Cached; cleared by every write from the app."""
     s = store()
-    return s.values_in_force(year), s.communes_in_force(year)
+    return s.values(year), s.communes(year)
 
 
 @st.cache_data(show_spinner=False, ttl=60)

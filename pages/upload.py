@@ -7,7 +7,6 @@ import streamlit as st
 from mdplan_core import views
 from mdplan_core.accounts import Action, Role
 from mdplan_core.intake import check_upload, submit, upload_scope
-from mdplan_core.report import Period
 from mdplan_core.template import template_filename
 from pages import common
 
@@ -30,9 +29,7 @@ unit = st.selectbox("Đơn vị báo cáo", list(unit_names), format_func=unit_n
                     disabled=len(unit_names) == 1)
 
 st.subheader("1. Tải mẫu báo cáo")
-periods = {f"{p.period} ({p.months_label.lower()}), hạn nộp {p.due:%d/%m/%Y}": Period(plan.year, p.start_month, p.end_month)
-           for p in plan.expected_periods.itertuples()}
-periods |= {Period(plan.year, m, m).label: Period(plan.year, m, m) for m in range(1, 13)}
+periods = plan.offered_periods()
 period = periods[st.selectbox("Kỳ báo cáo", list(periods))]
 filename = template_filename(unit, period)
 st.caption(f"Mẫu của {unit_names[unit]}, kỳ {period.label}: `{filename}`")

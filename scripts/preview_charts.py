@@ -74,7 +74,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         store = demo_store(plan, Path(tmp))
-        values, communes = store.values_in_force(2017), store.communes_in_force(2017)
+        values, communes = store.values(2017), store.communes(2017)
         history = store.history()
         store.dispose()
 

@@ -145,7 +145,7 @@ def filled(unit: str, period: Period, **results) -> bytes:
 
 def ct11_actual() -> int:
     store = Store(Settings.from_env().database_url)
-    table = progress.by_indicator(PLAN, store.values_in_force(2017), store.communes_in_force(2017),
+    table = progress.by_indicator(PLAN, store.values(2017), store.communes(2017),
                                   dt.date(2017, 12, 31))
     return int(table.set_index("code").at["CT1.1", "actual"])
 

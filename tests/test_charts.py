@@ -25,7 +25,7 @@ TP_COMMUNES = PLAN.communes.loc[PLAN.communes["district_code"] == TP, "code"].to
 
 
 def values_frame(rows) -> pd.DataFrame:
-    """Rows shaped like Store.values_in_force: (unit, district, start, end, indicator, value)."""
+    """Rows shaped like Store.values: (unit, district, start, end, indicator, value)."""
     frame = pd.DataFrame(
         [{"submission_id": i, "unit_code": u, "district_code": d, "start_month": s, "end_month": e,
           "indicator_code": code, "value": float(v), "text": None, "note": None}
@@ -36,7 +36,7 @@ def values_frame(rows) -> pd.DataFrame:
 
 
 def communes_frame(rows) -> pd.DataFrame:
-    """Rows shaped like Store.communes_in_force: (unit, district, start, end, indicator, commune)."""
+    """Rows shaped like Store.communes: (unit, district, start, end, indicator, commune)."""
     frame = pd.DataFrame(
         [{"submission_id": i, "unit_code": u, "district_code": d, "start_month": s, "end_month": e,
           "indicator_code": code, "commune_code": c}

@@ -67,14 +67,14 @@ def test_demo_loads_through_the_upload_path(store):
     assert summary.late == len(late) and summary.on_time + summary.late + summary.missing == len(status)
 
     # Communes come from the reference list, whatever the spelling typed.
-    communes = store.communes_in_force(2017)
+    communes = store.communes(2017)
     assert set(communes["commune_code"]) <= set(PLAN.communes["code"])
     assert "01891" in set(communes["commune_code"])  # "xa Banh Trach" is xã Bành Trạch
     ct13 = communes[communes["indicator_code"] == "CT1.3"]
     assert len(ct13) > ct13["commune_code"].nunique() == 10  # named again in a later period
 
     # Provincial totals at the end of the year: mostly met, some clearly behind.
-    table = progress.by_indicator(PLAN, store.values_in_force(2017), communes, DEC31).set_index("code")
+    table = progress.by_indicator(PLAN, store.values(2017), communes, DEC31).set_index("code")
     assert set(table["status"]) == {"met", "behind", "qualitative"}
     assert set(table.index[table["status"] == "behind"]) == {"CT1.4", "CT2.1", "CT5.2"}
     assert (table.at["CT1.3", "actual"], table.at["CT3.1", "actual"]) == (10, 5)

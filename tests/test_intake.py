@@ -23,7 +23,7 @@ def filled(unit="ubnd_061", period=Q1, **kw):
 
 
 def actual(store, code):
-    table = progress.by_indicator(PLAN, store.values_in_force(2017), store.communes_in_force(2017), DEC)
+    table = progress.by_indicator(PLAN, store.values(2017), store.communes(2017), DEC)
     return table.set_index("code").at[code, "actual"]
 
 
@@ -51,7 +51,7 @@ def test_refused_upload_writes_nothing_but_the_audit_entry(store):
     assert out.outcome == "refused"
     assert {(f.code, f.cell) for f in out.findings if f.is_error} == {
         ("value.negative", "F20"), ("value.not_a_number", "F21")}
-    assert store.history().empty and store.values_in_force(2017).empty
+    assert store.history().empty and store.values(2017).empty
     audit = store.audit()
     assert list(audit["action"]) == ["upload_refused"]
 

@@ -268,6 +268,19 @@ def test_reporting_rule(plan):
     assert texts["2.2"].startswith("Giao Sở Lao động - Thương binh và Xã hội (cơ quan thường trực)")
 
 
+
+def test_offered_periods_put_the_schedule_first_then_each_month(plan):
+    offered = plan.offered_periods()
+    labels = list(offered)
+    assert labels[:4] == ["Quý I/2017 (tháng 1–3/2017), hạn nộp 10/04/2017",
+                          "Quý II/2017 (tháng 4–6/2017), hạn nộp 10/07/2017",
+                          "Quý III/2017 (tháng 7–9/2017), hạn nộp 10/10/2017",
+                          "Quý IV/2017 (tháng 10–12/2017), hạn nộp 15/12/2017"]
+    assert [str(p) for p in offered.values()][:4] == ["2017-01..2017-03", "2017-04..2017-06",
+                                                       "2017-07..2017-09", "2017-10..2017-12"]
+    assert labels[4:] == [f"Tháng {m}/2017" for m in range(1, 13)]
+    assert [(p.start_month, p.end_month) for p in list(offered.values())[4:]] == [(m, m) for m in range(1, 13)]
+
 # --- Reporting units ------------------------------------------------------------------------
 DISTRICT_UNITS = {
     "ubnd_058": ("058", "UBND thành phố Bắc Kạn"),

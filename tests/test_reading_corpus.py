@@ -263,4 +263,4 @@ def test_checking_the_corpus_writes_nothing(plan, bases, store):
         assert [(f.code, f.sheet, f.cell) for f in checked.findings] == c.expected, c.id
     assert store.history().empty
     assert store.audit().empty
-    assert store.values_in_force(PERIOD.year).empty
+    assert store.values(PERIOD.year).empty

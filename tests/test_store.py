@@ -70,7 +70,7 @@ def test_store_then_revise_keeps_both_in_history_with_their_bytes(store):
     assert store.original_file(second.submission_id) == ("bao-cao-sua.xlsx", sample_bytes(DISTRICT, Q1, 2))
 
     # Only the revision counts.
-    values = store.values_in_force(2017)
+    values = store.values(2017)
     assert set(values["submission_id"]) == {second.submission_id}
     assert values.set_index("indicator_code").loc["1.1", "value"] == 4
     assert audit_actions(store) == ["upload", "revision"]
@@ -136,7 +136,7 @@ def test_rollback_puts_an_earlier_version_back_in_force(store):
     result = store.rollback(DISTRICT, Q1, 1, user="staff")
     assert result == SaveResult("rolled_back", v1.submission_id, 1, v2.submission_id)
     assert statuses(store) == {1: "in_force", 2: "rolled_back"}
-    assert set(store.values_in_force(2017)["submission_id"]) == {v1.submission_id}
+    assert set(store.values(2017)["submission_id"]) == {v1.submission_id}
     entry = store.audit(limit=1).iloc[0]
     assert (entry["action"], entry["actor"], entry["unit_code"]) == ("rollback", "staff", DISTRICT)
     assert json.loads(entry["detail"])["rolled_back_version"] == 2
@@ -158,13 +158,14 @@ def test_rollback_refuses_a_missing_version_and_changes_nothing(store):
     assert snapshot(store) == before
 
 
-def test_values_and_communes_in_force(store):
+def test_values_and_communes_in_force_and_with_history(store):
     district = save(store, DISTRICT, Q1, payload=1)
     agency = save(store, AGENCY, Q1, payload=2)
     save(store, DISTRICT, Period(2018, 1, 3))  # another year
-    values = store.values_in_force(2017)
+    values = store.values(2017)
     assert list(values.columns) == ["submission_id", "unit_code", "district_code", "start_month",
-                                    "end_month", "indicator_code", "value", "text", "note", "uploaded_at"]
+                                    "end_month", "indicator_code", "value", "text", "note", "version",
+                                    "status", "uploaded_by", "uploaded_at"]
     assert len(values) == 10
     by_key = values.set_index(["unit_code", "indicator_code"])
     assert by_key.loc[(DISTRICT, "1.2"), "value"] == 10.5
@@ -173,7 +174,7 @@ def test_values_and_communes_in_force(store):
     assert by_key["value"].isna().sum() == 4  # 1.3 (communes only) and 2.1, for both units
     assert pd.isna(by_key.loc[(AGENCY, "1.1"), "district_code"])  # agencies are provincial
 
-    communes = store.communes_in_force(2017)
+    communes = store.communes(2017)
     assert list(communes.columns) == ["submission_id", "unit_code", "district_code", "start_month",
                                       "end_month", "indicator_code", "commune_code"]
     rows = communes.fillna({"district_code": "-"}).itertuples(index=False, name=None)
@@ -184,7 +185,19 @@ def test_values_and_communes_in_force(store):
         (agency.submission_id, AGENCY, "-", 1, 3, "1.3", "01843"),
     ])
     assert store.in_force_periods(DISTRICT, 2017) == [Q1]
-    assert store.values_in_force(2016).empty and list(store.values_in_force(2016).columns) == list(values.columns)
+    assert store.values(2016).empty and list(store.values(2016).columns) == list(values.columns)
+
+    # A revision: the reads in force show version 2 only; with history both versions.
+    revised = save(store, DISTRICT, Q1, payload=3)
+    now = store.values(2017)
+    assert set(now.loc[now["unit_code"] == DISTRICT, "submission_id"]) == {revised.submission_id}
+    everything = store.values(2017, history=True)
+    mine = everything[everything["unit_code"] == DISTRICT]
+    assert sorted(set(zip(mine["version"], mine["status"]))) == [(1, "superseded"), (2, "in_force")]
+    assert len(everything) == 15  # 5 values per version, the other year left out
+    with_old = store.communes(2017, history=True)
+    assert set(with_old["submission_id"]) == {district.submission_id, agency.submission_id,
+                                               revised.submission_id}
 
 
 def test_submission_keeps_its_warnings_reporter_and_time(store):
@@ -397,7 +410,7 @@ def test_concurrent_uploads_of_different_units_from_threads(store):
     results = _in_threads(8, lambda i: save(store, units[i], Q1, payload=i))
     assert {r.outcome for r in results} == {"stored"}
     assert sorted(store.history()["unit_code"]) == units
-    assert len(store.values_in_force(2017)) == 8 * 5
+    assert len(store.values(2017)) == 8 * 5
 
 
 def test_concurrent_overlapping_uploads_let_exactly_one_through(store):
