@@ -241,3 +241,28 @@ def district_matrix(plan, values: pd.DataFrame, communes: pd.DataFrame,
     out["basis"] = np.where(has_allocation, "allocation", "share")
     out["value"] = out["pct_allocated"].where(has_allocation, out["share"])
     return out[DISTRICT_MATRIX_COLUMNS]
+
+
+PROVINCE_LEVEL = "Sở, ngành cấp tỉnh"
+
+
+def with_province_level(matrix: pd.DataFrame) -> pd.DataFrame:
+    """`matrix` plus one row per indicator for what the provincial agencies reported outside
+    any district: the provincial actual less the districts' sum, as a share of the provincial
+    actual. A district at 0% then reads as "the agencies did it", not as "behind". The row
+    is left out when the agencies added nothing anywhere."""
+    by = matrix.groupby("indicator_code", sort=False)
+    rest = (by["province_actual"].first() - by["actual"].sum()).clip(lower=0)
+    if matrix.empty or not (rest > 0).any():
+        return matrix
+    first = by.first()
+    row = pd.DataFrame({
+        "district_code": None, "district_name": PROVINCE_LEVEL, "short_name": PROVINCE_LEVEL,
+        "tile_row": np.nan, "tile_col": np.nan, "indicator_code": first.index,
+        "indicator_name": first["indicator_name"].to_numpy(), "unit": first["unit"].to_numpy(),
+        "aggregation": first["aggregation"].to_numpy(), "actual": rest.to_numpy(),
+        "province_actual": first["province_actual"].to_numpy(), "allocated": np.nan,
+        "pct_allocated": np.nan, "basis": "share"})
+    row["share"] = row["actual"] / row["province_actual"].where(row["province_actual"] > 0)
+    row["value"] = row["share"]
+    return pd.concat([matrix, row[DISTRICT_MATRIX_COLUMNS]], ignore_index=True)

@@ -8,9 +8,10 @@ plan, as_of = common.monitoring_page("Theo địa bàn")
 
 values, communes = common.data()
 matrix = progress.district_matrix(plan, values, communes, allocations.get_allocations(common.store()), as_of)
-st.plotly_chart(charts.district_heatmap(matrix), key="heatmap")
+st.plotly_chart(charts.district_heatmap(progress.with_province_level(matrix)), key="heatmap")
 st.caption("Ô có chỉ tiêu phân bổ cho huyện: % đạt so với phân bổ. Ô không có phân bổ: tỷ trọng "
-           "của huyện trong kết quả toàn tỉnh. mdplan không tự đặt ra chỉ tiêu phân bổ.")
+           "của huyện trong kết quả toàn tỉnh. Dòng “Sở, ngành cấp tỉnh” là phần kết quả do các sở, "
+           "ngành báo cáo, không thuộc huyện nào. mdplan không tự đặt ra chỉ tiêu phân bổ.")
 
 numeric = plan.indicators[plan.indicators["aggregation"] != "qualitative"]
 names = dict(zip(numeric["code"], numeric["code"] + " · " + numeric["name"]))

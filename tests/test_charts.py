@@ -151,6 +151,28 @@ def test_district_matrix_uses_an_allocation_only_where_one_exists():
     assert (none["basis"] == "share").all() and none["allocated"].isna().all()
 
 
+
+def test_province_level_row_holds_what_the_agencies_reported_outside_the_districts():
+    m = progress.district_matrix(PLAN, VALUES, COMMUNES, NO_ALLOCATIONS, JULY_20)
+    full = progress.with_province_level(m)
+    assert list(full.columns) == progress.DISTRICT_MATRIX_COLUMNS
+    assert len(full) == len(m) + len(PLAN.indicators)
+    province = full[full["short_name"] == progress.PROVINCE_LEVEL].set_index("indicator_code")
+    # CT1.1: 6 classes by 20/07, Ba Bể 4 and TP 1; Sở LĐTBXH's 1 class lies in no district.
+    assert province.loc["CT1.1", ["actual", "province_actual"]].tolist() == [1, 6]
+    assert province.loc["CT1.1", "value"] == pytest.approx(1 / 6)
+    # CT1.3: the agency's commune lies in TP, so it counts there and the province row is 0.
+    assert province.loc["CT1.3", "actual"] == 0
+    assert province.loc["CT1.3", "basis"] == "share" and province["district_code"].isna().all()
+    assert province.loc["CT4.1", "actual"] == 0
+    assert pd.isna(province.loc["CT2.1", "value"])  # nothing anywhere: no share
+    assert full.groupby("indicator_code")["share"].sum()[["CT1.1", "CT1.2", "CT1.3", "CT4.1"]].tolist() \
+        == pytest.approx([1, 1, 1, 1])
+    # Only districts reported: no row to add.
+    districts_only = VALUES[VALUES["unit_code"] != "sldtbxh"]
+    plain = progress.district_matrix(PLAN, districts_only, COMMUNES, NO_ALLOCATIONS, JULY_20)
+    assert progress.with_province_level(plain).equals(plain)
+
 # --- Charts ---------------------------------------------------------------------------------------
 TABLE = progress.by_indicator(PLAN, VALUES, COMMUNES, JULY_20)
 ALLOCATIONS = pd.DataFrame({"indicator_code": ["CT1.1"], "district_code": [BA_BE], "target": [5]})
@@ -278,6 +300,10 @@ def test_heatmap_labels_each_cell_with_what_it_measures():
     # Only the one allocated cell is on the allocation scale.
     assert sum(t != "" for line in allocation.text for t in line) == 1
     assert "chưa có" in by_name["no_data"].text[r][cols.index("CT2.1")]
+    province = charts.district_heatmap(progress.with_province_level(MATRIX))
+    share = {t.name: t for t in province.data}["tổng tỉnh"]
+    assert list(share.y)[-1] == progress.PROVINCE_LEVEL
+    assert share.text[-1][list(share.x).index("CT1.1")] == "17%<br>tổng tỉnh"
 
 
 def test_tile_map_places_districts_on_their_tiles():
