@@ -7,6 +7,7 @@ import streamlit as st
 from mdplan_core import views
 from mdplan_core.accounts import Action, Role
 from mdplan_core.intake import check_upload, submit, upload_scope
+from mdplan_core.report import Period
 from mdplan_core.template import template_filename
 from pages import common
 
@@ -90,7 +91,9 @@ if history.empty:
     st.write("Đơn vị chưa nộp báo cáo nào.")
 else:
     st.dataframe(views.submissions_table(plan, history), hide_index=True)
-    ids = list(history.sort_values("uploaded_at", ascending=False)["submission_id"])
-    chosen = st.selectbox("Tải lại đúng tệp đã nộp", ids, format_func=lambda i: f"Mã {i}")
+    newest_first = history.sort_values("uploaded_at", ascending=False).set_index("submission_id")
+    choices = {i: f"Mã {i} · {Period(r.year, r.start_month, r.end_month).label} · lần nộp {r.version} · {r.filename}"
+               for i, r in newest_first.iterrows()}
+    chosen = st.selectbox("Tải lại đúng tệp đã nộp", list(choices), format_func=choices.get)
     filename, original = store.original_file(int(chosen))
     st.download_button("Tải tệp gốc", original, file_name=filename, icon="📄")

@@ -173,6 +173,11 @@ def test_officer_downloads_template_uploads_and_the_overview_changes():
     save = next(b for b in at.button if b.label.startswith("Lưu"))
     save.click().run()
     assert "Đã lưu, thay thế báo cáo cùng kỳ trước đó (lần nộp thứ 2)" in texts(at)
+    # The unit's history offers the newest file first, and gives back exactly the bytes sent.
+    again = next(s for s in at.selectbox if s.label == "Tải lại đúng tệp đã nộp")
+    assert again.options[0].endswith("· Tháng 10–12/2017 · lần nộp 2 · ba-be-quy-4.xlsx")
+    original = next(b for b in at.download_button if b.label == "Tải tệp gốc")
+    assert downloaded(original) == data
     after = ct11_actual()
     assert after > before
     at.switch_page("pages/overview.py").run()
