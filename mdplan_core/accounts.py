@@ -429,7 +429,7 @@ def authenticate(store: Store, username: str, password: str, *,
 
     if row is None:
         _verify_dummy(password)  # the same work as for a real user
-        store.record_audit(name, "login_failed", reason="unknown_user")
+        store.record_audit(name, "login_failed", at=at, reason="unknown_user")
         return LoginResult(None, "bad_credentials", MESSAGES["login.bad_credentials"])
     if _locked(row, at):
         return _refuse_locked(store, row, at)
@@ -479,7 +479,8 @@ def _locked(row, at: dt.datetime) -> bool:
 
 
 def _refuse_locked(store: Store, row, at: dt.datetime) -> LoginResult:
-    store.record_audit(row.username, "login_locked", row.unit_code, locked_until=row.locked_until.isoformat())
+    store.record_audit(row.username, "login_locked", row.unit_code, at=at,
+                       locked_until=row.locked_until.isoformat())
     return LoginResult(None, "locked", MESSAGES["login.locked"].format(until=_display_time(row.locked_until)))
 
 

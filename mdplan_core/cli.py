@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -96,21 +97,22 @@ def cmd_import(args) -> int:
     store = _store()
     outcomes = []
     for path in args.files:
-        with open(path, "rb") as f:
-            outcomes.append(import_file(f.read(), path, user=args.user, plan=plan, store=store))
+        # The store keeps the file's own name, as the dashboard does, not the operator's path.
+        data = Path(path).read_bytes()
+        outcomes.append((path, import_file(data, Path(path).name, user=args.user, plan=plan, store=store)))
     if args.json:
-        json.dump([{"file": o.filename, "outcome": o.outcome,
+        json.dump([{"file": path, "outcome": o.outcome,
                     "submission_id": o.saved.submission_id if o.saved else None,
                     "version": o.saved.version if o.saved else None,
-                    "findings": _finding_dicts(o.findings)} for o in outcomes],
+                    "findings": _finding_dicts(o.findings)} for path, o in outcomes],
                   sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
-        for o in outcomes:
-            _print_findings(o.filename, o.findings)
+        for path, o in outcomes:
+            _print_findings(path, o.findings)
             version = f" (phiên bản {o.saved.version})" if o.saved and o.saved.version else ""
-            print(f"{o.filename}: {o.outcome}{version}")
-    return 0 if all(o.outcome != "refused" for o in outcomes) else 1
+            print(f"{path}: {o.outcome}{version}")
+    return 0 if all(o.outcome != "refused" for _, o in outcomes) else 1
 
 
 def cmd_history(args) -> int:
@@ -118,6 +120,12 @@ def cmd_history(args) -> int:
     columns = ["submission_id", "unit_code", "year", "start_month", "end_month", "version",
                "status", "uploaded_by", "uploaded_at", "filename", "sha256"]
     _print_tables({"history": table[columns]}, args.json)
+    return 0
+
+
+def cmd_audit(args) -> int:
+    table = _store().audit(args.limit, actor=args.actor, actions=args.action)
+    _print_tables({"audit": table}, args.json)
     return 0
 
 
@@ -283,6 +291,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", default=None)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("audit", parents=[common], help="print the audit log, newest first")
+    p.add_argument("--limit", type=int, default=50, help="how many entries (default 50)")
+    p.add_argument("--actor", default=None, help="only this user's entries")
+    p.add_argument("--action", action="append", default=None,
+                   help="only this action, e.g. login_failed, revision; repeatable")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("progress", parents=[common], help="targets against actuals to a date")
     p.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: the end of the plan year)")

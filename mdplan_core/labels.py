@@ -49,3 +49,15 @@ def report_status_text(status: str) -> str:
 
 SUBMISSION_STATUS = {"in_force": "Đang có hiệu lực", "superseded": "Đã được thay thế",
                      "rolled_back": "Đã bị hủy (khôi phục bản cũ)"}
+
+# What each audit-log action means, for people to read.
+AUDIT_ACTIONS = {
+    "upload": "Nộp báo cáo", "revision": "Nộp bản sửa (thay thế bản cũ)",
+    "unchanged": "Nộp lại tệp giống hệt (không thay đổi)", "upload_refused": "Tệp nộp bị từ chối",
+    "rollback": "Khôi phục phiên bản cũ", "allocations_save": "Lưu phân bổ chỉ tiêu",
+    "login": "Đăng nhập", "logout": "Đăng xuất", "login_failed": "Đăng nhập không thành công",
+    "login_locked": "Tài khoản bị tạm khóa do đăng nhập sai nhiều lần",
+    "user_add": "Thêm tài khoản", "user_disable": "Khóa tài khoản", "user_enable": "Mở khóa tài khoản",
+    "user_reset_password": "Đặt lại mật khẩu", "user_set_role": "Đổi vai trò",
+    "demo_loaded": "Nạp dữ liệu minh họa",
+}

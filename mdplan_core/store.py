@@ -392,10 +392,12 @@ class Store:
                    rolled_back_version=None if current is None else current.version)
         return SaveResult("rolled_back", target.id, to_version, None if current is None else current.id)
 
-    def record_audit(self, actor: str, action: str, unit_code: str | None = None, **detail) -> int:
-        """Append one entry to the audit log (logins, user management, ...); returns its id."""
+    def record_audit(self, actor: str, action: str, unit_code: str | None = None, *,
+                     at: dt.datetime | None = None, **detail) -> int:
+        """Append one entry to the audit log (logins, user management, ...), at `at` (default:
+        now); returns its id."""
         with self._write() as conn:
-            return _audit(conn, _utc_now(), actor, action, unit_code, **detail)
+            return _audit(conn, at or _utc_now(), actor, action, unit_code, **detail)
 
     # -- reads --
     def check_overlap(self, unit_code: str, period: Period) -> Finding | None:
@@ -465,10 +467,16 @@ class Store:
             raise KeyError(f"no submission {submission_id}")
         return row.filename, bytes(row.bytes)
 
-    def audit(self, limit: int | None = None) -> pd.DataFrame:
-        """The audit log, newest first; `detail` is JSON text."""
+    def audit(self, limit: int | None = None, *, actor: str | None = None,
+              actions: list[str] | None = None) -> pd.DataFrame:
+        """The audit log, newest first, optionally of one actor or some actions only;
+        `detail` is JSON text."""
         a = audit_log.c
         stmt = sa.select(a.id, a.at, a.actor, a.action, a.unit_code, a.detail).order_by(a.id.desc())
+        if actor is not None:
+            stmt = stmt.where(a.actor == actor)
+        if actions is not None:
+            stmt = stmt.where(a.action.in_(actions))
         if limit is not None:
             stmt = stmt.limit(limit)
         return self._frame(stmt, _AUDIT_DTYPES)

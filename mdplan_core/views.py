@@ -1,6 +1,8 @@
 """Tables shaped for reading: Vietnamese headers and labels, computed from the core's frames."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from . import labels
@@ -153,4 +155,48 @@ def users_table(plan, users: pd.DataFrame) -> pd.DataFrame:
         "Đăng nhập sai liên tiếp": users["failed_logins"],
         "Tạm khóa đến": _local(users["locked_until"]).map(
             lambda t: format_datetime(t) if pd.notna(t) else ""),
+    })
+
+
+_LOGIN_REASONS = {"unknown_user": "không có tài khoản này", "bad_password": "sai mật khẩu",
+                  "disabled": "tài khoản đã bị khóa"}
+
+
+def _audit_detail(detail: str) -> str:
+    """The facts of one audit entry that a person needs, in Vietnamese; fingerprints and
+    internal ids stay in the JSON (the CLI prints it whole)."""
+    d = json.loads(detail) if detail else {}
+    parts = []
+    if "period" in d:
+        parts.append(f"kỳ {Period.parse(d['period']).label}")
+    if d.get("version") is not None:
+        parts.append(f"lần nộp {d['version']}")
+    if d.get("filename"):
+        parts.append(f"tệp {d['filename']}")
+    if d.get("codes"):
+        parts.append("lỗi " + ", ".join(d["codes"]))
+    if d.get("username"):
+        parts.append(f"tài khoản {d['username']}")
+    if d.get("role") in ROLE_LABELS:
+        parts.append(f"vai trò {ROLE_LABELS[d['role']].lower()}")
+    if d.get("reason") in _LOGIN_REASONS:
+        parts.append(_LOGIN_REASONS[d["reason"]])
+    if d.get("locked_until"):
+        parts.append("khóa đến " + format_datetime(pd.to_datetime(d["locked_until"], utc=True).tz_convert(LOCAL_TZ)))
+    if "changes" in d:
+        parts.append(f"thêm {d['added']}, sửa {d['changed']}, bỏ {d['removed']} ô phân bổ")
+    if "stored" in d:
+        parts.append(f"{d['stored']} báo cáo")
+    return "; ".join(parts)
+
+
+def audit_table(plan, audit: pd.DataFrame) -> pd.DataFrame:
+    """The audit log for people to read, newest first as `Store.audit` gives it."""
+    units = plan.reporting_units.set_index("code")["name"]
+    return pd.DataFrame({
+        "Thời gian": _local(audit["at"]).map(format_datetime),
+        "Người thực hiện": audit["actor"],
+        "Việc": audit["action"].map(labels.AUDIT_ACTIONS).fillna(audit["action"]),
+        "Đơn vị": audit["unit_code"].map(units).fillna(""),
+        "Chi tiết": audit["detail"].map(_audit_detail),
     })

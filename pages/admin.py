@@ -1,7 +1,8 @@
-"""Quản trị: users, district allocations of targets, and every submission with rollback."""
+"""Quản trị: users, district allocations of targets, every submission with rollback, and the
+audit log."""
 import streamlit as st
 
-from mdplan_core import accounts, actions, allocations, views
+from mdplan_core import accounts, actions, allocations, labels, views
 from mdplan_core.accounts import AccountError, Action
 from mdplan_core.report import Period
 from pages import common
@@ -11,7 +12,9 @@ plan = common.plan()
 store = common.store()
 common.header("Quản trị")
 
-users_tab, allocations_tab, submissions_tab = st.tabs(["Tài khoản", "Phân bổ chỉ tiêu", "Các lần nộp báo cáo"])
+AUDIT_ROWS = 1000
+users_tab, allocations_tab, submissions_tab, audit_tab = st.tabs(
+    ["Tài khoản", "Phân bổ chỉ tiêu", "Các lần nộp báo cáo", "Nhật ký hoạt động"])
 
 with users_tab:
     st.dataframe(views.users_table(plan, accounts.list_users(store)), hide_index=True)
@@ -81,11 +84,11 @@ with submissions_tab:
         if older.empty:
             st.write("Chưa có phiên bản cũ nào để khôi phục.")
         else:
-            labels = {row.submission_id: f"{unit_names[row.unit_code]} · "
+            versions = {row.submission_id: f"{unit_names[row.unit_code]} · "
                                          f"{Period(row.year, row.start_month, row.end_month).label} · "
                                          f"lần nộp {row.version}"
                       for row in older.itertuples()}
-            chosen = st.selectbox("Phiên bản", list(labels), format_func=labels.get)
+            chosen = st.selectbox("Phiên bản", list(versions), format_func=versions.get)
             if st.button("Khôi phục phiên bản này", type="primary"):
                 row = older.set_index("submission_id").loc[chosen]
                 result = actions.rollback(store, user, row["unit_code"],
@@ -96,3 +99,18 @@ with submissions_tab:
                 if not result.refused:
                     st.success("Đã khôi phục. Biểu đồ đã được cập nhật.")
                     common.data_changed()
+
+with audit_tab:
+    st.caption("Mọi lần đăng nhập, đăng xuất, nộp báo cáo, khôi phục, thay đổi phân bổ và tài khoản đều "
+               "được ghi lại. Nhật ký chỉ được thêm vào, không ai sửa hay xóa được.")
+    a, b = st.columns(2)
+    kinds = a.multiselect("Loại việc", list(labels.AUDIT_ACTIONS), format_func=labels.AUDIT_ACTIONS.get,
+                          placeholder="Tất cả")
+    actor = b.text_input("Người thực hiện (tên đăng nhập)").strip()
+    log = store.audit(AUDIT_ROWS, actor=actor or None, actions=kinds or None)
+    if log.empty:
+        st.write("Không có mục nào khớp với bộ lọc.")
+    else:
+        shown = f"{len(log)} mục mới nhất" if len(log) == AUDIT_ROWS else f"{len(log)} mục"
+        st.caption(f"{shown}, mới nhất ở trên.")
+        st.dataframe(views.audit_table(plan, log), hide_index=True, height=460)

@@ -238,6 +238,24 @@ def test_admin_rolls_back_a_revision():
     assert "rollback" in set(store.audit()["action"])
 
 
+def test_admin_reads_the_audit_log_filtered_to_failed_logins():
+    failed = app().run()
+    failed.text_input[0].input("canbo.babe")
+    failed.text_input[1].input("không phải mật khẩu")
+    failed.button[0].click().run()
+    at = login("admin")
+    at.switch_page("pages/admin.py").run()
+    log = at.dataframe[-1].value
+    assert list(log.columns) == ["Thời gian", "Người thực hiện", "Việc", "Đơn vị", "Chi tiết"]
+    assert log.iloc[0]["Việc"] == "Đăng nhập" and log.iloc[0]["Người thực hiện"] == "quantri"
+    next(m for m in at.multiselect if m.label == "Loại việc").select("login_failed").run()
+    log = at.dataframe[-1].value
+    assert set(log["Việc"]) == {"Đăng nhập không thành công"}
+    first = log.iloc[0]
+    assert (first["Người thực hiện"], first["Đơn vị"], first["Chi tiết"]) == (
+        "canbo.babe", "UBND huyện Ba Bể", "sai mật khẩu")
+
+
 def test_logout_is_offered_in_the_sidebar():
     # Clicking it is covered by the browser journey (tests/test_browser.py): AppTest does not
     # deliver clicks on widgets the entry point draws before st.navigation runs the page.

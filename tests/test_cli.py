@@ -13,7 +13,9 @@ def run_cli(*args):
 def test_help_lists_the_commands():
     out = run_cli("--help")
     assert out.returncode == 0
-    assert "plan" in out.stdout
+    for command in ("plan", "template", "check", "import", "history", "progress", "audit", "user", "demo",
+                    "export"):
+        assert command in out.stdout
 
 
 def test_plan_json_is_machine_readable(capsys):
@@ -68,6 +70,13 @@ def test_template_check_import_history_progress(tmp_path, monkeypatch):
     table = json.loads(run_cli("progress", "--as-of", "2017-12-31", "--json").stdout)
     actual = {r["code"]: r["actual"] for r in next(iter(table.values()))}
     assert (actual["CT1.1"], actual["CT4.1"], actual["CT1.3"]) == (3, 2, 1)
+
+    # The refused empty file was never imported, so the log holds the one upload only.
+    audit = json.loads(run_cli("audit", "--json").stdout)["audit"]
+    assert [(a["actor"], a["action"], a["unit_code"]) for a in audit] == [("canbo.babe", "upload", "ubnd_061")]
+    assert json.loads(audit[0]["detail"])["filename"] == "filled.xlsx"
+    out = run_cli("audit", "--action", "login", "--json")
+    assert out.returncode == 0 and json.loads(out.stdout)["audit"] == []
 
 
 def test_template_for_an_unknown_unit_is_refused(tmp_path):
