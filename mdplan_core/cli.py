@@ -224,9 +224,25 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_summary(args) -> int:
+    import datetime as dt
+
+    from . import allocations, summary
+    from .plan import load_plan
+
+    plan = load_plan(args.plan_file)
+    store = _store()
+    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date(plan.year, 12, 31)
+    data = summary.summary_xlsx(plan, store.values(plan.year), store.communes(plan.year), store.history(),
+                                allocations.get_allocations(store), as_of=as_of,
+                                exported_at=dt.datetime.now(dt.UTC), exported_by=args.user or _cli_actor())
+    Path(args.output).write_bytes(data)
+    print(f"{args.output}: bảng tổng hợp đến ngày {as_of:%d/%m/%Y}, {len(data)} bytes")
+    return 0
+
+
 def cmd_export(args) -> int:
     import datetime as dt
-    from pathlib import Path
 
     from . import export
     from .plan import load_plan
@@ -345,6 +361,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="the file to write")
     p.add_argument("--user", default=None, help="who exports, for the 'Bộ lọc' sheet (default: cli:<os user>)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("summary", parents=[common],
+                       help="write the year-end summary workbook (per indicator, per district, reporting)")
+    p.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: the end of the plan year)")
+    p.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
+    p.add_argument("--user", default=None, help="who exports, for the 'Thông tin' sheet (default: cli:<os user>)")
+    p.set_defaults(func=cmd_summary)
     return parser
 
 

@@ -112,10 +112,12 @@ def rates(status_table: pd.DataFrame) -> pd.DataFrame:
         per_unit[status] = per_unit[status].fillna(0).astype("int64")
 
     def period_list(status):
-        return st[st["status"] == status].groupby("unit_code")["period"].agg(", ".join)
+        """Each unit's periods of `status`, joined; "" for a unit with none."""
+        joined = st[st["status"] == status].groupby("unit_code")["period"].agg(", ".join)
+        return per_unit["unit_code"].map(joined).astype("object").fillna("")
 
-    per_unit["late_periods"] = per_unit["unit_code"].map(period_list(LATE)).fillna("")
-    per_unit["missing_periods"] = per_unit["unit_code"].map(period_list(MISSING)).fillna("")
+    per_unit["late_periods"] = period_list(LATE)
+    per_unit["missing_periods"] = period_list(MISSING)
     per_unit["is_total"] = False
 
     total = pd.DataFrame([{

@@ -91,7 +91,7 @@ FONT_NAME = "Times New Roman"
 NUMBER_FORMAT = "#,##0"  # Excel shows the separators of the reader's locale
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 _MAX_WIDTH, _MIN_WIDTH = 50, 6
-_LINE_HEIGHT = 15  # points per line of 11 pt text
+LINE_HEIGHT = 15  # points per line of 11 pt text
 
 # Texts a spreadsheet program may read as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -312,7 +312,7 @@ def _xlsx_text(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _put(ws, row: int, col: int, value, font: Font):
+def put_cell(ws, row: int, col: int, value, font: Font):
     """Write one cell; a text is always a text, never a formula."""
     value = _cell_value(value)
     dangerous = is_dangerous(value)
@@ -331,7 +331,7 @@ def _put(ws, row: int, col: int, value, font: Font):
     return cell
 
 
-def _width(value) -> int:
+def cell_width(value) -> int:
     if value is None:
         return 0
     if isinstance(value, dt.datetime):
@@ -341,7 +341,7 @@ def _width(value) -> int:
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
-def _lines(value, width: int) -> int:
+def wrapped_lines(value, width: int) -> int:
     """How many lines a wrapped text takes in a column `width` characters wide."""
     if not isinstance(value, str):
         return 1
@@ -365,7 +365,7 @@ def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.date
     ws.title = TEXT["data_sheet"]
     widths = {}
     for j, key in enumerate(columns, start=1):
-        cell = _put(ws, 1, j, HEADERS[key], bold)
+        cell = put_cell(ws, 1, j, HEADERS[key], bold)
         cell.fill = header_fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         # A header may wrap onto three lines; leave room for the autofilter button.
@@ -375,23 +375,23 @@ def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.date
         for j, (key, value) in enumerate(zip(columns, row), start=1):
             if key == "status":
                 value = SUBMISSION_STATUS.get(value, value)
-            cell = _put(ws, i, j, value, font)
+            cell = put_cell(ws, i, j, value, font)
             if key in NUMBER_COLUMNS:
                 cell.number_format = NUMBER_FORMAT
             elif key == "uploaded_at":
                 cell.number_format = DATETIME_FORMAT
             wrap = key in WRAPPED_COLUMNS
             cell.alignment = Alignment(vertical="top", wrap_text=wrap)
-            widths[j] = max(widths[j], _width(cell.value) + 1)
+            widths[j] = max(widths[j], cell_width(cell.value) + 1)
     for j, width in widths.items():
         widths[j] = max(_MIN_WIDTH, min(width, _MAX_WIDTH))
         ws.column_dimensions[get_column_letter(j)].width = widths[j]
     # Not every program fits row heights to wrapped text when it opens a file; set them.
     wrapped = [j for j, key in enumerate(columns, start=1) if key in WRAPPED_COLUMNS]
     for i in range(2, len(table) + 2):
-        lines = max((_lines(ws.cell(i, j).value, widths[j]) for j in wrapped), default=1)
+        lines = max((wrapped_lines(ws.cell(i, j).value, widths[j]) for j in wrapped), default=1)
         if lines > 1:
-            ws.row_dimensions[i].height = _LINE_HEIGHT * lines
+            ws.row_dimensions[i].height = LINE_HEIGHT * lines
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(table)) + 1}"
     ws.row_dimensions[1].height = 32
@@ -407,10 +407,10 @@ def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.date
         (TEXT["exported_at"], vntext.format_datetime(exported_at.astimezone(LOCAL_TZ))),
         (TEXT["exported_by"], exported_by),
     ]
-    _put(info, 1, 1, TEXT["filters_title"], bold)
+    put_cell(info, 1, 1, TEXT["filters_title"], bold)
     for i, (label, value) in enumerate(lines, start=3):
-        _put(info, i, 1, label, bold).alignment = Alignment(vertical="top")
-        cell = _put(info, i, 2, value, font)
+        put_cell(info, i, 1, label, bold).alignment = Alignment(vertical="top")
+        cell = put_cell(info, i, 2, value, font)
         cell.alignment = Alignment(vertical="top", wrap_text=True, horizontal="left")
         if isinstance(value, int):
             cell.number_format = NUMBER_FORMAT

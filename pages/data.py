@@ -3,14 +3,15 @@ import datetime as dt
 
 import streamlit as st
 
-from mdplan_core import export
+from mdplan_core import allocations, export, summary
 from mdplan_core.accounts import Action
 from mdplan_core.report import Period
 from mdplan_core.settings import LOCAL_TZ
-from mdplan_core.vntext import format_number
+from mdplan_core.vntext import format_date, format_number
 from pages import common
 
 user = common.require(Action.VIEW)
+as_of = common.as_of()  # for the summary workbook below
 plan = common.plan()
 common.header("Dữ liệu tổng hợp")
 st.caption("Lọc bảng tổng hợp các báo cáo rồi tải đúng bảng đã lọc về Excel hoặc CSV.")
@@ -60,3 +61,13 @@ left.download_button("Tải Excel (.xlsx)", export.to_xlsx(table, filters, plan=
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 right.download_button("Tải CSV (UTF-8)", export.to_csv(table), file_name=f"mdplan-du-lieu-{stamp}.csv",
                       mime="text/csv", icon="📄")
+
+st.divider()
+st.subheader("Bảng tổng hợp cho báo cáo năm")
+st.caption(f"Kết quả theo chỉ tiêu, theo huyện và tình hình báo cáo, tính đến ngày xem xét "
+           f"{format_date(as_of)} (chọn ở thanh bên), để đưa vào báo cáo kết quả thực hiện Kế hoạch.")
+values, communes = common.data()
+workbook = summary.summary_xlsx(plan, values, communes, stored, allocations.get_allocations(common.store()),
+                                as_of=as_of, exported_at=now, exported_by=user.username)
+st.download_button("Tải bảng tổng hợp (.xlsx)", workbook, file_name=f"mdplan-tong-hop-{as_of:%Y%m%d}.xlsx",
+                   icon="📋", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -222,6 +222,32 @@ def test_staff_filter_and_export_exactly_that_table():
     assert csv.startswith(b"\xef\xbb\xbf") and len(csv.decode("utf-8-sig").strip().splitlines()) == len(shown) + 1
 
 
+def test_staff_download_the_year_end_summary_as_of_the_review_date():
+    at = login("admin")
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    as_of = at.session_state["as_of"]
+    assert f"ngày xem xét {as_of:%d/%m/%Y}" in texts(at)
+    button = next(b for b in at.download_button if b.label == "Tải bảng tổng hợp (.xlsx)")
+    book = openpyxl.load_workbook(io.BytesIO(downloaded(button)))
+    assert book.sheetnames == ["Theo chỉ tiêu", "Theo huyện", "Tình hình báo cáo", "Thông tin"]
+    sheet = book["Theo chỉ tiêu"]
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "CT1.1")
+    store = Store(Settings.from_env().database_url)
+    table = progress.by_indicator(PLAN, store.values(2017), store.communes(2017), as_of)
+    year_end = row[5]
+    assert year_end == table.set_index("code").at["CT1.1", "actual"] > 0
+    assert f"Số liệu tính đến ngày {as_of:%d/%m/%Y}" in [c.value for c in sheet["A"][:5]]
+    # Another review date, another workbook.
+    at.date_input(key="as_of_widget").set_value(dt.date(2017, 3, 31)).run()
+    button = next(b for b in at.download_button if b.label == "Tải bảng tổng hợp (.xlsx)")
+    march = openpyxl.load_workbook(io.BytesIO(downloaded(button)))["Theo chỉ tiêu"]
+    assert "Số liệu tính đến ngày 31/03/2017" in [c.value for c in march["A"][:5]]
+    row = next(r for r in march.iter_rows(values_only=True) if r[0] == "CT1.1")
+    table = progress.by_indicator(PLAN, store.values(2017), store.communes(2017), dt.date(2017, 3, 31))
+    assert row[5] == table.set_index("code").at["CT1.1", "actual"] < year_end
+
+
 def test_admin_rolls_back_a_revision():
     at = login("admin")
     at.switch_page("pages/admin.py").run()

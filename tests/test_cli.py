@@ -14,7 +14,7 @@ def test_help_lists_the_commands():
     out = run_cli("--help")
     assert out.returncode == 0
     for command in ("plan", "template", "check", "import", "history", "progress", "audit", "user", "demo",
-                    "export"):
+                    "export", "summary"):
         assert command in out.stdout
 
 
@@ -77,6 +77,18 @@ def test_template_check_import_history_progress(tmp_path, monkeypatch):
     assert json.loads(audit[0]["detail"])["filename"] == "filled.xlsx"
     out = run_cli("audit", "--action", "login", "--json")
     assert out.returncode == 0 and json.loads(out.stdout)["audit"] == []
+
+    # The year-end summary: the Q1 report counts once its quarter has ended, not before.
+    import openpyxl
+
+    def summary_ct11(as_of):
+        book = tmp_path / f"tong-hop-{as_of}.xlsx"
+        out = run_cli("summary", "--as-of", as_of, "-o", str(book), "--user", "quantri")
+        assert out.returncode == 0, out.stderr
+        sheet = openpyxl.load_workbook(book)["Theo chỉ tiêu"]
+        return next(r for r in sheet.iter_rows(values_only=True) if r[0] == "CT1.1")[5]
+
+    assert (summary_ct11("2017-03-30"), summary_ct11("2017-03-31")) == (0, 3)
 
 
 def test_template_for_an_unknown_unit_is_refused(tmp_path):
