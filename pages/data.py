@@ -52,14 +52,15 @@ table = filters.apply(common.consolidated(filters.include_history))
 st.markdown(f"**{format_number(len(table))} dòng**")
 st.dataframe(export.for_display(table), hide_index=True)
 
-now = dt.datetime.now(dt.timezone.utc)
-stamp = now.astimezone(LOCAL_TZ).strftime("%Y%m%d-%H%M")
+# The files are built when a button is clicked, not on every filter change; the export time
+# written in them is the click's.
+stamp = dt.datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 left, right = st.columns(2)
-left.download_button("Tải Excel (.xlsx)", export.to_xlsx(table, filters, plan=plan, exported_at=now,
-                                                         exported_by=user.username),
-                     file_name=f"mdplan-du-lieu-{stamp}.xlsx", icon="📊", type="primary",
-                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-right.download_button("Tải CSV (UTF-8)", export.to_csv(table), file_name=f"mdplan-du-lieu-{stamp}.csv",
+left.download_button("Tải Excel (.xlsx)", lambda: export.to_xlsx(
+                         table, filters, plan=plan, exported_at=dt.datetime.now(dt.UTC), exported_by=user.username),
+                     file_name=f"mdplan-du-lieu-{stamp}.xlsx", icon="📊", type="primary", mime=XLSX)
+right.download_button("Tải CSV (UTF-8)", lambda: export.to_csv(table), file_name=f"mdplan-du-lieu-{stamp}.csv",
                       mime="text/csv", icon="📄")
 
 st.divider()
@@ -67,7 +68,8 @@ st.subheader("Bảng tổng hợp cho báo cáo năm")
 st.caption(f"Kết quả theo chỉ tiêu, theo huyện và tình hình báo cáo, tính đến ngày xem xét "
            f"{format_date(as_of)} (chọn ở thanh bên), để đưa vào báo cáo kết quả thực hiện Kế hoạch.")
 values, communes = common.data()
-workbook = summary.summary_xlsx(plan, values, communes, stored, allocations.get_allocations(common.store()),
-                                as_of=as_of, exported_at=now, exported_by=user.username)
-st.download_button("Tải bảng tổng hợp (.xlsx)", workbook, file_name=f"mdplan-tong-hop-{as_of:%Y%m%d}.xlsx",
-                   icon="📋", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+allocated = allocations.get_allocations(common.store())
+st.download_button("Tải bảng tổng hợp (.xlsx)", lambda: summary.summary_xlsx(
+                       plan, values, communes, stored, allocated, as_of=as_of,
+                       exported_at=dt.datetime.now(dt.UTC), exported_by=user.username),
+                   file_name=f"mdplan-tong-hop-{as_of:%Y%m%d}.xlsx", icon="📋", mime=XLSX)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -24,6 +25,7 @@ ACCOUNTS = {"leader": ("lanhdao", "LanhDao@2017"), "officer": ("canbo.babe", "Ca
             "admin": ("quantri", "QuanTri@2017")}
 VIEW_PAGES = ["overview", "tasks", "districts", "reporting", "data", "plan"]
 DOWNLOADS: dict[str, bytes] = {}
+DEFERRED: dict[str, object] = {}
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +53,20 @@ def env(demo_dir, monkeypatch):
         return file_id
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    # A button whose file is built on click: keep its callable, to run it as a click would.
+    add_deferred = MediaFileManager.add_deferred
+
+    def keep_deferred(self, data_callable, *args, **kwargs):
+        file_id = add_deferred(self, data_callable, *args, **kwargs)
+        DEFERRED[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep_deferred)
 
 
 def downloaded(button) -> bytes:
+    if button.proto.HasField("deferred_file_id"):
+        return DEFERRED[button.proto.deferred_file_id]()
     return DOWNLOADS[button.proto.url.rsplit("/", 1)[-1].split(".")[0]]
 
 
@@ -213,6 +226,8 @@ def test_staff_filter_and_export_exactly_that_table():
     at.multiselect[0].select(4).run()  # task 4: inspections
     shown = at.dataframe[0].value
     assert len(shown) > 0 and set(shown["Mã chỉ tiêu"]) == {"CT4.1"}
+    # Every file on this page is built on click, so picking filters builds none.
+    assert all(b.proto.HasField("deferred_file_id") for b in at.download_button)
     book = openpyxl.load_workbook(io.BytesIO(downloaded(at.download_button[0])))
     sheet = book.worksheets[0]
     assert sheet.max_row - 1 == len(shown)
