@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from mdplan_core import charts, completeness, labels, progress
 from mdplan_core.plan import load_plan
+from tests.frames import NO_ALLOCATIONS, communes_frame, values_frame
 
 PLAN = load_plan()
 JULY_20 = dt.date(2017, 7, 20)
@@ -23,32 +24,6 @@ BA_BE, TP = "061", "058"
 BA_BE_COMMUNES = PLAN.communes.loc[PLAN.communes["district_code"] == BA_BE, "code"].tolist()
 TP_COMMUNES = PLAN.communes.loc[PLAN.communes["district_code"] == TP, "code"].tolist()
 
-
-def values_frame(rows) -> pd.DataFrame:
-    """Rows shaped like Store.values: (unit, district, start, end, indicator, value)."""
-    frame = pd.DataFrame(
-        [{"submission_id": i, "unit_code": u, "district_code": d, "start_month": s, "end_month": e,
-          "indicator_code": code, "value": float(v), "text": None, "note": None}
-         for i, (u, d, s, e, code, v) in enumerate(rows)],
-        columns=progress.VALUE_COLUMNS)
-    return frame.astype({"start_month": "int64", "end_month": "int64", "value": "float64",
-                         "indicator_code": "str", "unit_code": "str"})
-
-
-def communes_frame(rows) -> pd.DataFrame:
-    """Rows shaped like Store.communes: (unit, district, start, end, indicator, commune)."""
-    frame = pd.DataFrame(
-        [{"submission_id": i, "unit_code": u, "district_code": d, "start_month": s, "end_month": e,
-          "indicator_code": code, "commune_code": c}
-         for i, (u, d, s, e, code, c) in enumerate(rows)],
-        columns=progress.COMMUNE_COLUMNS)
-    return frame.astype({"start_month": "int64", "end_month": "int64", "indicator_code": "str",
-                         "commune_code": "str", "unit_code": "str"})
-
-
-NO_ALLOCATIONS = pd.DataFrame({"indicator_code": pd.Series(dtype="str"),
-                               "district_code": pd.Series(dtype="str"),
-                               "target": pd.Series(dtype="int64")})
 
 VALUES = values_frame([
     ("ubnd_061", BA_BE, 1, 3, "CT1.1", 2), ("ubnd_061", BA_BE, 4, 6, "CT1.1", 2),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from zoneinfo import ZoneInfo
 
 import openpyxl
 import pandas as pd
@@ -14,36 +13,16 @@ from python_calamine import CalamineWorkbook
 
 from mdplan_core import completeness, progress, summary
 from mdplan_core.plan import load_plan
+from mdplan_core.settings import LOCAL_TZ
+from tests.frames import NO_ALLOCATIONS, communes_frame, values_frame
 
 PLAN = load_plan()
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+VN = LOCAL_TZ
 JULY_20, DEC_31 = dt.date(2017, 7, 20), dt.date(2017, 12, 31)
 EXPORTED_AT = dt.datetime(2017, 12, 20, 2, 30, tzinfo=dt.timezone.utc)  # 09:30 in Vietnam
 BA_BE, TP = "061", "058"
 BA_BE_COMMUNES = PLAN.communes.loc[PLAN.communes["district_code"] == BA_BE, "code"].tolist()
 SHEETS = ["Theo chỉ tiêu", "Theo huyện", "Tình hình báo cáo", "Thông tin"]
-
-
-def values_frame(rows) -> pd.DataFrame:
-    """Rows shaped like Store.values: (unit, district, start, end, indicator, value[, text])."""
-    frame = pd.DataFrame(
-        [{"submission_id": i, "unit_code": u, "district_code": d, "start_month": s, "end_month": e,
-          "indicator_code": code, "value": float(v), "text": rest[0] if rest else None, "note": None}
-         for i, (u, d, s, e, code, v, *rest) in enumerate(rows)],
-        columns=progress.VALUE_COLUMNS)
-    return frame.astype({"start_month": "int64", "end_month": "int64", "value": "float64",
-                         "indicator_code": "str", "unit_code": "str"})
-
-
-def communes_frame(rows) -> pd.DataFrame:
-    """Rows shaped like Store.communes: (unit, district, start, end, indicator, commune)."""
-    frame = pd.DataFrame(
-        [{"submission_id": i, "unit_code": u, "district_code": d, "start_month": s, "end_month": e,
-          "indicator_code": code, "commune_code": c}
-         for i, (u, d, s, e, code, c) in enumerate(rows)],
-        columns=progress.COMMUNE_COLUMNS)
-    return frame.astype({"start_month": "int64", "end_month": "int64", "indicator_code": "str",
-                         "commune_code": "str", "unit_code": "str"})
 
 
 def history_frame(*rows) -> pd.DataFrame:
@@ -55,10 +34,6 @@ def history_frame(*rows) -> pd.DataFrame:
     return frame.astype({"uploaded_at": "datetime64[us, UTC]", "start_month": "int64",
                          "end_month": "int64", "year": "int64", "version": "int64"})
 
-
-NO_ALLOCATIONS = pd.DataFrame({"indicator_code": pd.Series(dtype="str"),
-                               "district_code": pd.Series(dtype="str"),
-                               "target": pd.Series(dtype="int64")})
 
 VALUES = values_frame([
     ("ubnd_061", BA_BE, 1, 3, "CT1.1", 3), ("ubnd_061", BA_BE, 4, 6, "CT1.1", 2),
