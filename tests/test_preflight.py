@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 import threading
 
 import openpyxl
@@ -257,6 +259,14 @@ def test_zip_bomb_through_the_safe_entry_point():
     assert codes(findings) == ["file.zip_bomb"]
     assert is_vietnamese(findings[0].message)
 
+
+def test_the_reader_worker_starts_without_the_analysis_stack():
+    """Every upload starts a worker; importing pandas, pydantic or SQLAlchemy there would cost
+    most of a second per file (measured by benchmarks/bench_read.py)."""
+    out = subprocess.run([sys.executable, "-c", "import sys, mdplan_core.sandbox, mdplan_core.workbook; "
+                          "print(' '.join(m for m in ('pandas', 'pydantic', 'yaml', 'sqlalchemy') "
+                          "if m in sys.modules))"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
 
 def test_sandbox_alone_survives_calamine_aborting():
     """No preflight: calamine really asks for 512 GiB and aborts; only the worker dies."""
