@@ -53,7 +53,8 @@ pages = {
     ],
 }
 if accounts.can(user, Action.UPLOAD, user.unit_code):
-    pages["Báo cáo"] = [st.Page("pages/upload.py", title="Nộp báo cáo", icon="📤")]
+    pages["Báo cáo"] = [st.Page("pages/upload.py", title="Nộp báo cáo", icon="📤"),
+                        st.Page("pages/entry.py", title="Nhập trên web", icon="⌨️")]
 if accounts.can(user, Action.MANAGE_USERS):
     pages["Hệ thống"] = [st.Page("pages/admin.py", title="Quản trị", icon="🛠️")]
 

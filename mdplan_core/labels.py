@@ -61,3 +61,9 @@ AUDIT_ACTIONS = {
     "user_reset_password": "Đặt lại mật khẩu", "user_set_role": "Đổi vai trò",
     "demo_loaded": "Nạp dữ liệu minh họa",
 }
+
+# What became of a stored upload (`intake.ImportOutcome.outcome`): message and icon.
+UPLOAD_OUTCOME = {"stored": ("Đã lưu báo cáo", "✅"),
+                  "revised": ("Đã lưu, thay thế báo cáo cùng kỳ trước đó", "✅"),
+                  "unchanged": ("Tệp giống hệt báo cáo đang có hiệu lực, không có gì thay đổi", "ℹ️"),
+                  "refused": ("Không lưu được", "⛔")}

@@ -4,16 +4,13 @@ import hashlib
 
 import streamlit as st
 
-from mdplan_core import views
+from mdplan_core import labels, views
 from mdplan_core.accounts import Action, Role
 from mdplan_core.intake import check_upload, submit, upload_scope
 from mdplan_core.report import Period
 from mdplan_core.template import template_filename
 from pages import common
 
-OUTCOME = {"stored": ("Đã lưu báo cáo", "✅"), "revised": ("Đã lưu, thay thế báo cáo cùng kỳ trước đó", "✅"),
-           "unchanged": ("Tệp giống hệt báo cáo đang có hiệu lực, không có gì thay đổi", "ℹ️"),
-           "refused": ("Không lưu được", "⛔")}
 
 current = common.user()
 user = common.require(Action.UPLOAD, current.unit_code if current else None)
@@ -77,7 +74,7 @@ ready = [(name, data) for name, data, result in checked if result.ok]
 if ready and st.button(f"Lưu {len(ready)} báo cáo hợp lệ", type="primary", icon="💾"):
     for name, data in ready:
         out = submit(data, name, user=user, plan=plan, store=store)
-        text, icon = OUTCOME[out.outcome]
+        text, icon = labels.UPLOAD_OUTCOME[out.outcome]
         version = f" (lần nộp thứ {out.saved.version})" if out.saved and out.saved.version else ""
         st.toast(f"{name}: {text}{version}", icon=icon)
         (st.error if out.outcome == "refused" else st.success)(f"{name}: {text}{version}", icon=icon)

@@ -17,7 +17,7 @@ from mdplan_core.report import Period
 from mdplan_core.settings import Settings
 from mdplan_core.store import Store
 from mdplan_core.template import build_template
-from tests.fill import fill_template
+from tests.fill import fill_template, indicator_rows, table_columns
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 PLAN = load_plan()
@@ -87,6 +87,7 @@ def login(role: str) -> AppTest:
 def texts(at) -> str:
     parts = [m.value for m in at.markdown] + [e.value for e in at.error] + [t.value for t in at.title]
     parts += [c.value for c in at.caption] + [s.value for s in at.success] + [w.value for w in at.warning]
+    parts += [i.value for i in at.info]
     return "\n".join(str(p) for p in parts)
 
 
@@ -137,7 +138,8 @@ def test_review_date_changes_the_numbers_and_survives_page_moves():
     assert "Số liệu tính đến ngày 31/03/2017" in texts(at)
 
 
-@pytest.mark.parametrize("role, page", [("leader", "admin"), ("officer", "admin"), ("leader", "upload")])
+@pytest.mark.parametrize("role, page", [("leader", "admin"), ("officer", "admin"), ("leader", "upload"),
+                                        ("leader", "entry")])
 def test_pages_a_role_may_not_use_are_not_in_its_menu_and_refuse_when_run(role, page):
     at = login(role)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
@@ -148,7 +150,7 @@ def test_pages_a_role_may_not_use_are_not_in_its_menu_and_refuse_when_run(role, 
     direct.run()
     assert not direct.exception
     assert "không được phép" in direct.error[0].value
-    assert not direct.tabs and not direct.file_uploader
+    assert not direct.tabs and not direct.file_uploader and not direct.number_input
 
 
 def filled(unit: str, period: Period, **results) -> bytes:
@@ -218,6 +220,73 @@ def test_a_broken_workbook_gets_findings_and_nothing_is_stored():
     assert "chưa thể lưu" in at.error[0].value
     assert not any(b.label.startswith("Lưu") for b in at.button)
     assert len(Store(Settings.from_env().database_url).history()) == before
+
+
+def test_officer_types_a_revision_in_the_browser_and_it_is_stored_as_the_template():
+    store = Store(Settings.from_env().database_url)
+    q4 = "unit_code == 'ubnd_061' and start_month == 10 and end_month == 12"
+    sent = int(store.values(2017).query(q4).set_index("indicator_code").at["CT1.1", "value"])
+    version = int(store.history("ubnd_061").query(q4)["version"].max())
+    before = ct11_actual()
+    at = login("officer")
+    at.switch_page("pages/entry.py").run()
+    assert not at.exception
+    assert at.selectbox[0].value == "ubnd_061" and at.selectbox[0].disabled
+    at.selectbox[1].select_index(3).run()  # Quý IV/2017
+    # The form starts from the report in force, so a revision changes only what it must.
+    assert f"lần nộp thứ {version} đang có hiệu lực" in texts(at)
+    ct11 = next(n for n in at.number_input if n.key.endswith("-CT1.1-value"))
+    assert ct11.value == sent
+    save = next(b for b in at.button if b.label == "Lưu báo cáo")
+    assert save.disabled  # nothing checked yet
+    # Checking the numbers as they came changes nothing, so there is nothing to store.
+    next(b for b in at.button if b.label == "Kiểm tra").click().run()
+    assert f"giống hệt lần nộp thứ {version} đang có hiệu lực" in texts(at)
+    assert next(b for b in at.button if b.label == "Lưu báo cáo").disabled
+
+    ct11 = next(n for n in at.number_input if n.key.endswith("-CT1.1-value"))
+    ct11.set_value(sent + 5)
+    next(b for b in at.button if b.label == "Kiểm tra").click().run()
+    assert not at.exception
+    assert "Số liệu hợp lệ" in at.success[0].value
+    preview = at.dataframe[0].value.set_index("Mã")
+    assert preview.at["CT1.1", "Kết quả trong kỳ"] == str(sent + 5)
+    # A number changed after the check is checked again, not stored unseen.
+    next(n for n in at.number_input if n.key.endswith("-CT1.1-value")).set_value(sent + 6)
+    next(b for b in at.button if b.label == "Lưu báo cáo").click().run()
+    assert "đã được sửa sau lần kiểm tra" in texts(at)
+    assert at.dataframe[0].value.set_index("Mã").at["CT1.1", "Kết quả trong kỳ"] == str(sent + 6)
+    assert int(store.history("ubnd_061").query(q4)["version"].max()) == version
+    next(b for b in at.button if b.label == "Lưu báo cáo").click().run()
+    assert not at.exception
+    assert f"Đã lưu, thay thế báo cáo cùng kỳ trước đó (lần nộp thứ {version + 1})" in texts(at)
+    assert f"lần nộp thứ {version + 1} đang có hiệu lực" in texts(at)
+
+    newest = store.history("ubnd_061").query(q4).set_index("version").loc[version + 1]
+    assert (newest["status"], newest["uploaded_by"]) == ("in_force", "canbo.babe")
+    name, original = store.original_file(int(newest["submission_id"]))
+    assert name == "nhap-tren-web-ubnd_061-2017-10_2017-12.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(original))["Báo cáo"]
+    column = table_columns(sheet, "Kết quả trong kỳ")["Kết quả trong kỳ"]
+    assert sheet.cell(indicator_rows(sheet)["CT1.1"], column).value == sent + 6
+    assert ct11_actual() == before + 6
+
+
+def test_a_blank_web_form_is_refused_by_validation_and_nothing_is_stored():
+    store = Store(Settings.from_env().database_url)
+    before = len(store.history())
+    at = login("admin")
+    at.switch_page("pages/entry.py").run()
+    at.selectbox[0].select("ubnd_060").run()  # UBND huyện Pác Nặm never reports
+    at.selectbox[1].select("Tháng 5/2017").run()
+    assert "biểu mẫu để trống" in texts(at)
+    assert all(n.value is None for n in at.number_input)
+    next(b for b in at.button if b.label == "Kiểm tra").click().run()
+    assert not at.exception
+    assert "chưa thể lưu" in at.error[0].value
+    assert list(at.table[0].value["Mã lỗi"]) == ["report.empty"]
+    assert next(b for b in at.button if b.label == "Lưu báo cáo").disabled
+    assert len(store.history()) == before
 
 
 def test_staff_filter_and_export_exactly_that_table():

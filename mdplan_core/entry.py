@@ -1,0 +1,148 @@
+"""Web data entry: what an officer types into the browser form, for one unit and one period.
+
+The form never stores anything itself. `workbook` writes an `Entry` into the real report
+template (`template.build_template`, filled by `filling.fill_template`), and the page hands
+those bytes to the upload path (`intake.check_upload`, then `intake.submit`), so validation,
+permissions, revisions, the audit log and the original file are the upload's own.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .filling import fill_template
+from .report import Period
+from .template import build_template
+from .vntext import match_key
+
+MESSAGES = {
+    "commune": "{type} {name}",
+    "commune_in_district": "{type} {name} ({district})",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The form's contents. A blank input is absent from `results` (blank is not zero)."""
+
+    unit_code: str
+    period: Period
+    results: dict[str, int] = field(default_factory=dict)  # sum and qualitative counts
+    communes: dict[str, list[str]] = field(default_factory=dict)  # commune codes
+    notes: dict[str, str] = field(default_factory=dict)
+    media_text: str | None = None
+    reporter: str | None = None
+    phone: str | None = None
+    report_date: dt.date | None = None
+    version: int | None = None  # the submission in force it was read from; None: none
+
+    def same_report(self, other: "Entry") -> bool:
+        """Whether both hold the same report, whichever version they were read from and in
+        whatever order the communes were picked."""
+        return _content(self) == _content(other)
+
+
+def _content(e: Entry) -> tuple:
+    return (e.unit_code, e.period, e.results, {k: sorted(v) for k, v in e.communes.items() if v},
+            e.notes, e.media_text, e.reporter, e.phone, e.report_date)
+
+
+def in_force(plan, store, unit_code: str, period: Period) -> Entry:
+    """The report in force for this unit and exactly this period, as the form holds it;
+    a blank entry when there is none."""
+    history = store.history(unit_code)
+    current = history[(history["year"] == period.year) & (history["status"] == "in_force")
+                      & (history["start_month"] == period.start_month)
+                      & (history["end_month"] == period.end_month)]
+    if current.empty:
+        return Entry(unit_code, period)
+    sub = current.iloc[0]
+    submission = int(sub["submission_id"])
+
+    values = store.values(period.year)
+    values = values[values["submission_id"] == submission]
+    results, notes, media_text = {}, {}, None
+    for v in values.itertuples():
+        if pd.notna(v.value):
+            results[v.indicator_code] = int(v.value)
+        if pd.notna(v.note) and v.note:
+            notes[v.indicator_code] = v.note
+        if pd.notna(v.text) and v.text:
+            media_text = v.text
+    named = store.communes(period.year)
+    named = named[named["submission_id"] == submission]
+    communes: dict[str, list[str]] = {}
+    for c in named.itertuples():
+        communes.setdefault(c.indicator_code, []).append(c.commune_code)
+    # A distinct-communes count is the length of its list, never an input of its own.
+    results = {code: n for code, n in results.items() if code not in _commune_codes(plan)}
+
+    return Entry(unit_code, period, results=results, communes=communes, notes=notes,
+                 media_text=media_text, reporter=_text(sub["reporter"]), phone=_text(sub["phone"]),
+                 report_date=sub["report_date"].date() if pd.notna(sub["report_date"]) else None,
+                 version=int(sub["version"]))
+
+
+def commune_options(plan, unit_code: str) -> dict[str, str]:
+    """Commune code -> label, the communes a unit may name: its district's for a district
+    committee, the whole province's (labelled with their district) for a provincial agency."""
+    district = plan.unit(unit_code).district_code
+    communes = plan.communes
+    district_names = plan.districts.set_index("code")["name"]
+    if district is not None:
+        communes = communes[communes["district_code"] == district]
+    communes = communes.assign(sort_key=communes["name"].map(match_key))
+    communes = communes.sort_values(["district_code", "sort_key"])
+    label = MESSAGES["commune" if district is not None else "commune_in_district"]
+    return {c.code: label.format(type=c.type.capitalize(), name=c.name,
+                                 district=district_names[c.district_code])
+            for c in communes.itertuples()}
+
+
+def report_date_range(plan) -> tuple[dt.date, dt.date]:
+    """The dates the template accepts as the report date: the plan year and the next."""
+    return dt.date(plan.year, 1, 1), dt.date(plan.year + 1, 12, 31)
+
+
+def default_report_date(plan, period: Period, today: dt.date) -> dt.date:
+    """Today, or the day after the period ends when that is earlier (a report on a past
+    period), within `report_date_range`."""
+    first, last = report_date_range(plan)
+    return min(max(min(today, period.end + dt.timedelta(days=1)), first), last)
+
+
+def filename(unit_code: str, period: Period) -> str:
+    """The name the generated workbook is stored under; like `template.template_filename`."""
+    return f"nhap-tren-web-{unit_code}-{period}.xlsx".replace("..", "_")
+
+
+def workbook(plan, entry: Entry) -> bytes:
+    """The report template of the entry's unit and period, filled with the entry: the file
+    the upload path checks and stores."""
+    ref = plan.communes.set_index("code")
+    district_names = plan.districts.set_index("code")["name"]
+    communes = {code: [(district_names[ref.at[c, "district_code"]], ref.at[c, "name"])
+                       for c in codes]
+                for code, codes in entry.communes.items() if codes}
+    return fill_template(
+        build_template(plan, entry.unit_code, entry.period),
+        results={code: n for code, n in entry.results.items()
+                 if n is not None and code not in _commune_codes(plan)},
+        communes=communes,
+        media_text=entry.media_text or None,
+        reporter=entry.reporter or None,
+        phone=entry.phone or None,
+        report_date=entry.report_date,
+        notes={code: note for code, note in entry.notes.items() if note},
+    )
+
+
+def _commune_codes(plan) -> set[str]:
+    indicators = plan.indicators
+    return set(indicators.loc[indicators["aggregation"] == "distinct_communes", "code"])
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,106 @@
+"""Web data entry: a form's entries become the real template, take the upload path, and come
+back from the store as the form to revise."""
+import dataclasses
+import datetime as dt
+import io
+
+from openpyxl import load_workbook
+
+from mdplan_core import entry
+from mdplan_core.intake import check_upload, import_file
+from mdplan_core.plan import load_plan
+from mdplan_core.report import Period
+
+from .fill import indicator_rows, table_columns, value_cell
+
+PLAN = load_plan()
+Q4 = Period(2017, 10, 12)
+BA_BE = "ubnd_061"
+AGENCY = "sldtbxh"
+
+
+def store_entry(store, typed: entry.Entry):
+    out = import_file(entry.workbook(PLAN, typed), entry.filename(typed.unit_code, typed.period),
+                      user="canbo", plan=PLAN, store=store)
+    assert out.outcome in ("stored", "revised"), out.findings
+    return out
+
+
+def test_nothing_in_force_gives_a_blank_form(store):
+    blank = entry.in_force(PLAN, store, BA_BE, Q4)
+    assert blank == entry.Entry(BA_BE, Q4)
+    assert blank.version is None and not blank.results and not blank.communes
+
+
+def test_a_district_entry_round_trips_through_the_upload_path(store):
+    typed = entry.Entry(BA_BE, Q4, results={"CT1.1": 3, "CT1.2": 0},
+                        communes={"CT1.3": ["01888", "01891"]},
+                        notes={"CT1.2": "Lớp ghép với họp thôn."}, reporter="Nông Văn Thắng",
+                        phone="0209 3652527", report_date=dt.date(2017, 12, 12))
+    out = store_entry(store, typed)
+    assert out.outcome == "stored" and out.findings == []
+    assert entry.in_force(PLAN, store, BA_BE, Q4) == dataclasses.replace(typed, version=1)
+    # The original file is the template, filled: numbers in `Kết quả trong kỳ`, blank stays blank.
+    name, data = store.original_file(out.saved.submission_id)
+    assert name == "nhap-tren-web-ubnd_061-2017-10_2017-12.xlsx"
+    ws = load_workbook(io.BytesIO(data))["Báo cáo"]
+    rows, col = indicator_rows(ws), table_columns(ws, "Kết quả trong kỳ")["Kết quả trong kỳ"]
+    assert [ws.cell(rows[c], col).value for c in ("CT1.1", "CT1.2", "CT1.4")] == [3, 0, None]
+    assert ws.cell(rows["CT1.3"], col).value.startswith("=SUMPRODUCT")  # still the template's count
+    assert value_cell(ws, "Người báo cáo").value == "Nông Văn Thắng"
+
+
+def test_a_revision_starts_from_the_version_in_force(store):
+    store_entry(store, entry.Entry(BA_BE, Q4, results={"CT1.1": 1}, reporter="A"))
+    first = entry.in_force(PLAN, store, BA_BE, Q4)
+    store_entry(store, dataclasses.replace(first, results={"CT1.1": 2}))
+    second = entry.in_force(PLAN, store, BA_BE, Q4)
+    assert (second.version, second.results, second.reporter) == (2, {"CT1.1": 2}, "A")
+
+
+def test_an_agency_names_communes_of_any_district_and_describes_media_items(store):
+    typed = entry.Entry(AGENCY, Q4, results={"CT1.5": 2},
+                        communes={"CT3.1": ["01834", "01888"]},  # TP Bắc Kạn and Ba Bể
+                        media_text="02 tin trên Cổng thông tin điện tử tỉnh.",
+                        report_date=dt.date(2017, 12, 14))
+    store_entry(store, typed)
+    back = entry.in_force(PLAN, store, AGENCY, Q4)
+    assert (back.results, back.communes, back.media_text) == (
+        {"CT1.5": 2}, {"CT3.1": ["01834", "01888"]}, "02 tin trên Cổng thông tin điện tử tỉnh.")
+
+
+def test_an_empty_form_is_refused_by_validation(store):
+    data = entry.workbook(PLAN, entry.Entry(BA_BE, Q4, notes={"CT1.1": "Chưa tổng hợp."},
+                                            report_date=dt.date(2018, 1, 1)))
+    result = check_upload(data, entry.filename(BA_BE, Q4), plan=PLAN, store=store)
+    assert not result.ok
+    assert [f.code for f in result.findings if f.is_error] == ["report.empty"]
+
+
+def test_commune_choices_are_the_district_s_or_the_province_s():
+    ba_be = entry.commune_options(PLAN, BA_BE)
+    communes = PLAN.communes
+    assert set(ba_be) == set(communes.loc[communes["district_code"] == "061", "code"])
+    assert ba_be["01888"] == "Thị trấn Chợ Rã"
+    province = entry.commune_options(PLAN, AGENCY)
+    assert set(province) == set(communes["code"])
+    assert province["01888"] == "Thị trấn Chợ Rã (Huyện Ba Bể)"
+
+
+def test_default_report_date():
+    q1 = Period(2017, 1, 3)
+    assert entry.default_report_date(PLAN, q1, dt.date(2017, 2, 14)) == dt.date(2017, 2, 14)
+    assert entry.default_report_date(PLAN, q1, dt.date(2025, 5, 1)) == dt.date(2017, 4, 1)
+    assert entry.default_report_date(PLAN, Q4, dt.date(2025, 5, 1)) == dt.date(2018, 1, 1)
+    assert entry.default_report_date(PLAN, q1, dt.date(2016, 12, 1)) == dt.date(2017, 1, 1)
+    assert entry.report_date_range(PLAN) == (dt.date(2017, 1, 1), dt.date(2018, 12, 31))
+
+
+def test_same_report_ignores_the_version_and_the_order_communes_were_picked_in():
+    typed = entry.Entry(BA_BE, Q4, results={"CT1.1": 3}, communes={"CT1.3": ["01888", "01891"]},
+                        reporter="Nông Văn Thắng")
+    stored = dataclasses.replace(typed, communes={"CT1.3": ["01891", "01888"]}, version=2)
+    assert typed.same_report(stored)
+    assert not typed.same_report(dataclasses.replace(stored, results={"CT1.1": 4}))
+    assert not typed.same_report(dataclasses.replace(stored, results={"CT1.1": 3, "CT1.2": 0}))  # 0 is not blank
+    assert not typed.same_report(dataclasses.replace(stored, period=Period(2017, 10, 10)))
