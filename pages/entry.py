@@ -9,6 +9,7 @@ import streamlit as st
 from mdplan_core import entry, labels, views
 from mdplan_core.accounts import Action, Role
 from mdplan_core.intake import check_upload, submit, upload_scope
+from mdplan_core.settings import LOCAL_TZ
 from mdplan_core.validation import CheckResult
 from mdplan_core.vntext import format_number
 from pages import common
@@ -45,7 +46,6 @@ TEXT = {
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHECKED = "entry-checked"   # session key: the last check, a Checked
 OUTCOME_KEY = "entry-outcome"
-
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ st.caption(TEXT["prefilled"].format(version=prefill.version) if prefill.version 
 # after saving) starts from its own numbers rather than what was typed for the last one.
 prefix = f"entry-{unit}-{period}-{prefill.version or 0}"
 first_day, last_day = entry.report_date_range(plan)
-default_day = prefill.report_date or entry.default_report_date(plan, period, dt.date.today())
+default_day = prefill.report_date or entry.default_report_date(plan, period, dt.datetime.now(LOCAL_TZ).date())
 commune_labels = entry.commune_options(plan, unit)
 indicators = plan.indicators
 
