@@ -40,6 +40,8 @@ MESSAGES = {
     "nothing_due": "Đến ngày {as_of}, chưa có kỳ báo cáo nào đến hạn.",
     "next_due": " Kỳ sắp đến hạn: {period}, hạn {due}.",
     "schedule_note": "Ghi chú: {note}",
+    "unit_missing": "Đến ngày {as_of}, đơn vị còn thiếu báo cáo: {items}.",
+    "unit_complete": "Đến ngày {as_of}, đơn vị đã gửi đủ báo cáo các kỳ đã đến hạn ({periods}).",
 }
 
 _MONTHS = pd.DataFrame({"month": np.arange(1, 13)})
@@ -157,6 +159,41 @@ def summary(status_table: pd.DataFrame) -> dict:
     }
 
 
+def _missing_items(missing: pd.DataFrame) -> pd.Series:
+    """'Quý III/2017 (tháng 7–9/2017), hạn 10/10/2017, quá hạn 82 ngày' per missing report."""
+    return pd.Series([
+        MESSAGES["item"].format(
+            period=period, months=months.lower(), due=format_date(due),
+            overdue=MESSAGES["overdue_days"].format(days=format_number(days)) if days > 0
+            else MESSAGES["due_today"])
+        for period, months, due, days in zip(missing["period"], missing["months_label"],
+                                             missing["due"], missing["days_late"])],
+        index=missing.index, dtype=object)
+
+
+def _next_due(plan, as_of: dt.date) -> str:
+    """' Kỳ sắp đến hạn: …' for the first period due after `as_of`; '' when none is left."""
+    upcoming = plan.expected_periods
+    upcoming = upcoming[upcoming["due"] > _day(as_of)]
+    if upcoming.empty:
+        return ""
+    nxt = upcoming.iloc[0]
+    return MESSAGES["next_due"].format(period=nxt["period"], due=format_date(nxt["due"]))
+
+
+def unit_reminder(plan, status_table: pd.DataFrame, unit_code: str, as_of: dt.date) -> tuple[bool, str]:
+    """What one unit still owes, for its own officer: (anything missing, the sentence)."""
+    day = format_date(as_of)
+    mine = status_table[status_table["unit_code"] == unit_code]
+    missing = mine[mine["status"] == MISSING]
+    if not missing.empty:
+        return True, MESSAGES["unit_missing"].format(as_of=day, items="; ".join(_missing_items(missing)))
+    if mine.empty:
+        return False, MESSAGES["nothing_due"].format(as_of=day) + _next_due(plan, as_of)
+    return False, (MESSAGES["unit_complete"].format(as_of=day, periods=", ".join(dict.fromkeys(mine["period"])))
+                   + _next_due(plan, as_of))
+
+
 def reminder_text(plan, status_table: pd.DataFrame, as_of: dt.date) -> str:
     """A Vietnamese reminder, ready to paste into a letter or a message: who has not sent
     which period, when it was due and how long ago."""
@@ -164,25 +201,13 @@ def reminder_text(plan, status_table: pd.DataFrame, as_of: dt.date) -> str:
     lines: list[str] = []
     missing = status_table[status_table["status"] == MISSING]
     if status_table.empty:
-        lines.append(MESSAGES["nothing_due"].format(as_of=day))
-        upcoming = plan.expected_periods
-        upcoming = upcoming[upcoming["due"] > _day(as_of)]
-        if not upcoming.empty:
-            nxt = upcoming.iloc[0]
-            lines[-1] += MESSAGES["next_due"].format(period=nxt["period"], due=format_date(nxt["due"]))
+        lines.append(MESSAGES["nothing_due"].format(as_of=day) + _next_due(plan, as_of))
     elif missing.empty:
         lines.append(MESSAGES["all_reported"].format(
             as_of=day, units=format_number(status_table["unit_code"].nunique()),
             periods=", ".join(dict.fromkeys(status_table["period"]))))
     else:
-        items = pd.Series([
-            MESSAGES["item"].format(
-                period=period, months=months.lower(), due=format_date(due),
-                overdue=MESSAGES["overdue_days"].format(days=format_number(days)) if days > 0
-                else MESSAGES["due_today"])
-            for period, months, due, days in zip(missing["period"], missing["months_label"],
-                                                 missing["due"], missing["days_late"])],
-            index=missing.index)
+        items = _missing_items(missing)
         per_unit = items.groupby(missing["unit_code"], sort=False).agg("; ".join)
         names = missing.drop_duplicates("unit_code").set_index("unit_code")["unit_name"]
         lines.append(MESSAGES["header_missing"].format(as_of=day))

@@ -9,7 +9,7 @@ import streamlit as st
 from mdplan_core import accounts, export, template
 from mdplan_core.plan import load_plan
 from mdplan_core.report import Period
-from mdplan_core.settings import Settings
+from mdplan_core.settings import LOCAL_TZ, Settings
 from mdplan_core.store import Store
 from mdplan_core.vntext import format_date
 
@@ -104,7 +104,7 @@ def as_of() -> dt.date:
     """The review date (ngày xem xét): today clipped to the plan year; one value for all pages."""
     year = plan().year
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    default = min(max(dt.date.today(), first), last)
+    default = min(max(dt.datetime.now(LOCAL_TZ).date(), first), last)
     # A plain key (not the widget's) survives moving between pages.
     value = st.session_state.setdefault("as_of", default)
     chosen = st.sidebar.date_input("Ngày xem xét", value=value, min_value=first, max_value=last,

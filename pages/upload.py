@@ -4,13 +4,12 @@ import hashlib
 
 import streamlit as st
 
-from mdplan_core import labels, views
+from mdplan_core import completeness, labels, views
 from mdplan_core.accounts import Action, Role
 from mdplan_core.intake import check_upload, submit, upload_scope
 from mdplan_core.report import Period
 from mdplan_core.template import template_filename
 from pages import common
-
 
 current = common.user()
 user = common.require(Action.UPLOAD, current.unit_code if current else None)
@@ -25,6 +24,10 @@ if user.role == Role.OFFICER:
 unit_names = dict(zip(units["code"], units["name"]))
 unit = st.selectbox("Đơn vị báo cáo", list(unit_names), format_func=unit_names.get,
                     disabled=len(unit_names) == 1)
+day = common.as_of()
+owing, reminder = completeness.unit_reminder(plan, completeness.report_status(plan, common.submissions(), day),
+                                             unit, day)
+(st.warning if owing else st.info)(reminder, icon="📬")
 
 st.subheader("1. Tải mẫu báo cáo")
 periods = plan.offered_periods()

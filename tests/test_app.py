@@ -173,6 +173,8 @@ def test_officer_downloads_template_uploads_and_the_overview_changes():
     assert not at.exception
     # The officer's unit is fixed; the template is theirs. Ba Bể corrects its Q4 report.
     assert at.selectbox[0].value == "ubnd_061" and at.selectbox[0].disabled
+    # The desk says what the unit still owes: Ba Bể sent every quarter of the demo year.
+    assert "Đến ngày 31/12/2017, đơn vị đã gửi đủ báo cáo các kỳ đã đến hạn" in texts(at)
     at.selectbox[1].select_index(3).run()
     template = openpyxl.load_workbook(io.BytesIO(downloaded(at.download_button[0])))
     assert template["_mdplan"]["B3"].value == "ubnd_061"
@@ -215,6 +217,8 @@ def test_a_broken_workbook_gets_findings_and_nothing_is_stored():
     at = login("admin")
     at.switch_page("pages/upload.py").run()
     before = len(Store(Settings.from_env().database_url).history())
+    at.selectbox[0].select("ubnd_060").run()  # UBND huyện Pác Nặm never reports
+    assert "đơn vị còn thiếu báo cáo: Quý I/2017 (tháng 1–3/2017), hạn 10/04/2017" in at.warning[-1].value
     at.file_uploader[0].upload("hong.xlsx", b"this is not a workbook").run()
     assert not at.exception
     assert "chưa thể lưu" in at.error[0].value

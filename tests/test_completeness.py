@@ -289,6 +289,20 @@ def test_reminder_names_who_has_not_sent_what(july):
     assert lines[-1].startswith("Ghi chú: Lịch báo cáo theo quý là quy định điều hành")
 
 
+def test_a_unit_is_told_what_it_still_owes(july):
+    owing, text = completeness.unit_reminder(PLAN, july, "ubnd_060", JULY_20)  # Pác Nặm
+    assert owing
+    assert text == ("Đến ngày 20/07/2017, đơn vị còn thiếu báo cáo: Quý I/2017 (tháng 1–3/2017), hạn "
+                    "10/04/2017, quá hạn 101 ngày; Quý II/2017 (tháng 4–6/2017), hạn 10/07/2017, "
+                    "quá hạn 10 ngày.")
+    owing, text = completeness.unit_reminder(PLAN, july, "ubnd_061", JULY_20)  # Ba Bể sent both
+    assert not owing
+    assert text == ("Đến ngày 20/07/2017, đơn vị đã gửi đủ báo cáo các kỳ đã đến hạn (Quý I/2017, "
+                    "Quý II/2017). Kỳ sắp đến hạn: Quý III/2017, hạn 10/10/2017.")
+    nothing = completeness.report_status(PLAN, history(), dt.date(2017, 3, 1))
+    assert completeness.unit_reminder(PLAN, nothing, "ubnd_061", dt.date(2017, 3, 1)) == (
+        False, "Đến ngày 01/03/2017, chưa có kỳ báo cáo nào đến hạn. Kỳ sắp đến hạn: Quý I/2017, hạn 10/04/2017.")
+
 def test_reminder_on_the_due_date_and_when_all_sent():
     h = history(*[upload(code, 1, 3, "2017-04-01 02:00") for code in PLAN.reporting_units["code"]
                   if code != "tand"])
