@@ -44,16 +44,31 @@ class Entry:
         return _content(self) == _content(other)
 
 
+def from_form(unit_code: str, period: Period, *, results: dict, communes: dict, notes: dict,
+              media_text: str | None, reporter: str, phone: str, report_date: dt.date) -> Entry:
+    """The entry a submitted form holds: blank counts left out (blank is not zero), texts
+    stripped, and an empty text or commune list taken as nothing typed."""
+    return Entry(
+        unit_code, period, results={code: int(n) for code, n in results.items() if n is not None},
+        communes={code: list(names) for code, names in communes.items() if names},
+        notes={code: note.strip() for code, note in notes.items() if note.strip()},
+        media_text=(media_text or "").strip() or None, reporter=reporter.strip() or None,
+        phone=phone.strip() or None, report_date=report_date)
+
+
 def _content(e: Entry) -> tuple:
     return (e.unit_code, e.period, e.results, {k: sorted(v) for k, v in e.communes.items() if v},
             e.notes, e.media_text, e.reporter, e.phone, e.report_date)
 
 
-def in_force(plan, store, unit_code: str, period: Period) -> Entry:
+def in_force(plan, history: pd.DataFrame, values: pd.DataFrame, communes: pd.DataFrame,
+             unit_code: str, period: Period) -> Entry:
     """The report in force for this unit and exactly this period, as the form holds it;
-    a blank entry when there is none."""
-    history = store.history(unit_code)
-    current = history[(history["year"] == period.year) & (history["status"] == "in_force")
+    a blank entry when there is none. `history`, `values` and `communes` are the store's
+    reads (`Store.history`, `Store.values`, `Store.communes` of the period's year), which
+    the dashboard already holds in its cache."""
+    current = history[(history["unit_code"] == unit_code) & (history["year"] == period.year)
+                      & (history["status"] == "in_force")
                       & (history["start_month"] == period.start_month)
                       & (history["end_month"] == period.end_month)]
     if current.empty:
@@ -61,7 +76,6 @@ def in_force(plan, store, unit_code: str, period: Period) -> Entry:
     sub = current.iloc[0]
     submission = int(sub["submission_id"])
 
-    values = store.values(period.year)
     values = values[values["submission_id"] == submission]
     results, notes, media_text = {}, {}, None
     for v in values.itertuples():
@@ -71,15 +85,14 @@ def in_force(plan, store, unit_code: str, period: Period) -> Entry:
             notes[v.indicator_code] = v.note
         if pd.notna(v.text) and v.text:
             media_text = v.text
-    named = store.communes(period.year)
-    named = named[named["submission_id"] == submission]
-    communes: dict[str, list[str]] = {}
+    named = communes[communes["submission_id"] == submission]
+    picked: dict[str, list[str]] = {}
     for c in named.itertuples():
-        communes.setdefault(c.indicator_code, []).append(c.commune_code)
+        picked.setdefault(c.indicator_code, []).append(c.commune_code)
     # A distinct-communes count is the length of its list, never an input of its own.
     results = {code: n for code, n in results.items() if code not in _commune_codes(plan)}
 
-    return Entry(unit_code, period, results=results, communes=communes, notes=notes,
+    return Entry(unit_code, period, results=results, communes=picked, notes=notes,
                  media_text=media_text, reporter=_text(sub["reporter"]), phone=_text(sub["phone"]),
                  report_date=sub["report_date"].date() if pd.notna(sub["report_date"]) else None,
                  version=int(sub["version"]))

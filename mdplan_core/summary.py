@@ -172,8 +172,9 @@ class _Sheet:
         return self.row - 1
 
     def cells(self, values: list, *, bold: bool = False, kinds: list[str] | None = None) -> int:
-        """One table row; None leaves a cell empty. `kinds` overrides the columns' kinds, for a
-        block laid out otherwise (see `header`). Returns the row number."""
+        """One table row; None or a missing value (NaN, NA) leaves a cell empty. `kinds`
+        overrides the columns' kinds, for a block laid out otherwise (see `header`). Returns
+        the row number."""
         kinds = kinds or [c.kind for c in self.columns]
         for j, (column, kind, value) in enumerate(zip(self.columns, kinds, values), start=1):
             cell = put_cell(self.ws, self.row, j, value, _BOLD if bold else _FONT)
@@ -250,11 +251,6 @@ def _chunks(text: str, width: int, max_lines: int) -> list[str]:
     return pieces
 
 
-def _number(value):
-    """A missing value (NaN, NA) as None, so its cell stays empty."""
-    return None if value is None or pd.isna(value) else value
-
-
 # --- The sheets --------------------------------------------------------------------------------
 def _indicators_sheet(wb, plan, table: pd.DataFrame, as_of: dt.date) -> None:
     note = _Column(INDICATOR_HEADERS[9], wrap=55)
@@ -267,12 +263,12 @@ def _indicators_sheet(wb, plan, table: pd.DataFrame, as_of: dt.date) -> None:
     sheet.title_block(plan, TEXT["indicators_title"], as_of)
     sheet.header()
     for r in table.itertuples(index=False):
-        text = _number(r.text)
+        text = r.text
         # A long list of reported items continues in the rows below, never cut by the row cap.
         pieces = _chunks(text, note.wrap, MAX_ROW_LINES) if isinstance(text, str) else [None]
         first = sheet.cells([r.code, TEXT["task_short"].format(number=r.task), r.name, r.unit,
-                             _number(r.target), r.actual, _number(r.pct_target),
-                             _number(r.expected), STATUS[r.status], pieces[0]])
+                             r.target, r.actual, r.pct_target,
+                             r.expected, STATUS[r.status], pieces[0]])
         for piece in pieces[1:]:
             sheet.cells([None] * (len(columns) - 1) + [piece])
         sheet.merge_down(first, first + len(pieces) - 1, keep={len(columns)})
@@ -309,7 +305,7 @@ def _districts_sheet(wb, plan, matrix: pd.DataFrame, table: pd.DataFrame, as_of:
         sheet.header(ALLOCATION_HEADERS)
         for r in allocated.itertuples(index=False):
             sheet.cells([r.district_name, r.indicator_code, r.allocated, r.actual,
-                         _number(r.pct_allocated)],
+                         r.pct_allocated],
                         kinds=[TEXT_KIND, TEXT_KIND, COUNT, COUNT, PERCENT])
     sheet.skip()
     sheet.span(TEXT["notes"], _BOLD)
@@ -331,7 +327,7 @@ def _reporting_sheet(wb, plan, rates: pd.DataFrame, periods: list[str], as_of: d
     sheet.header()
     for r in rates.itertuples(index=False):
         sheet.cells([r.unit_name, r.expected, r.received, r.on_time, r.late, r.missing,
-                     _number(r.rate), r.missing_periods or None], bold=bool(r.is_total))
+                     r.rate, r.missing_periods or None], bold=bool(r.is_total))
     sheet.skip()
     sheet.span(TEXT["notes"], _BOLD)
     if periods:

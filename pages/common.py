@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from mdplan_core import accounts, export, template
+from mdplan_core.intake import upload_scope
 from mdplan_core.plan import load_plan
 from mdplan_core.report import Period
 from mdplan_core.settings import LOCAL_TZ, Settings
@@ -133,3 +134,15 @@ def monitoring_page(title: str):
     header(title)
     caption_as_of(day)
     return plan(), day
+
+
+def reporting_unit(user, where=st) -> tuple[str, dict[str, str]]:
+    """The unit an upload or entry page acts for, chosen in `where`: fixed to an officer's
+    own unit, any unit for an admin (`intake.upload_scope`). Returns (code, code -> name)."""
+    units = plan().reporting_units
+    scope = upload_scope(user)
+    if scope is not None:
+        units = units[units["code"] == scope]
+    names = dict(zip(units["code"], units["name"]))
+    unit = where.selectbox("Đơn vị báo cáo", list(names), format_func=names.get, disabled=len(names) == 1)
+    return unit, names

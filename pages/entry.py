@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from mdplan_core import entry, labels, views
-from mdplan_core.accounts import Action, Role
+from mdplan_core.accounts import Action
 from mdplan_core.intake import check_upload, submit, upload_scope
 from mdplan_core.settings import LOCAL_TZ
 from mdplan_core.validation import CheckResult
@@ -69,18 +69,13 @@ store = common.store()
 common.header("Nhập trên web")
 st.caption(TEXT["intro"])
 
-# An officer reports for their own unit only; an admin may act for any unit.
-units = plan.reporting_units
-if user.role == Role.OFFICER:
-    units = units[units["code"] == user.unit_code]
-unit_names = dict(zip(units["code"], units["name"]))
 left, right = st.columns(2)
-unit = left.selectbox("Đơn vị báo cáo", list(unit_names), format_func=unit_names.get,
-                      disabled=len(unit_names) == 1)
+unit, unit_names = common.reporting_unit(user, left)
 periods = plan.offered_periods()
 period = periods[right.selectbox("Kỳ báo cáo", list(periods))]
 
-prefill = entry.in_force(plan, store, unit, period)
+values, communes_named = common.data()
+prefill = entry.in_force(plan, common.submissions(), values, communes_named, unit, period)
 st.caption(TEXT["prefilled"].format(version=prefill.version) if prefill.version else TEXT["blank"])
 
 # Keys name the unit, period and version pre-filled, so another choice (or a new version
@@ -139,12 +134,8 @@ with st.form(prefix):
                                        help=None if savable else TEXT["save_help"])
 
 if checked or save:
-    typed = entry.Entry(
-        unit, period, results={code: int(n) for code, n in results.items() if n is not None},
-        communes={code: list(names) for code, names in communes.items() if names},
-        notes={code: note.strip() for code, note in notes.items() if note.strip()},
-        media_text=(media_text or "").strip() or None, reporter=reporter.strip() or None,
-        phone=phone.strip() or None, report_date=report_date)
+    typed = entry.from_form(unit, period, results=results, communes=communes, notes=notes,
+                            media_text=media_text, reporter=reporter, phone=phone, report_date=report_date)
     st.session_state.pop(OUTCOME_KEY, None)
     if save and last is not None and typed.same_report(last.entry):
         name = entry.filename(unit, period)

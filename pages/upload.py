@@ -5,7 +5,7 @@ import hashlib
 import streamlit as st
 
 from mdplan_core import completeness, labels, views
-from mdplan_core.accounts import Action, Role
+from mdplan_core.accounts import Action
 from mdplan_core.intake import check_upload, submit, upload_scope
 from mdplan_core.report import Period
 from mdplan_core.template import template_filename
@@ -17,13 +17,7 @@ plan = common.plan()
 store = common.store()
 common.header("Nộp báo cáo")
 
-# An officer reports for their own unit only; an admin may act for any unit.
-units = plan.reporting_units
-if user.role == Role.OFFICER:
-    units = units[units["code"] == user.unit_code]
-unit_names = dict(zip(units["code"], units["name"]))
-unit = st.selectbox("Đơn vị báo cáo", list(unit_names), format_func=unit_names.get,
-                    disabled=len(unit_names) == 1)
+unit, unit_names = common.reporting_unit(user)
 day = common.as_of()
 owing, reminder = completeness.unit_reminder(plan, completeness.report_status(plan, common.submissions(), day),
                                              unit, day)

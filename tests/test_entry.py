@@ -19,6 +19,11 @@ BA_BE = "ubnd_061"
 AGENCY = "sldtbxh"
 
 
+def in_force(store, unit_code: str, period: Period) -> entry.Entry:
+    return entry.in_force(PLAN, store.history(), store.values(period.year), store.communes(period.year),
+                          unit_code, period)
+
+
 def store_entry(store, typed: entry.Entry):
     out = import_file(entry.workbook(PLAN, typed), entry.filename(typed.unit_code, typed.period),
                       user="canbo", plan=PLAN, store=store)
@@ -27,7 +32,7 @@ def store_entry(store, typed: entry.Entry):
 
 
 def test_nothing_in_force_gives_a_blank_form(store):
-    blank = entry.in_force(PLAN, store, BA_BE, Q4)
+    blank = in_force(store, BA_BE, Q4)
     assert blank == entry.Entry(BA_BE, Q4)
     assert blank.version is None and not blank.results and not blank.communes
 
@@ -39,7 +44,7 @@ def test_a_district_entry_round_trips_through_the_upload_path(store):
                         phone="0209 3652527", report_date=dt.date(2017, 12, 12))
     out = store_entry(store, typed)
     assert out.outcome == "stored" and out.findings == []
-    assert entry.in_force(PLAN, store, BA_BE, Q4) == dataclasses.replace(typed, version=1)
+    assert in_force(store, BA_BE, Q4) == dataclasses.replace(typed, version=1)
     # The original file is the template, filled: numbers in `Kết quả trong kỳ`, blank stays blank.
     name, data = store.original_file(out.saved.submission_id)
     assert name == "nhap-tren-web-ubnd_061-2017-10_2017-12.xlsx"
@@ -52,9 +57,9 @@ def test_a_district_entry_round_trips_through_the_upload_path(store):
 
 def test_a_revision_starts_from_the_version_in_force(store):
     store_entry(store, entry.Entry(BA_BE, Q4, results={"CT1.1": 1}, reporter="A"))
-    first = entry.in_force(PLAN, store, BA_BE, Q4)
+    first = in_force(store, BA_BE, Q4)
     store_entry(store, dataclasses.replace(first, results={"CT1.1": 2}))
-    second = entry.in_force(PLAN, store, BA_BE, Q4)
+    second = in_force(store, BA_BE, Q4)
     assert (second.version, second.results, second.reporter) == (2, {"CT1.1": 2}, "A")
 
 
@@ -64,7 +69,7 @@ def test_an_agency_names_communes_of_any_district_and_describes_media_items(stor
                         media_text="02 tin trên Cổng thông tin điện tử tỉnh.",
                         report_date=dt.date(2017, 12, 14))
     store_entry(store, typed)
-    back = entry.in_force(PLAN, store, AGENCY, Q4)
+    back = in_force(store, AGENCY, Q4)
     assert (back.results, back.communes, back.media_text) == (
         {"CT1.5": 2}, {"CT3.1": ["01834", "01888"]}, "02 tin trên Cổng thông tin điện tử tỉnh.")
 
@@ -104,3 +109,13 @@ def test_same_report_ignores_the_version_and_the_order_communes_were_picked_in()
     assert not typed.same_report(dataclasses.replace(stored, results={"CT1.1": 4}))
     assert not typed.same_report(dataclasses.replace(stored, results={"CT1.1": 3, "CT1.2": 0}))  # 0 is not blank
     assert not typed.same_report(dataclasses.replace(stored, period=Period(2017, 10, 10)))
+
+
+def test_a_submitted_form_keeps_zero_and_drops_what_was_left_blank():
+    typed = entry.from_form(BA_BE, Q4, results={"CT1.1": 0, "CT1.2": None, "CT4.1": 2.0},
+                            communes={"CT1.3": [], "CT3.1": ["01888"]},
+                            notes={"CT1.1": "  ", "CT4.1": " hai cơ sở "}, media_text="   ",
+                            reporter=" Nông Văn Thắng ", phone="", report_date=dt.date(2017, 12, 12))
+    assert typed == entry.Entry(BA_BE, Q4, results={"CT1.1": 0, "CT4.1": 2}, communes={"CT3.1": ["01888"]},
+                                notes={"CT4.1": "hai cơ sở"}, media_text=None, reporter="Nông Văn Thắng",
+                                phone=None, report_date=dt.date(2017, 12, 12))
