@@ -17,8 +17,8 @@ from tests.fill import fill_template
 PLAN = load_plan()
 
 
-def run_cli(*args, input=None):
-    return subprocess.run([sys.executable, "-m", "mdplan_core", *args], input=input,
+def run_cli(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "mdplan_core", *args], input=stdin, check=False,
                           capture_output=True, text=True, encoding="utf-8")
 
 
@@ -60,7 +60,7 @@ def test_template_check_import_history_progress(tmp_path, monkeypatch):
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     for account in (["canbo.babe", "--role", "officer", "--unit", "ubnd_061"], ["lanhdao", "--role", "leader"]):
-        out = run_cli("user", "add", *account, "--password-stdin", input="mật khẩu đủ dài\n")
+        out = run_cli("user", "add", *account, "--password-stdin", stdin="mật khẩu đủ dài\n")
         assert out.returncode == 0, out.stderr
     blank = tmp_path / "ba-be.xlsx"
     out = run_cli("template", "--unit", "ubnd_061", "--period", "2017-01..2017-03", "-o", str(blank))
