@@ -1,5 +1,9 @@
 """The command line: `python -m mdplan_core COMMAND`. Every command calls the same core
-functions the dashboard uses."""
+functions the dashboard uses.
+
+A command that writes reports (`import`, `rollback`) acts as an existing, active account named
+with `--user`, checked by the same core function as the page that does it. Only `user ...`, the
+operator's bootstrap tool on the server, acts as the OS user (`cli:<os user>`)."""
 from __future__ import annotations
 
 import argparse
@@ -8,6 +12,21 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+
+MESSAGES = {
+    "account.unknown": ("Không có tài khoản '{username}'. --user phải là tên đăng nhập của một tài khoản "
+                        "có thật (xem: python -m mdplan_core user list). Không có gì được lưu."),
+    "account.denied": "Tài khoản '{username}': {reason} Không có gì được lưu.",
+    "file.missing": "Không có tệp {path}. Không có gì được lưu.",
+    "file.unreadable": "Không đọc được tệp {path} ({reason}). Không có gì được lưu.",
+    "period.bad": "Kỳ báo cáo '{period}' không hợp lệ: hãy ghi dạng 2017-01..2017-03, hoặc 2017-05 cho một tháng.",
+    "unit.unknown": "Đơn vị '{unit}' không có trong danh sách đơn vị báo cáo của kế hoạch.",
+    "rollback.done": "Đã khôi phục lần nộp thứ {version} của báo cáo {period} của {unit}.",
+}
+
+
+class Refused(Exception):
+    """A command refused before it wrote anything: the message goes to stderr, exit status 2."""
 
 
 def _print_tables(tables: dict[str, pd.DataFrame], as_json: bool) -> None:
@@ -89,17 +108,58 @@ def _store():
     return Store.open()
 
 
+def _account(store, username: str):
+    """The account `--user` names, as stored now; refused when there is none."""
+    from . import accounts
+
+    user = accounts.get_user(store, username)
+    if user is None:
+        raise Refused(MESSAGES["account.unknown"].format(username=accounts.normalise_username(username)))
+    return user
+
+
+def _denied(user, exc) -> Refused:
+    return Refused(MESSAGES["account.denied"].format(username=user.username, reason=exc.message))
+
+
+def _reader(store, username: str | None) -> str:
+    """Who an export names: the `--user` account, which must exist and may view, or the OS user."""
+    from . import accounts
+
+    if username is None:
+        return _cli_actor()
+    user = _account(store, username)
+    try:
+        accounts.require(user, accounts.Action.VIEW)
+    except accounts.PermissionDenied as exc:
+        raise _denied(user, exc) from None
+    return user.username
+
+
 def cmd_import(args) -> int:
-    from .intake import import_file
+    from .accounts import PermissionDenied
+    from .intake import submit
     from .plan import load_plan
 
     plan = load_plan(args.plan_file)
     store = _store()
-    outcomes = []
+    user = _account(store, args.user)
+    files = []
     for path in args.files:
+        try:
+            files.append((path, Path(path).read_bytes()))
+        except FileNotFoundError:
+            raise Refused(MESSAGES["file.missing"].format(path=path)) from None
+        except OSError as exc:
+            raise Refused(MESSAGES["file.unreadable"].format(path=path, reason=exc.strerror or exc)) from None
+    outcomes = []
+    for path, data in files:
+        # The upload page's path: the role is checked, and an officer may store only their own unit.
         # The store keeps the file's own name, as the dashboard does, not the operator's path.
-        data = Path(path).read_bytes()
-        outcomes.append((path, import_file(data, Path(path).name, user=args.user, plan=plan, store=store)))
+        try:
+            outcomes.append((path, submit(data, Path(path).name, user=user, plan=plan, store=store)))
+        except PermissionDenied as exc:  # whatever the file: the first one raises, nothing stored
+            raise _denied(user, exc) from None
     if args.json:
         json.dump([{"file": path, "outcome": o.outcome,
                     "submission_id": o.saved.submission_id if o.saved else None,
@@ -113,6 +173,33 @@ def cmd_import(args) -> int:
             version = f" (phiên bản {o.saved.version})" if o.saved and o.saved.version else ""
             print(f"{path}: {o.outcome}{version}")
     return 0 if all(o.outcome != "refused" for _, o in outcomes) else 1
+
+
+def cmd_rollback(args) -> int:
+    from . import actions
+    from .accounts import PermissionDenied
+    from .plan import load_plan
+    from .report import Period
+
+    plan = load_plan(args.plan_file)
+    store = _store()
+    user = _account(store, args.user)
+    try:
+        period = Period.parse(args.period)
+    except ValueError:
+        raise Refused(MESSAGES["period.bad"].format(period=args.period)) from None
+    try:
+        unit = plan.unit(args.unit)
+    except KeyError:
+        raise Refused(MESSAGES["unit.unknown"].format(unit=args.unit)) from None
+    try:
+        result = actions.rollback(store, user, unit.code, period, args.version)
+    except PermissionDenied as exc:
+        raise _denied(user, exc) from None
+    _print_findings(f"{unit.code} {period}", result.findings)
+    if result.outcome == "rolled_back":
+        print(MESSAGES["rollback.done"].format(version=result.version, period=period.label, unit=unit.name))
+    return 1 if result.refused else 0
 
 
 def cmd_history(args) -> int:
@@ -232,10 +319,11 @@ def cmd_summary(args) -> int:
 
     plan = load_plan(args.plan_file)
     store = _store()
+    exported_by = _reader(store, args.user)
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date(plan.year, 12, 31)
     data = summary.summary_xlsx(plan, store.values(plan.year), store.communes(plan.year), store.history(),
                                 allocations.get_allocations(store), as_of=as_of,
-                                exported_at=dt.datetime.now(dt.UTC), exported_by=args.user or _cli_actor())
+                                exported_at=dt.datetime.now(dt.UTC), exported_by=exported_by)
     Path(args.output).write_bytes(data)
     print(f"{args.output}: bảng tổng hợp đến ngày {as_of:%d/%m/%Y}, {len(data)} bytes")
     return 0
@@ -263,9 +351,11 @@ def cmd_export(args) -> int:
     if fmt not in ("xlsx", "csv"):
         print("Hãy chọn --format xlsx hoặc --format csv.", file=sys.stderr)
         return 2
-    table = filters.select(plan, _store())
+    store = _store()
+    exported_by = _reader(store, args.user)
+    table = filters.select(plan, store)
     data = export.export(table, filters, fmt, plan=plan, exported_at=dt.datetime.now(dt.UTC),
-                         exported_by=args.user or _cli_actor())
+                         exported_by=exported_by)
     Path(args.output).write_bytes(data)
     print(f"{args.output}: {len(table)} dòng, {len(data)} bytes")
     return 0
@@ -299,9 +389,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", parents=[common], help="check and store workbooks (the upload path)")
     p.add_argument("files", nargs="+")
-    p.add_argument("--user", required=True, help="who is uploading")
+    p.add_argument("--user", required=True,
+                   help="the uploading account: an existing, active officer (own unit only) or admin")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("rollback", parents=[common],
+                       help="put an earlier version of a unit's report for a period back in force")
+    p.add_argument("--user", required=True, help="the account doing it: an existing, active admin")
+    p.add_argument("--unit", required=True, help="reporting unit code, e.g. ubnd_061")
+    p.add_argument("--period", required=True, help="e.g. 2017-01..2017-03")
+    p.add_argument("--version", type=int, required=True, help="the version to put back (see: history --unit)")
+    p.set_defaults(func=cmd_rollback)
 
     p = sub.add_parser("history", parents=[common], help="list submissions and their versions")
     p.add_argument("--unit", default=None)
@@ -322,7 +421,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_progress)
 
-    p = sub.add_parser("user", parents=[common], help="manage user accounts (add, list, disable, enable, reset-password)")
+    p = sub.add_parser("user", parents=[common],
+                       help="manage user accounts (add, list, disable, enable, reset-password); the "
+                            "operator's tool on the server, logged as cli:<os user>, no --user needed",
+                       description="Manage user accounts. This is the operator's bootstrap tool on the "
+                                   "server (the first admin is made this way), so it takes no --user: "
+                                   "the audit log names the OS user, as cli:<os user>.")
     users = p.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     u = users.add_parser("add", help="create an account; the first admin of an install is made this way")
     u.add_argument("username")
@@ -359,14 +463,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["xlsx", "csv"], default=None,
                    help="file format (default: from the output file's extension)")
     p.add_argument("-o", "--output", required=True, help="the file to write")
-    p.add_argument("--user", default=None, help="who exports, for the 'Bộ lọc' sheet (default: cli:<os user>)")
+    p.add_argument("--user", default=None,
+                   help="who exports, for the 'Bộ lọc' sheet: an existing, active account (default: cli:<os user>)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("summary", parents=[common],
                        help="write the year-end summary workbook (per indicator, per district, reporting)")
     p.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: the end of the plan year)")
     p.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
-    p.add_argument("--user", default=None, help="who exports, for the 'Thông tin' sheet (default: cli:<os user>)")
+    p.add_argument("--user", default=None,
+                   help="who exports, for the 'Thông tin' sheet: an existing, active account (default: cli:<os user>)")
     p.set_defaults(func=cmd_summary)
     return parser
 
@@ -377,6 +483,9 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except Refused as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except PlanFileError as exc:
         print(exc, file=sys.stderr)
         return 2

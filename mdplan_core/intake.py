@@ -62,12 +62,13 @@ def import_file(data: bytes, filename: str, *, user: str, plan, store: Store,
     return ImportOutcome(filename, check, saved)
 
 
-def upload_scope(user: accounts.User) -> str | None:
-    """The unit a user may upload for: an officer's own unit, or None (any) for an admin."""
-    return user.unit_code if user.role == accounts.Role.OFFICER else None
+def upload_scope(user: accounts.User | None) -> str | None:
+    """The unit a user may upload for: an officer's own unit, or None (any) for an admin.
+    (For nobody, None too: `accounts.require` then refuses.)"""
+    return user.unit_code if user is not None and user.role == accounts.Role.OFFICER else None
 
 
-def submit(data: bytes, filename: str, *, user: accounts.User, plan, store: Store,
+def submit(data: bytes, filename: str, *, user: accounts.User | None, plan, store: Store,
            uploaded_at=None) -> ImportOutcome:
     """An upload from a logged-in user: the role is checked here again, on the server, and
     an officer's file must name the officer's own unit."""

@@ -307,8 +307,12 @@ def test_harmless_texts_are_left_alone():
 # --- command line -------------------------------------------------------------------------
 @pytest.fixture
 def cli_env(reports, monkeypatch, tmp_path):
+    from mdplan_core import accounts
+
     monkeypatch.setenv("MDPLAN_DATA_DIR", str(tmp_path / "cli"))
     monkeypatch.setenv("MDPLAN_DATABASE_URL", reports.url)
+    # `--user` names an existing account
+    accounts.add_user(reports, "staff.ldtbxh", "mật khẩu đủ dài", "leader", units=PLAN, actor="test")
     return tmp_path
 
 
