@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from .settings import LOCAL_TZ
 from .store import Store, _audit, _utc_now, users
-from .vntext import format_datetime
+from .vntext import clean_text, format_datetime
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -197,7 +197,9 @@ def require(user: User | None, action: str, unit_code: str | None = None) -> Non
 
 # --- Names and passwords ---------------------------------------------------------------------------
 def normalise_username(username: str) -> str:
-    """How a username is stored and looked up: trimmed, lowercase, NFC."""
+    """How a username is stored and looked up: control characters cleaned (PostgreSQL refuses
+    NUL), trimmed, lowercase, NFC."""
+    username = clean_text(username, single_line=True)
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", username.strip()).lower())
 
 
@@ -318,7 +320,7 @@ def add_user(store: Store, username: str, password: str, role: str, *,
         raise AccountError("user.bad_username", MESSAGES["user.bad_username"].format(username=username))
     password = _password(password)
     _check_password(password, name)
-    display = " ".join((display_name or "").split()) or name
+    display = " ".join(clean_text(display_name or "").split()) or name
     password_hash = _hash(password)  # slow: before the write transaction, not inside it
 
     with store._write(lock_unit=_USERS_LOCK) as conn:

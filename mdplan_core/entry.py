@@ -1,25 +1,44 @@
 """Web data entry: what an officer types into the browser form, for one unit and one period.
 
 The form never stores anything itself. `workbook` writes an `Entry` into the real report
-template (`template.build_template`, filled by `filling.fill_template`), and the page hands
-those bytes to the upload path (`intake.check_upload`, then `intake.submit`), so validation,
-permissions, revisions, the audit log and the original file are the upload's own.
+template (`template.build_template`, filled by `filling.fill_template`), and `check` hands
+those bytes to the upload path (`intake.check_upload`; the page then calls `intake.submit`),
+so validation, permissions, revisions, the audit log and the original file are the upload's own.
+
+Typed text is stored as typed, once made storable (`vntext.clean_text`): `check` says which
+field lost control characters, and refuses a text longer than an Excel cell holds before
+any workbook is written.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .filling import fill_template
+from .filling import REPORT, fill_template, text_cells
+from .findings import Finding, error, has_errors, warning
+from .intake import check_upload
 from .report import Period
 from .template import build_template
-from .vntext import match_key
+from .validation import CheckResult
+from .vntext import (CELL_TEXT_LIMIT, clean_text, dropped_controls, format_number, match_key,
+                     show_codepoints)
 
 MESSAGES = {
     "commune": "{type} {name}",
     "commune_in_district": "{type} {name} ({district})",
+    "text.control_characters": (
+        "{field} có ký tự điều khiển không hiển thị được ({codes}), thường do dán từ Word hoặc "
+        "trang web; mdplan đã bỏ các ký tự này. Hãy kiểm tra lại nội dung."),
+    "text.too_long": (
+        "{field} dài {length} ký tự, quá {limit} ký tự mà một ô Excel chứa được. Hãy rút gọn "
+        "nội dung này."),
+    "field.reporter": "Người báo cáo",
+    "field.phone": "Số điện thoại",
+    "field.media_text": "Nội dung chuyên trang, chuyên mục",
+    "field.note": "Ghi chú của {code}",
 }
 
 
@@ -57,8 +76,29 @@ def from_form(unit_code: str, period: Period, *, results: dict, communes: dict, 
 
 
 def _content(e: Entry) -> tuple:
+    e = _cleaned(e)  # what would be stored
     return (e.unit_code, e.period, e.results, {k: sorted(v) for k, v in e.communes.items() if v},
             e.notes, e.media_text, e.reporter, e.phone, e.report_date)
+
+
+def _clean(text: str | None) -> str | None:
+    """A typed text as it is stored: control characters cleaned, stripped, None when empty."""
+    if not isinstance(text, str):
+        return None
+    return clean_text(text).strip() or None
+
+
+def _cleaned(e: Entry) -> Entry:
+    notes = {code: _clean(note) for code, note in e.notes.items()}
+    return dataclasses.replace(e, notes={code: note for code, note in notes.items() if note},
+                               media_text=_clean(e.media_text), reporter=_clean(e.reporter),
+                               phone=_clean(e.phone))
+
+
+def _texts(e: Entry) -> list[tuple[str, str, str | None]]:
+    """(field, indicator code or "", text) for every text the form holds."""
+    return [("reporter", "", e.reporter), ("phone", "", e.phone), ("media_text", "", e.media_text),
+            *(("note", code, note) for code, note in e.notes.items())]
 
 
 def in_force(plan, history: pd.DataFrame, values: pd.DataFrame, communes: pd.DataFrame,
@@ -92,10 +132,12 @@ def in_force(plan, history: pd.DataFrame, values: pd.DataFrame, communes: pd.Dat
     # A distinct-communes count is the length of its list, never an input of its own.
     results = {code: n for code, n in results.items() if code not in _commune_codes(plan)}
 
-    return Entry(unit_code, period, results=results, communes=picked, notes=notes,
-                 media_text=media_text, reporter=_text(sub["reporter"]), phone=_text(sub["phone"]),
-                 report_date=sub["report_date"].date() if pd.notna(sub["report_date"]) else None,
-                 version=int(sub["version"]))
+    # Cleaned: text stored before the store refused control characters must not break the form.
+    return _cleaned(Entry(
+        unit_code, period, results=results, communes=picked, notes=notes, media_text=media_text,
+        reporter=_text(sub["reporter"]), phone=_text(sub["phone"]),
+        report_date=sub["report_date"].date() if pd.notna(sub["report_date"]) else None,
+        version=int(sub["version"])))
 
 
 def commune_options(plan, unit_code: str) -> dict[str, str]:
@@ -131,16 +173,58 @@ def filename(unit_code: str, period: Period) -> str:
     return f"nhap-tren-web-{unit_code}-{period}.xlsx".replace("..", "_")
 
 
+def check(plan, typed: Entry, *, store, allowed_unit: str | None = None
+          ) -> tuple[bytes | None, CheckResult]:
+    """What saving the form would store and be told: the workbook written of the entry (None
+    when refused before writing) and the upload path's check of it, after the form's own
+    findings on its texts (control characters dropped, texts too long for a cell)."""
+    template = build_template(plan, typed.unit_code, typed.period)
+    findings = _text_findings(template, typed)
+    if has_errors(findings):
+        return None, CheckResult(None, findings, False)
+    data = _fill(plan, template, _cleaned(typed))
+    result = check_upload(data, filename(typed.unit_code, typed.period), plan=plan, store=store,
+                          allowed_unit=allowed_unit)
+    return data, dataclasses.replace(result, findings=[*findings, *result.findings])
+
+
+def _text_findings(template: bytes, typed: Entry) -> list[Finding]:
+    out: list[Finding] = []
+    cells = None  # located only when there is something to say
+    for name, code, text in _texts(typed):
+        dropped = dropped_controls(text)
+        too_long = len(_clean(text) or "") > CELL_TEXT_LIMIT
+        if not (dropped or too_long):
+            continue
+        cells = cells or text_cells(template)
+        where = {"sheet": REPORT, "cell": cells.notes.get(code) if name == "note"
+                 else getattr(cells, name)}
+        label = MESSAGES[f"field.{name}"].format(code=code)
+        if dropped:
+            out.append(warning("text.control_characters", MESSAGES["text.control_characters"].format(
+                field=label, codes=show_codepoints(dropped)), **where))
+        if too_long:
+            out.append(error("text.too_long", MESSAGES["text.too_long"].format(
+                field=label, length=format_number(len(_clean(text))),
+                limit=format_number(CELL_TEXT_LIMIT)), **where))
+    return out
+
+
 def workbook(plan, entry: Entry) -> bytes:
-    """The report template of the entry's unit and period, filled with the entry: the file
-    the upload path checks and stores."""
+    """The report template of the entry's unit and period, filled with the entry (its texts
+    cleaned): the file the upload path checks and stores. A text longer than a cell holds
+    raises ValueError: `check` refuses it first."""
+    return _fill(plan, build_template(plan, entry.unit_code, entry.period), _cleaned(entry))
+
+
+def _fill(plan, template: bytes, entry: Entry) -> bytes:
     ref = plan.communes.set_index("code")
     district_names = plan.districts.set_index("code")["name"]
     communes = {code: [(district_names[ref.at[c, "district_code"]], ref.at[c, "name"])
                        for c in codes]
                 for code, codes in entry.communes.items() if codes}
     return fill_template(
-        build_template(plan, entry.unit_code, entry.period),
+        template,
         results={code: n for code, n in entry.results.items()
                  if n is not None and code not in _commune_codes(plan)},
         communes=communes,

@@ -5,6 +5,11 @@ and uploading it, and by the tests. Cells are found by their labels (as the read
 them), not by fixed positions, so a filled file is what an officer produces: values typed
 into the input cells only. Values are written as given, so callers can also produce the
 mistakes officers make (text such as "10 lớp", negative numbers, names that are not communes).
+
+A text (a name, a note, a phone number, a text in a result cell) is always written as a text
+cell, never a formula, and character for character as Excel writes it: a control character
+as its `_xHHHH_` escape (so tests can make the files Word-pasted text produces), a typed
+`_xHHHH_` escaped in turn, so a reader gets back exactly the text given.
 """
 from __future__ import annotations
 
@@ -12,16 +17,21 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .export import FORMULA_PREFIXES
 from .report import Period
+from .vntext import CELL_TEXT_LIMIT
 
-__all__ = ["REPORT", "COMMUNES", "LISTS", "META", "DEFAULT", "fill_template", "key",
-           "find_label", "value_cell", "table_columns", "indicator_rows"]
+__all__ = ["REPORT", "COMMUNES", "LISTS", "META", "DEFAULT", "TextCells", "fill_template",
+           "text_cells", "key", "find_label", "value_cell", "table_columns", "indicator_rows"]
 
 REPORT, COMMUNES, LISTS, META = "Báo cáo", "Xã, phường", "Danh mục", "_mdplan"
+REPORTER, PHONE, MEDIA, NOTE = ("Người báo cáo", "Số điện thoại",
+                                "Nội dung chuyên trang, chuyên mục", "Ghi chú")
 DEFAULT = object()  # "use the usual value"; None means "leave the cell blank"
 
 
@@ -44,25 +54,63 @@ def fill_template(xlsx_bytes: bytes, results: dict[str, object] | None = None,
     ws = wb[REPORT]
     if report_date is DEFAULT:
         report_date = Period.parse(_meta(wb)["period"]).end + dt.timedelta(days=1)
-    for label, value in (("Người báo cáo", reporter), ("Số điện thoại", phone),
-                         ("Ngày báo cáo", report_date)):
+    for label, value in ((REPORTER, reporter), (PHONE, phone), ("Ngày báo cáo", report_date)):
         if value is not None:
-            value_cell(ws, label).value = value
+            _put(value_cell(ws, label), value)
 
-    table = table_columns(ws, "Mã chỉ tiêu", "Kết quả trong kỳ", "Ghi chú")
+    table = table_columns(ws, "Mã chỉ tiêu", "Kết quả trong kỳ", NOTE)
     rows = indicator_rows(ws)
     for code, value in (results or {}).items():
-        ws.cell(rows[code], table["Kết quả trong kỳ"], value)
+        _put(ws.cell(rows[code], table["Kết quả trong kỳ"]), value)
     for code, note in (notes or {}).items():
-        ws.cell(rows[code], table["Ghi chú"], note)
+        _put(ws.cell(rows[code], table[NOTE]), note)
     if media_text is not None:
-        value_cell(ws, "Nội dung chuyên trang, chuyên mục").value = media_text
+        _put(value_cell(ws, MEDIA), media_text)
     if communes:
         _fill_communes(wb, communes)
 
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class TextCells:
+    """Where `fill_template` writes the texts an officer types: A1 cells on the report sheet."""
+
+    reporter: str
+    phone: str
+    media_text: str
+    notes: dict[str, str]  # indicator code -> its note cell
+
+
+def text_cells(xlsx_bytes: bytes) -> TextCells:
+    """The cells of a template that `fill_template` writes texts into."""
+    ws = load_workbook(io.BytesIO(xlsx_bytes))[REPORT]
+    note_col = table_columns(ws, "Kết quả trong kỳ", NOTE)[NOTE]
+    return TextCells(value_cell(ws, REPORTER).coordinate, value_cell(ws, PHONE).coordinate,
+                     value_cell(ws, MEDIA).coordinate,
+                     {code: ws.cell(row, note_col).coordinate
+                      for code, row in indicator_rows(ws).items()})
+
+
+# Excel's escapes: what XML cannot hold, and an underscore that would start one.
+_EXCEL_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f]|_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def _put(cell, value) -> None:
+    """Write a value into a cell; a text as a text cell holding exactly that text."""
+    if not isinstance(value, str):
+        cell.value = value
+        return
+    escaped = _EXCEL_ESCAPE.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
+    if len(escaped) > CELL_TEXT_LIMIT:
+        # openpyxl would cut it without a word; callers refuse such text before.
+        raise ValueError(f"a text of {len(value)} characters does not fit in cell {cell.coordinate}")
+    cell.value = escaped
+    cell.data_type = "s"  # openpyxl takes a text starting with "=" for a formula
+    if value.startswith(FORMULA_PREFIXES):
+        cell.quotePrefix = True  # as Excel marks a typed apostrophe: editing keeps it a text
 
 
 # --- Finding cells by label (also used by tests to look at a filled file) ----------------
@@ -128,13 +176,13 @@ def _fill_communes(wb, communes: dict[str, list]) -> None:
                or ws.cell(row, cols["Xã, phường, thị trấn"]).value):
             row += 1
         district, name = item if isinstance(item, tuple) else (None, item)
-        ws.cell(row, cols["Mã chỉ tiêu"], code)
-        ws.cell(row, cols["Xã, phường, thị trấn"], name)
+        _put(ws.cell(row, cols["Mã chỉ tiêu"]), code)
+        _put(ws.cell(row, cols["Xã, phường, thị trấn"]), name)
         district_cell = ws.cell(row, cols["Huyện, thành phố"])
         if district is not None:
-            district_cell.value = district
+            _put(district_cell, district)
         elif district_cell.value is None and name in district_of:
-            district_cell.value = district_of[name]
+            _put(district_cell, district_of[name])
         row += 1
 
 

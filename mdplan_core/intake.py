@@ -8,6 +8,7 @@ from . import accounts
 from .findings import Finding, error
 from .store import SaveResult, Store
 from .validation import CheckResult, check_workbook
+from .vntext import clean_text
 
 MESSAGES = {
     "unit.not_allowed": (
@@ -36,6 +37,7 @@ def check_upload(data: bytes, filename: str, *, plan, store: Store,
                  allowed_unit: str | None = None) -> CheckResult:
     """What the upload would be told, without storing anything. `allowed_unit` binds an
     officer to their own unit: a file naming another unit is refused, whatever the form said."""
+    filename = clean_text(filename, single_line=True)  # a browser sends any name it is given
     check = check_workbook(data, filename, plan, store)
     report = check.report
     if report is not None and allowed_unit is not None and report.unit_code != allowed_unit:
@@ -49,6 +51,7 @@ def check_upload(data: bytes, filename: str, *, plan, store: Store,
 def import_file(data: bytes, filename: str, *, user: str, plan, store: Store,
                 allowed_unit: str | None = None, uploaded_at=None) -> ImportOutcome:
     """Check a workbook and store it when it has no errors; audit a refusal."""
+    filename = clean_text(filename, single_line=True)
     check = check_upload(data, filename, plan=plan, store=store, allowed_unit=allowed_unit)
     report = check.report
     if not check.ok:

@@ -178,7 +178,9 @@ class ReportCells:
     table: str | None = None  # the `Kết quả trong kỳ` header cell
     # (indicator code, commune code) -> the cell of its name on the commune sheet
     communes: dict[tuple[str, str], str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)  # indicator code -> its note cell
     media_text: str | None = None
+    media_sheet: str | None = None
 
     def at_header(self, name: str) -> dict:
         return {"sheet": self.report_sheet, "cell": self.header.get(name)}
@@ -199,6 +201,14 @@ class ReportCells:
 
     def at_table(self) -> dict:
         return {"sheet": self.report_sheet, "cell": self.table}
+
+    def at_note(self, code: str) -> dict:
+        if code in self.notes:
+            return {"sheet": self.report_sheet, "cell": self.notes[code]}
+        return self.at_value(code)
+
+    def at_media(self) -> dict:
+        return {"sheet": self.media_sheet or self.report_sheet, "cell": self.media_text}
 
 
 @dataclass(frozen=True)
@@ -282,7 +292,9 @@ def _plain(value) -> str:
 
 
 class _SheetView:
-    """One sheet with its text decoded once: legacy fonts converted, NFC, stripped."""
+    """One sheet with its text decoded once: legacy fonts converted, NFC, control characters
+    cleaned (`read_workbook` has already done so and said where; a grid from elsewhere gets
+    the same rule), stripped."""
 
     def __init__(self, sheet: RawSheet):
         self.sheet = sheet
@@ -316,7 +328,7 @@ class _SheetView:
             fixed, encoding = vntext.fix_legacy(raw, self.fonts.get((r, c)))
             if encoding:
                 self.converted.append((r, c, encoding))
-            out = vntext.nfc(fixed).strip() or None
+            out = vntext.clean_text(vntext.nfc(fixed)).strip() or None
         else:
             out = _plain(raw)
         self._text[(r, c)] = out
@@ -501,6 +513,8 @@ class _Reader:
             self.cells.values[code] = where["cell"]
             entry = {"row": r, "raw": result, "value": None,
                      "note": view.text(r, note_col) if note_col is not None else None}
+            if entry["note"] is not None:
+                self.cells.notes[code] = cell_ref(r, note_col)
             if self.indicators[code]["aggregation"] != "distinct_communes":
                 entry["value"] = self._parse_count(result, code, where)
             rows[code] = entry
@@ -818,10 +832,12 @@ class _Reader:
                         vc = sheet.right_of(r, c, set())
                         if vc is not None:
                             self.cells.media_text = cell_ref(r, vc)
+                            self.cells.media_sheet = sheet.name
                             return sheet.text(r, vc)
                         below = sheet.text(r + 1, c) if r + 1 < sheet.nrows else None
                         if below and _key(below) not in {_key(x) for x in END_LABELS}:
                             self.cells.media_text = cell_ref(r + 1, c)
+                            self.cells.media_sheet = sheet.name
                             return below
                         return None
         return None

@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection, Engine
 from mdplan_core.findings import Finding, error, has_errors, warning
 from mdplan_core.report import ParsedReport, Period
 from mdplan_core.settings import Settings
+from mdplan_core.vntext import clean_text
 
 # --- Messages (Vietnamese, shown to officers and staff) -------------------------------------------
 MSG_OVERLAP_ONE = ("Kỳ báo cáo {new} trùng một phần với kỳ {old} đã nộp. "
@@ -254,7 +255,24 @@ def _utc_now() -> dt.datetime:
 
 
 def _json(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str)
+    return json.dumps(_cleaned(obj), ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _cleaned(obj):
+    """obj with every text in it made storable (`clean_text`), for the JSON columns."""
+    if isinstance(obj, str):
+        return clean_text(obj)
+    if isinstance(obj, dict):
+        return {_cleaned(k): _cleaned(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_cleaned(v) for v in obj]
+    return obj
+
+
+def _unclean(**texts) -> list[str]:
+    """The names of the texts that hold a character `clean_text` would change."""
+    return [name for name, text in texts.items()
+            if isinstance(text, str) and clean_text(text) != text]
 
 
 # --- The store -------------------------------------------------------------------------------------
@@ -329,6 +347,12 @@ class Store:
             raise ValueError("a report must not list an indicator twice")
         if uploaded_at is not None and uploaded_at.tzinfo is None:
             raise ValueError("uploaded_at must be timezone-aware")
+        # The readers and the web form clean typed text; one left means a path that does not.
+        unclean = _unclean(filename=filename, user=user, reporter=report.reporter, phone=report.phone,
+                           **{f"note {v.indicator_code}": v.note for v in report.values},
+                           **{f"text {v.indicator_code}": v.text for v in report.values})
+        if unclean:
+            raise ValueError(f"control characters in {', '.join(unclean)}: clean with vntext.clean_text")
         at = _utc_now() if uploaded_at is None else uploaded_at
         sha256 = hashlib.sha256(data).hexdigest()
         unit, period = report.unit_code, report.period
@@ -585,6 +609,8 @@ def _insert_values(conn: Connection, submission_id: int, report: ParsedReport,
 
 def _audit(conn: Connection, at: dt.datetime, actor: str, action: str, unit_code: str | None,
            **detail) -> int:
+    # An actor may be an attempted login name: cleaned, never refused.
+    actor, unit_code = clean_text(actor, single_line=True), clean_text(unit_code, single_line=True)
     return conn.execute(
         sa.insert(audit_log).values(at=at, actor=actor, action=action, unit_code=unit_code,
                                     detail=_json(detail)).returning(audit_log.c.id)

@@ -46,6 +46,14 @@ MESSAGES = {
     "indicator.duplicate": "Chỉ tiêu {code} được báo cáo hai lần. Hãy giữ lại một hàng.",
     "commune.unknown": "Mã xã '{commune}' không có trong danh mục xã, phường, thị trấn năm {year}.",
     "commune.not_in_district": "{commune} không thuộc {district}.",
+    "text.too_long": (
+        "{what}{place} dài {length} ký tự, quá {limit} ký tự mà một ô Excel chứa được; phần "
+        "thừa sẽ bị mất. Hãy rút gọn nội dung này."),
+    "place": " ở ô {cell}",
+    "what.reporter": "'Người báo cáo'",
+    "what.phone": "'Số điện thoại'",
+    "what.note": "Ghi chú của {code}",
+    "what.media_text": "'Nội dung chuyên trang, chuyên mục'",
 }
 
 IMPLAUSIBLE_FACTOR = 10  # a value above this many times the yearly target is likely a typo
@@ -90,6 +98,7 @@ def validate(report: ParsedReport, plan, *, existing_periods: Iterable[Period] =
 
     if report.is_empty:
         add(error, "report.empty", cells.at_table())
+    out += _check_lengths(report, cells, filename)
 
     indicators = {row["code"]: row for row in plan.indicators.to_dict("records")}
     seen: set[str] = set()
@@ -140,6 +149,27 @@ def _check_value(value, indicator, where: dict, filename) -> list[Finding]:
             and number > IMPLAUSIBLE_FACTOR * target:
         out.append(warning("value.implausible", MESSAGES["value.implausible"].format(
             target=vntext.format_number(int(target)), **fields), file=filename, **where))
+    return out
+
+
+def _check_lengths(report: ParsedReport, cells: ReportCells, filename) -> list[Finding]:
+    """Texts longer than a cell holds: refused, since any workbook mdplan writes of them (the
+    web form's, an export) would cut them without a word."""
+    texts = [("reporter", {}, report.reporter, cells.at_header("reporter")),
+             ("phone", {}, report.phone, cells.at_header("phone"))]
+    texts += [("note", {"code": v.indicator_code}, v.note, cells.at_note(v.indicator_code))
+              for v in report.values]
+    media = next((v.text for v in report.values if v.text), None)  # one text, on each item
+    texts.append(("media_text", {}, media, cells.at_media()))
+    out = []
+    for what, fields, text, where in texts:
+        if isinstance(text, str) and len(text) > vntext.CELL_TEXT_LIMIT:
+            out.append(error("text.too_long", MESSAGES["text.too_long"].format(
+                what=MESSAGES[f"what.{what}"].format(**fields),
+                length=vntext.format_number(len(text)),
+                limit=vntext.format_number(vntext.CELL_TEXT_LIMIT),
+                place=MESSAGES["place"].format(cell=where["cell"]) if where["cell"] else ""),
+                file=filename, **where))
     return out
 
 

@@ -9,6 +9,9 @@ python-calamine. Two things calamine does not give are filled in from a second r
 - cell fonts: from openpyxl (xlsx/xlsm) or xlrd with formatting_info (xls);
   and merged ranges for ods, which calamine does not report.
 
+Text comes out as mdplan stores it (`vntext.clean_text`): line-break characters become
+newlines and other control characters are dropped, with a warning naming the cell.
+
 Call this only on bytes that passed preflight, inside the sandbox: see
 `mdplan_core.sandbox.read_workbook_safely`. Macros in .xlsm are never run, nor read.
 
@@ -27,6 +30,7 @@ from typing import Union
 from python_calamine import (CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum,
                              SheetVisibleEnum)
 
+from . import vntext
 from .findings import Finding, error, warning
 from .preflight import MESSAGES as PREFLIGHT_MESSAGES
 from .preflight import KIND_LABELS, column_letters, sniff_format
@@ -36,6 +40,8 @@ CellValue = Union[str, int, float, bool, datetime.datetime, datetime.date, datet
 
 LEGACY_FONT_PREFIXES = (".vn", "vni-")  # TCVN3 (ABC) and VNI fonts, compared lower-case
 READABLE_FORMATS = ("xlsx", "xlsm", "xls", "ods")
+# Cells named one by one in control-character findings; the rest are counted in one more.
+MAX_CONTROL_FINDINGS = 25
 
 MESSAGES = {
     "file.unreadable": (
@@ -46,6 +52,14 @@ MESSAGES = {
         "Đã đọc được số liệu nhưng không kiểm tra được phông chữ và các ô báo lỗi công thức "
         "của tệp. Nếu tệp dùng phông chữ cũ (.VnTime, VNI-Times), hãy chuyển sang Unicode "
         "rồi nộp lại."
+    ),
+    "text.control_characters": (
+        "Ô {cell} có ký tự điều khiển không hiển thị được ({codes}), thường do dán từ Word "
+        "hoặc trang web; mdplan đã bỏ các ký tự này. Hãy kiểm tra lại nội dung ô."
+    ),
+    "text.control_characters/more": (
+        "Còn {count} ô khác trên sheet '{sheet}' có ký tự điều khiển; mdplan cũng đã bỏ các "
+        "ký tự đó."
     ),
 }
 
@@ -132,6 +146,7 @@ def read_workbook(data: bytes, filename: str) -> RawWorkbook:
     except Exception:  # noqa: BLE001 - a second reader choking must not lose the values
         findings.append(warning("file.formatting_unreadable",
                                 MESSAGES["file.formatting_unreadable"], file=filename))
+    findings += _clean_controls(sheets, filename)
     return RawWorkbook(format=fmt, sheets=sheets, findings=findings)
 
 
@@ -174,6 +189,39 @@ def _read_sheet(book: CalamineWorkbook, meta) -> RawSheet:
               for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
     state = next((name for enum, name in _STATES if meta.visible == enum), "visible")
     return RawSheet(name=meta.name, state=state, rows=rows, merged=merged)
+
+
+def _clean_controls(sheets: list[RawSheet], filename: str) -> list[Finding]:
+    """Clean every text cell with `vntext.clean_text`, so no control character leaves the
+    reader; a warning names each visible cell that lost characters (line breaks are only
+    normalised, silently)."""
+    findings: list[Finding] = []
+    for sheet in sheets:
+        dropped_cells = 0
+        for r, row in enumerate(sheet.rows):
+            for c, value in enumerate(row):
+                if not isinstance(value, str):
+                    continue
+                cleaned = vntext.clean_text(value)
+                if cleaned == value:
+                    continue
+                row[c] = cleaned or None
+                dropped = vntext.dropped_controls(value)
+                if not dropped or sheet.state != "visible":
+                    continue
+                dropped_cells += 1
+                if dropped_cells <= MAX_CONTROL_FINDINGS:
+                    ref = cell_ref(r, c)
+                    findings.append(warning(
+                        "text.control_characters", MESSAGES["text.control_characters"].format(
+                            cell=ref, codes=vntext.show_codepoints(dropped)),
+                        sheet=sheet.name, cell=ref, file=filename))
+        if dropped_cells > MAX_CONTROL_FINDINGS:
+            findings.append(warning(
+                "text.control_characters", MESSAGES["text.control_characters/more"].format(
+                    count=dropped_cells - MAX_CONTROL_FINDINGS, sheet=sheet.name),
+                sheet=sheet.name, file=filename))
+    return findings
 
 
 def _put(sheet: RawSheet, row: int, col: int, value: CellValue) -> None:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from mdplan_core import entry, labels, views
 from mdplan_core.accounts import Action
-from mdplan_core.intake import check_upload, submit, upload_scope
+from mdplan_core.intake import submit, upload_scope
 from mdplan_core.settings import LOCAL_TZ
 from mdplan_core.validation import CheckResult
 from mdplan_core.vntext import format_number
@@ -50,9 +50,10 @@ OUTCOME_KEY = "entry-outcome"
 
 @dataclass(frozen=True)
 class Checked:
-    """The last check: what was typed, the workbook made of it, and what validation said."""
+    """The last check: what was typed, the workbook made of it (None: refused before writing
+    it), and what validation said."""
     entry: entry.Entry
-    data: bytes
+    data: bytes | None
     result: CheckResult
     same: bool  # the same report as the version in force: nothing to store
     changed: bool = False  # "Lưu" was pressed on numbers changed since the check before
@@ -145,9 +146,7 @@ if checked or save:
         st.session_state.pop(CHECKED, None)
         common.data_changed()
     else:
-        data = entry.workbook(plan, typed)
-        result = check_upload(data, entry.filename(unit, period), plan=plan, store=store,
-                              allowed_unit=upload_scope(user))
+        data, result = entry.check(plan, typed, store=store, allowed_unit=upload_scope(user))
         same = prefill.version is not None and typed.same_report(prefill)
         st.session_state[CHECKED] = Checked(typed, data, result, same, changed=save)
     # Draw the form again: after a save it starts from the new version; after a check, the
@@ -182,5 +181,6 @@ if last is not None and last.entry.unit_code == unit and last.entry.period == pe
         if result.report is not None:
             with st.expander("Xem trước số liệu sẽ được lưu", expanded=result.ok):
                 st.dataframe(views.report_preview(plan, result.report), hide_index=True)
-        st.download_button("Tải tệp Excel vừa tạo", last.data, file_name=entry.filename(unit, period),
-                           mime=XLSX, icon="📄")
+        if last.data is not None:
+            st.download_button("Tải tệp Excel vừa tạo", last.data, file_name=entry.filename(unit, period),
+                               mime=XLSX, icon="📄")

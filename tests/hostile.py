@@ -333,6 +333,38 @@ def encrypted_ods() -> bytes:
     return buf.getvalue()
 
 
+# --- text no cell may hold --------------------------------------------------------------------
+
+def text_cell(ref: str, text: str) -> str:
+    """An inline text cell; `text` goes into the XML as it is (escapes included)."""
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+# What Excel writes for a control character pasted into a cell (XML cannot hold one): its
+# `_xHHHH_` escape. A1 holds two lines from Word (Shift+Enter is VT), A2 an ESC, A3 a NUL,
+# A4 a Windows line break, A5 nothing but an ESC.
+CONTROL_TEXTS = ["Lớp 1_x000B_Lớp 2", "màu _x001B_[31mđỏ", "Ghi chú_x0000_", "a_x000D_\nb", "_x001B_"]
+
+
+def control_characters_xlsx(texts=CONTROL_TEXTS) -> bytes:
+    """One column of text cells, each text as written into the XML."""
+    rows = "".join(f'<row r="{r}">{text_cell(f"A{r}", t)}</row>' for r, t in enumerate(texts, 1))
+    return xlsx_from_sheet(sheet_xml(rows, dimension=f"A1:A{len(texts)}"))
+
+
+def replace_text(data: bytes, old: str, new: str) -> bytes:
+    """An xlsx with a text replaced in its XML parts: a text no writer would write, such as
+    one longer than a cell holds (openpyxl cuts those)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            part = zin.read(item)
+            if item.filename.endswith(".xml"):
+                part = part.replace(old.encode(), new.encode())
+            zout.writestr(item, part)
+    return out.getvalue()
+
+
 # --- broken or not a workbook ---------------------------------------------------------------
 
 def real_xlsx(rows: int = 20) -> bytes:

@@ -272,6 +272,18 @@ def test_a_password_typed_in_another_normal_form_still_works(store):
     assert authenticate(store, "canbo.babe", unicodedata.normalize("NFD", PASSWORD), now=T0).ok
 
 
+def test_control_characters_in_a_username_are_cleaned_on_every_backend(store):
+    # PostgreSQL refuses NUL in a text: the login page used to show its SQL error to anyone.
+    user = add(store)
+    assert authenticate(store, "canbo.babe\x00", PASSWORD, now=T0).user == user
+    assert authenticate(store, "khong\x00co\x1bai", "sai mật khẩu rồi", now=T0).status == "bad_credentials"
+    assert get_user(store, "canbo\x00.babe") == user
+    reset_password(store, "canbo.babe\x1b", "mật khẩu mới đủ dài", actor="quantri", now=T0)
+    other = add(store, "can\x00bo.moi", display_name="Cán bộ\x00 mới\x0bBa Bể")
+    assert (other.username, other.display_name) == ("canbo.moi", "Cán bộ mới Ba Bể")
+    assert not any(ch in str(e) for e in audit_entries(store) for ch in "\x00\x1b")
+
+
 def test_unknown_user_and_wrong_password_get_the_same_answer_and_the_same_work(store, hasher):
     add(store)
     wrong = authenticate(store, "canbo.babe", "sai mật khẩu rồi", now=T0)

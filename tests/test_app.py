@@ -293,6 +293,29 @@ def test_a_blank_web_form_is_refused_by_validation_and_nothing_is_stored():
     assert len(store.history()) == before
 
 
+def test_text_pasted_into_the_web_form_is_checked_not_crashed_on():
+    at = login("admin")
+    at.switch_page("pages/entry.py").run()
+    at.selectbox[0].select("ubnd_060").run()
+    at.selectbox[1].select("Tháng 5/2017").run()
+    next(n for n in at.number_input if n.key.endswith("-CT1.1-value")).set_value(2)
+    next(t for t in at.text_input if t.key.endswith("-reporter")).input('=HYPERLINK("http://x","y")')
+    note = next(t for t in at.text_input if t.key.endswith("-CT1.1-note"))
+    note.input("Lớp 1\x0bLớp 2\x1b\x00")
+    next(b for b in at.button if b.label == "Kiểm tra").click().run()
+    assert not at.exception
+    assert "Số liệu hợp lệ" in at.success[0].value
+    assert list(at.table[0].value["Mã lỗi"]) == ["text.control_characters"]
+    assert not next(b for b in at.button if b.label == "Lưu báo cáo").disabled
+    # Too long for a cell: refused before any workbook is written, so nothing to download.
+    next(t for t in at.text_input if t.key.endswith("-CT1.1-note")).input("x" * 32_768)
+    next(b for b in at.button if b.label == "Kiểm tra").click().run()
+    assert not at.exception
+    assert "chưa thể lưu" in at.error[0].value
+    assert list(at.table[0].value["Mã lỗi"]) == ["text.too_long"]
+    assert not at.get("download_button")
+
+
 def test_staff_filter_and_export_exactly_that_table():
     at = login("admin")
     at.switch_page("pages/data.py").run()

@@ -4,12 +4,15 @@ import dataclasses
 import datetime as dt
 import io
 
+import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from mdplan_core import entry
 from mdplan_core.intake import check_upload, import_file
 from mdplan_core.plan import load_plan
 from mdplan_core.report import Period
+from mdplan_core.store import submission_values, submissions
 
 from .fill import indicator_rows, table_columns, value_cell
 
@@ -119,3 +122,70 @@ def test_a_submitted_form_keeps_zero_and_drops_what_was_left_blank():
     assert typed == entry.Entry(BA_BE, Q4, results={"CT1.1": 0, "CT4.1": 2}, communes={"CT3.1": ["01888"]},
                                 notes={"CT4.1": "hai cơ sở"}, media_text=None, reporter="Nông Văn Thắng",
                                 phone=None, report_date=dt.date(2017, 12, 12))
+
+
+# --- Text is stored as typed -------------------------------------------------------------------
+
+HYPERLINK = '=HYPERLINK("http://x","y")'
+
+
+def test_text_that_looks_like_a_formula_is_stored_as_typed(store):
+    typed = entry.Entry(BA_BE, Q4, results={"CT1.1": 3},
+                        notes={"CT1.1": HYPERLINK, "CT1.2": "+1", "CT1.4": "-2", "CT2.1": "@a",
+                               "CT4.1": "mã _x000B_ gõ tay"},  # an Excel escape, typed: kept
+                        media_text="=1+1", reporter=HYPERLINK, phone="+84 209 3652527",
+                        report_date=dt.date(2017, 12, 12))
+    out = store_entry(store, typed)
+    # In the database: exactly what was typed.
+    assert in_force(store, BA_BE, Q4) == dataclasses.replace(typed, version=1)
+    # In the original file: text cells, marked the way Excel marks a leading apostrophe.
+    ws = load_workbook(io.BytesIO(store.original_file(out.saved.submission_id)[1]))["Báo cáo"]
+    rows, col = indicator_rows(ws), table_columns(ws, "Ghi chú")["Ghi chú"]
+    cells = [ws.cell(rows[code], col) for code in typed.notes] + [
+        value_cell(ws, "Người báo cáo"), value_cell(ws, "Nội dung chuyên trang, chuyên mục")]
+    assert [c.data_type for c in cells] == ["s"] * 7
+    assert [c.value for c in cells[:4]] == [HYPERLINK, "+1", "-2", "@a"]
+    assert all(c.quotePrefix for c in cells[:4])
+
+
+def test_control_characters_typed_in_the_form_are_cleaned_with_a_warning(store):
+    typed = entry.Entry(BA_BE, Q4, results={"CT1.1": 3},
+                        notes={"CT1.1": "Lớp 1\x0bLớp 2", "CT1.2": "\x00"},
+                        media_text="Chuyên mục\x1b[0m", reporter="Nông\x1b Văn Thắng",
+                        report_date=dt.date(2017, 12, 12))
+    data, result = entry.check(PLAN, typed, store=store)
+    assert result.ok
+    assert [(f.code, f.severity, f.sheet, f.cell) for f in result.findings] == [
+        ("text.control_characters", "warning", "Báo cáo", cell) for cell in ("C15", "C32", "G21")]
+    assert result.findings[0].message.startswith("Người báo cáo có ký tự điều khiển")
+    assert "U+001B" in result.findings[0].message and "U+0000" in result.findings[2].message
+
+    import_file(data, entry.filename(BA_BE, Q4), user="canbo", plan=PLAN, store=store)
+    stored = in_force(store, BA_BE, Q4)
+    assert (stored.notes, stored.media_text, stored.reporter) == (
+        {"CT1.1": "Lớp 1\nLớp 2"}, "Chuyên mục[0m", "Nông Văn Thắng")
+    assert typed.same_report(stored)  # the form typed again holds nothing new
+
+
+def test_a_text_longer_than_a_cell_holds_is_refused_before_the_workbook_is_written(store):
+    typed = entry.Entry(BA_BE, Q4, results={"CT1.1": 3}, notes={"CT1.1": "Lớp" * 13_334},
+                        report_date=dt.date(2017, 12, 12))
+    data, result = entry.check(PLAN, typed, store=store)
+    assert data is None and not result.ok and result.report is None
+    assert [(f.code, f.severity, f.cell) for f in result.findings] == [("text.too_long", "error", "G20")]
+    assert result.findings[0].message.startswith("Ghi chú của CT1.1 dài 40.002 ký tự")
+    with pytest.raises(ValueError):  # never cut without a word
+        entry.workbook(PLAN, typed)
+
+
+def test_a_stored_report_holding_control_characters_still_fills_and_checks_the_form(store):
+    store_entry(store, entry.Entry(BA_BE, Q4, results={"CT1.1": 3}, notes={"CT1.1": "x"},
+                                   reporter="A", report_date=dt.date(2017, 12, 12)))
+    # Stored before the store refused them (PostgreSQL takes every control character but NUL).
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(submission_values).values(note="Lớp 1\x0bLớp 2\x1b"))
+        conn.execute(sa.update(submissions).values(reporter="Nông\x1b Văn\x0cThắng"))
+    prefill = in_force(store, BA_BE, Q4)
+    assert (prefill.notes, prefill.reporter) == ({"CT1.1": "Lớp 1\nLớp 2"}, "Nông Văn\nThắng")
+    data, result = entry.check(PLAN, prefill, store=store)
+    assert result.ok and data is not None

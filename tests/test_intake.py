@@ -81,6 +81,21 @@ def test_a_workbook_saved_by_libreoffice_imports(store, fmt):
     assert (actual(store, "CT1.1"), actual(store, "CT1.2"), actual(store, "CT1.3")) == (2, 1234, 2)
 
 
+def test_nul_in_a_file_name_or_an_xls_note_is_never_stored(store):
+    # PostgreSQL refuses NUL with a DataError; SQLite stored it. Both now store neither.
+    data = convert(filled(notes={"CT1.1": "Lớp\x00 ghép\x0bthôn Nà Cọ"},
+                          reporter="Nguyễn Thị\x00 Hoa"), "xls")
+    out = import_file(data, "ba-be\x00\r\n.xls", user="a", plan=PLAN, store=store)
+    assert out.outcome == "stored", out.findings
+    # The reporter's cell, the signature that repeats it (a formula LibreOffice computed), the note.
+    assert [(f.code, f.cell) for f in out.findings] == [
+        ("text.control_characters", cell) for cell in ("C15", "G20", "A45")]
+    assert list(store.history()["filename"]) == ["ba-be .xls"]
+    assert store.history()["reporter"].iloc[0] == "Nguyễn Thị Hoa"
+    assert store.values(2017).set_index("indicator_code").at["CT1.1", "note"] == "Lớp ghép\nthôn Nà Cọ"
+    assert "\x00" not in store.audit()["detail"].iloc[0]
+
+
 def test_submit_checks_the_role_on_the_server(store):
     from mdplan_core.accounts import PermissionDenied, User
     from mdplan_core.intake import submit

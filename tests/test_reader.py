@@ -568,6 +568,36 @@ def test_a_phone_typed_as_a_number_keeps_its_leading_zero(plan, filled):
     assert read(write_grid(grid), plan).report.phone == "0912345678"
 
 
+# --- Control characters -----------------------------------------------------------------------
+
+def test_text_pasted_from_word_reads_with_line_breaks_and_without_control_characters(plan):
+    # fill_template writes a control character as Excel does: as its _xHHHH_ escape.
+    data = fill_template(build_template(plan, UNIT, PERIOD), results=RESULTS, communes=COMMUNES,
+                         media_text="Chuyên mục\x0bPháp luật\r\nkỳ 2", reporter="Nguyễn\x1b Thị Hoa\x00",
+                         phone=PHONE, report_date=REPORT_DATE,
+                         notes={"CT1.1": "Lớp 1\x0bLớp 2", "CT1.2": "\x1b"})
+    raw, read_findings = read_workbook_safely(data, "bao-cao.xlsx")
+    result = read_report_with_cells(raw, plan)
+    values = {v.indicator_code: v for v in result.report.values}
+    assert values["CT1.1"].note == "Lớp 1\nLớp 2"
+    assert values["CT1.2"].note is None  # nothing but a control character: no note
+    assert values["CT1.5"].text == "Chuyên mục\nPháp luật\nkỳ 2"
+    assert result.report.reporter == "Nguyễn Thị Hoa"
+    warned = [(f.code, f.sheet, f.cell) for f in [*read_findings, *result.findings]]
+    assert warned == [("text.control_characters", REPORT, cell) for cell in ("C15", "G21")]
+    assert result.cells.at_note("CT1.1") == {"sheet": REPORT, "cell": "G20"}
+    assert result.cells.at_media() == {"sheet": REPORT, "cell": "C32"}
+
+
+def test_a_grid_from_elsewhere_is_cleaned_too(plan, filled_raw):
+    sheets = [RawSheet(s.name, s.state, [list(row) for row in s.rows]) for s in filled_raw.sheets]
+    report = next(s for s in sheets if s.name == REPORT)
+    r, c = find(report.rows, REPORTER)
+    report.rows[r][c] = "Nguyễn\x00 Thị\x0bHoa"
+    result = read_report_with_cells(RawWorkbook("xlsx", sheets), plan)
+    assert result.report.reporter == "Nguyễn Thị\nHoa"
+
+
 # --- Any shuffle of the table reads the same (on the raw grid: no file, so it is fast) -------
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from mdplan_core.migrations import alembic_config, head_revision
 from mdplan_core.report import Period
 from mdplan_core.settings import Settings
 from mdplan_core.store import SaveResult, Store, metadata
-from tests.store_worker import sample_bytes, save
+from tests.store_worker import sample_bytes, sample_report, save
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 Q1, Q2 = Period(2017, 1, 3), Period(2017, 4, 6)
@@ -220,6 +220,34 @@ def test_programmer_errors_raise(store):
     with pytest.raises(KeyError):
         store.original_file(12345)
     assert store.history().empty
+
+
+@pytest.mark.parametrize("change", [
+    {"filename": "bao\x00cao.xlsx"}, {"user": "can\x1bbo"}, {"reporter": "Nguyễn\x00"},
+    {"phone": "0209\r\n3870"}, {"note": "ghi\x0bchú"}, {"text": "Chuyên mục\x85"},
+], ids=lambda change: next(iter(change)))
+def test_text_with_a_control_character_is_never_stored(store, change):
+    # The readers and the web form clean it first; a path that does not is refused, on SQLite
+    # (which would store it) as on PostgreSQL (which refuses NUL with a DataError).
+    field, text = next(iter(change.items()))
+    report = sample_report(DISTRICT, Q1)
+    if field in ("reporter", "phone"):
+        report = dataclasses.replace(report, **change)
+    elif field in ("note", "text"):
+        report = dataclasses.replace(report, values=[
+            dataclasses.replace(v, **{field: text}) if getattr(v, field) else v for v in report.values])
+    kwargs = change if field in ("filename", "user") else {}
+    with pytest.raises(ValueError, match=field):
+        store.save_report(report, district_code=DISTRICT, data=sample_bytes(DISTRICT, Q1),
+                          **{"filename": "bc.xlsx", "user": "officer", **kwargs})
+    assert store.history().empty and store.audit().empty
+
+
+def test_the_audit_log_stores_control_characters_cleaned(store):
+    store.record_audit("khach\x00\x1b", "login_failed", "061\x00", reason="a\x00b", names=["c\x9fd"])
+    row = store.audit().iloc[0]
+    assert (row["actor"], row["unit_code"]) == ("khach", "061")
+    assert json.loads(row["detail"]) == {"reason": "ab", "names": ["cd"]}
 
 
 def test_record_audit_and_limit(store):

@@ -12,6 +12,7 @@ from mdplan_core.reader import ReportCells
 from mdplan_core.report import ParsedReport, Period, ReportValue
 from mdplan_core.template import build_template
 from mdplan_core.validation import MESSAGES, CheckResult, check_workbook, validate
+from tests import hostile
 from tests.fill import fill_template
 
 Q1 = Period(2017, 1, 3)
@@ -157,6 +158,19 @@ def test_every_message_formats_in_vietnamese():
                for m in MESSAGES.values())
 
 
+def test_a_text_longer_than_a_cell_holds_is_refused(plan):
+    long = "x" * 32_768
+    cells = ReportCells(report_sheet="Báo cáo", header={"reporter": "C15"},
+                        notes={"CT1.1": "G20"}, media_text="C32")
+    findings = validate(ParsedReport(UNIT, Q1, [ReportValue("CT1.1", 2, note=long),
+                                                 ReportValue("CT1.5", 1, text=long)],
+                                     reporter=long, phone="x" * 32_767), plan, cells=cells)
+    assert found(findings) == [("text.too_long", "error", "Báo cáo", cell)
+                               for cell in ("C15", "G20", "C32")]
+    assert "ô G20 dài 32.768 ký tự" in findings[1].message and "32.767" in findings[1].message
+    assert findings[1].message.startswith("Ghi chú của CT1.1")
+
+
 # --- check_workbook ----------------------------------------------------------------------------
 
 def filled(plan, period=Q1) -> bytes:
@@ -220,3 +234,15 @@ def test_check_workbook_refuses_a_period_overlapping_one_in_force(plan, store):
     # The same period again is a revision, not an overlap.
     assert check_workbook(first, "t1-2.xlsx", plan, store=store).ok
     assert store.history().equals(history)  # checking wrote nothing
+
+
+def test_check_workbook_refuses_a_note_longer_than_a_cell_holds(plan):
+    # openpyxl cuts a long text, so the file is written short and the text put in afterwards.
+    data = fill_template(build_template(plan, UNIT, Q1), results={"CT1.1": 2},
+                         notes={"CT1.1": "GHI_CHU_DAI", "CT1.2": "GHI_CHU_VUA"})
+    data = hostile.replace_text(hostile.replace_text(data, "GHI_CHU_DAI", "Lớp" * 13_334),
+                                "GHI_CHU_VUA", "x" * 32_767)
+    checked = check_workbook(data, "bc.xlsx", plan)
+    assert not checked.ok and checked.report.value("CT1.1").note == "Lớp" * 13_334
+    assert found(checked.findings) == [("text.too_long", "error", "Báo cáo", "G20")]
+    assert "40.002 ký tự" in checked.findings[0].message

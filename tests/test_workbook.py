@@ -255,3 +255,50 @@ def test_unreadable_bytes_raise_with_a_code(data, code):
 ])
 def test_cell_ref(row, col, ref):
     assert cell_ref(row, col) == ref
+
+
+# --- control characters ----------------------------------------------------------------------
+
+CLEAN_TEXTS = [["Lớp 1\nLớp 2"], ["màu [31mđỏ"], ["Ghi chú"], ["a\nb"], [None]]
+
+
+def control_findings(book) -> list[tuple[str, str, str]]:
+    return [(f.code, f.cell, f.severity) for f in book.findings]
+
+
+def test_control_characters_become_newlines_or_are_dropped_with_a_warning_per_cell():
+    book = read_workbook(hostile.control_characters_xlsx(), "bao-cao.xlsx")
+
+    assert book.sheets[0].rows == CLEAN_TEXTS
+    # Line breaks (A1, A4) are only normalised; the cells that lost a character are named.
+    assert control_findings(book) == [("text.control_characters", ref, "warning")
+                                      for ref in ("A2", "A3", "A5")]
+    assert "Ô A2" in book.findings[0].message and "U+001B" in book.findings[0].message
+    assert "U+0000" in book.findings[1].message
+    assert {(f.sheet, f.file) for f in book.findings} == {("Báo cáo", "bao-cao.xlsx")}
+
+
+def test_control_characters_in_an_xls_and_in_an_openpyxl_file():
+    # openpyxl writes a text as given, so an escape typed into it is what Excel would write.
+    wb = openpyxl.Workbook()
+    wb.active.title = "Báo cáo"
+    for r, text in enumerate(hostile.CONTROL_TEXTS, 1):
+        wb.active.cell(r, 1, text)
+    hidden = wb.create_sheet("Ẩn")
+    hidden["A1"], hidden.sheet_state = "ẩn_x001B_", "hidden"
+    buf = io.BytesIO()
+    wb.save(buf)
+
+    for data, name in ((buf.getvalue(), "bao-cao.xlsx"), (convert(buf.getvalue(), "xls"), "bao-cao.xls")):
+        book = read_workbook(data, name)
+        assert book.sheet("Báo cáo").rows == CLEAN_TEXTS, name
+        assert book.sheet("Ẩn").rows == [["ẩn"]], name  # cleaned, but not a sheet to talk about
+        assert [f.cell for f in book.findings] == ["A2", "A3", "A5"], name
+
+
+def test_many_cells_with_control_characters_are_summed_up():
+    book = read_workbook(hostile.control_characters_xlsx(["x_x001B_"] * 30), "bao-cao.xlsx")
+
+    assert all(row == ["x"] for row in book.sheets[0].rows)
+    assert [f.cell for f in book.findings] == [f"A{r}" for r in range(1, 26)] + [None]
+    assert "Còn 5 ô khác" in book.findings[-1].message
