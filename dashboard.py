@@ -24,7 +24,7 @@ def login() -> None:
     if submitted:
         result = accounts.authenticate(common.store(), username, password)
         if result.ok:
-            st.session_state["username"] = result.user.username
+            common.start_session(result)
             st.rerun()
         st.error(result.message, icon="🚫")
     if common.settings().demo:
@@ -61,8 +61,5 @@ if accounts.can(user, Action.MANAGE_USERS):
 unit = f" · {common.plan().unit(user.unit_code).short_name}" if user.unit_code else ""
 st.sidebar.markdown(f"**{user.display_name or user.username}**  \n"
                     f"{accounts.ROLE_LABELS[user.role]}{unit}")
-if st.sidebar.button("Đăng xuất", icon="🚪", key="logout"):
-    accounts.record_logout(common.store(), user)
-    st.session_state.pop("username", None)
-    st.rerun()
+st.sidebar.button("Đăng xuất", icon="🚪", key="logout", on_click=common.logout)
 st.navigation(pages).run()

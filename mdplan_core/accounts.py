@@ -6,13 +6,21 @@ not access control.
 
 Passwords are kept only as argon2id hashes (the database refuses anything else). Every
 write is one store transaction with its audit entry inside it. Five failed logins in a
-row lock an account for 15 minutes; an unknown username costs the same argon2 work as a
-known one and gets the same answer.
+row lock an account for 15 minutes. Whether a username exists never shows: an unknown
+name costs the same argon2 work, is counted and locked the same way, and gets the same
+answers; the audit log keeps only a masked form of it (it may be a password typed into
+the wrong box).
+
+A logged-in session holds a token of the account's password (`LoginResult.token`); a
+password reset, like disabling, ends every session of that account at its next rerun.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+import json
 import re
+import secrets
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -24,7 +32,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .settings import LOCAL_TZ
-from .store import Store, _audit, _utc_now, users
+from .store import Store, _audit, _utc_now, audit_log, users
 from .vntext import clean_text, format_datetime
 
 if TYPE_CHECKING:
@@ -35,6 +43,8 @@ if TYPE_CHECKING:
 MESSAGES = {
     "login.ok": "Đăng nhập thành công. Xin chào {name}.",
     "login.bad_credentials": "Sai tên đăng nhập hoặc mật khẩu.",
+    "login.last_try": ("Sai tên đăng nhập hoặc mật khẩu. Còn {left} lần thử trước khi tài khoản bị tạm khóa "
+                       "{minutes} phút."),
     "login.now_locked": ("Sai tên đăng nhập hoặc mật khẩu. Tài khoản đã nhập sai {attempts} lần liên tiếp "
                          "nên bị tạm khóa đến {until} (giờ Việt Nam)."),
     "login.locked": ("Tài khoản đang bị tạm khóa vì nhập sai mật khẩu nhiều lần. Hãy thử lại sau "
@@ -153,6 +163,7 @@ class LoginResult:
     user: User | None
     status: LoginStatus
     message: str
+    token: str | None = None  # for `session_user`; only with a successful login
 
     @property
     def ok(self) -> bool:
@@ -193,6 +204,25 @@ def require(user: User | None, action: str, unit_code: str | None = None) -> Non
         key = "denied.role"
     role = ROLE_LABELS.get(user.role, user.role) if user is not None else ""
     raise PermissionDenied(MESSAGES[key].format(action=label, role=role))
+
+
+def history_scope(user: User | None) -> frozenset[str] | None:
+    """The units whose submission history (earlier versions, uploaders, files) `user` may
+    see: None for every unit, else a set of unit codes, which may be empty. The values in
+    force are not history: everyone who may view sees them."""
+    if not can(user, Action.HISTORY, user.unit_code if user is not None else None):
+        return frozenset()
+    if can(user, Action.HISTORY):
+        return None
+    return frozenset({user.unit_code})
+
+
+def visible_history(user: User | None, history: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `history` (`Store.history()`) that `user` may see."""
+    scope = history_scope(user)
+    if scope is None:
+        return history
+    return history[history["unit_code"].isin(scope)].reset_index(drop=True)
 
 
 # --- Names and passwords ---------------------------------------------------------------------------
@@ -417,23 +447,27 @@ def authenticate(store: Store, username: str, password: str, *,
                  now: dt.datetime | None = None) -> LoginResult:
     """Check a login and record it in the audit log (one transaction per attempt).
 
-    A locked account is refused without looking at the password. Otherwise a wrong
-    password counts one failure; the `MAX_FAILED_LOGINS`-th in a row locks the account
-    for `LOCKOUT`. A success resets the count and re-hashes a password stored with
-    outdated argon2 parameters. A disabled account is named only to someone who knows
-    its password.
+    Every answer costs one argon2 verification (unknown name, locked or disabled account
+    alike), and an unknown name is counted and locked like an account, so neither the
+    answers nor their time tell whether a name exists. A wrong password counts one
+    failure; the attempt before the last one warns, and the `MAX_FAILED_LOGINS`-th in a
+    row locks the name for `LOCKOUT`, during which even the right password is refused. A
+    success resets the count and re-hashes a password stored with outdated argon2
+    parameters. A disabled account is named only to someone who knows its password.
     """
     at = _aware(now)
-    name = normalise_username(username)[:64]
+    name = normalise_username(username)
     password = _password(password)
-    with store.engine.connect() as conn:
-        row = _row(conn, name)
+    row = None
+    if _USERNAME.fullmatch(name):  # no account has another kind of name: it never reaches the database
+        with store.engine.connect() as conn:
+            row = _row(conn, name)
 
     if row is None:
         _verify_dummy(password)  # the same work as for a real user
-        store.record_audit(name, "login_failed", at=at, reason="unknown_user")
-        return LoginResult(None, "bad_credentials", MESSAGES["login.bad_credentials"])
+        return _refuse_unknown(store, name, at)
     if _locked(row, at):
+        _verify(row.password_hash, password)  # the same work as every other answer; not used
         return _refuse_locked(store, row, at)
 
     verified = _verify(row.password_hash, password)
@@ -448,8 +482,7 @@ def authenticate(store: Store, username: str, password: str, *,
         if _locked(current, at):  # locked by a concurrent attempt
             _audit(conn, at, name, "login_locked", current.unit_code,
                    locked_until=current.locked_until.isoformat())
-            return LoginResult(None, "locked",
-                               MESSAGES["login.locked"].format(until=_display_time(current.locked_until)))
+            return _locked_answer(current.locked_until)
         where = users.c.id == current.id
         if not verified:
             # After a lockout has run out, the count starts again.
@@ -460,10 +493,7 @@ def authenticate(store: Store, username: str, password: str, *,
             _audit(conn, at, name, "login_failed", current.unit_code, reason="bad_password",
                    failed_logins=failures,
                    locked_until=None if locked_until is None else locked_until.isoformat())
-            if locked_until is None:
-                return LoginResult(None, "bad_credentials", MESSAGES["login.bad_credentials"])
-            return LoginResult(None, "locked", MESSAGES["login.now_locked"].format(
-                attempts=failures, until=_display_time(locked_until)))
+            return _failed(failures, locked_until)
         if not current.active:
             _audit(conn, at, name, "login_failed", current.unit_code, reason="disabled")
             return LoginResult(None, "disabled", MESSAGES["login.disabled"])
@@ -473,21 +503,131 @@ def authenticate(store: Store, username: str, password: str, *,
         conn.execute(sa.update(users).where(where).values(**values))
         _audit(conn, at, name, "login", current.unit_code, role=current.role, rehashed=new_hash is not None)
     user = _user(current)
-    return LoginResult(user, "ok", MESSAGES["login.ok"].format(name=user.display_name))
+    return LoginResult(user, "ok", MESSAGES["login.ok"].format(name=user.display_name), _token(current))
 
 
 def _locked(row, at: dt.datetime) -> bool:
     return row.locked_until is not None and row.locked_until > at
 
 
+def _failed(failures: int, locked_until: dt.datetime | None) -> LoginResult:
+    """The answer to a wrong password (or an unknown name) that was the `failures`-th in a row."""
+    if locked_until is not None:
+        return LoginResult(None, "locked", MESSAGES["login.now_locked"].format(
+            attempts=failures, until=_display_time(locked_until)))
+    left = MAX_FAILED_LOGINS - failures
+    if left == 1:
+        return LoginResult(None, "bad_credentials", MESSAGES["login.last_try"].format(
+            left=left, minutes=int(LOCKOUT.total_seconds() // 60)))
+    return LoginResult(None, "bad_credentials", MESSAGES["login.bad_credentials"])
+
+
+def _locked_answer(locked_until: dt.datetime) -> LoginResult:
+    return LoginResult(None, "locked", MESSAGES["login.locked"].format(until=_display_time(locked_until)))
+
+
 def _refuse_locked(store: Store, row, at: dt.datetime) -> LoginResult:
     store.record_audit(row.username, "login_locked", row.unit_code, at=at,
                        locked_until=row.locked_until.isoformat())
-    return LoginResult(None, "locked", MESSAGES["login.locked"].format(until=_display_time(row.locked_until)))
+    return _locked_answer(row.locked_until)
+
+
+def _refuse_unknown(store: Store, name: str, at: dt.datetime) -> LoginResult:
+    """Count a failure for a name that has no account, as for an account. The count lives
+    in the audit log: the newest entry under the name's mask holds it, as a user row would."""
+    actor = masked_login_name(name)
+    with store._write(lock_unit=f"#login {actor}") as conn:
+        failures, locked_until = _last_attempt(conn, actor)
+        if locked_until is not None and locked_until > at:
+            _audit(conn, at, actor, "login_locked", None, reason="unknown_user",
+                   locked_until=locked_until.isoformat())
+            return _locked_answer(locked_until)
+        failures = (0 if locked_until is not None else failures) + 1
+        locked_until = at + LOCKOUT if failures >= MAX_FAILED_LOGINS else None
+        _audit(conn, at, actor, "login_failed", None, reason="unknown_user", failed_logins=failures,
+               locked_until=None if locked_until is None else locked_until.isoformat())
+    return _failed(failures, locked_until)
+
+
+def _last_attempt(conn, actor: str) -> tuple[int, dt.datetime | None]:
+    """(failures in a row, locked until) of the newest failed login audited under `actor`."""
+    a = audit_log.c
+    detail = conn.execute(
+        sa.select(a.detail).where(a.actor == actor, a.action.in_(("login_failed", "login_locked")))
+        .order_by(a.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    d = json.loads(detail) if detail else {}
+    until = d.get("locked_until")
+    return d.get("failed_logins", 0), None if until is None else dt.datetime.fromisoformat(until)
 
 
 def record_logout(store: Store, user: User) -> None:
     store.record_audit(user.username, "logout", user.unit_code)
+
+
+# --- Sessions --------------------------------------------------------------------------------------
+def _token(row) -> str:
+    # A new password (an admin's reset) changes the token: the sessions opened with the old one end.
+    return f"{row.id}:{row.password_changed_at.isoformat()}"
+
+
+def session_user(store: Store, username: str | None, token: str | None) -> User | None:
+    """The user of a logged-in session, as stored now (the app asks at every rerun). None
+    when the session must end: no such account, disabled, or its password was set again
+    after the login that gave `token` (`LoginResult.token`)."""
+    if not username or not token:
+        return None
+    with store.engine.connect() as conn:
+        row = _row(conn, normalise_username(username))
+    if row is None or not row.active or not hmac.compare_digest(_token(row), token):
+        return None
+    return _user(row)
+
+
+# --- What the audit log keeps of a typed name -----------------------------------------------------
+AUDIT_NAME_LENGTH = 64
+# Keys the digests of unknown login names. It lives only in this process's memory, so whoever
+# reads the audit log cannot test guesses against a digest. The cost: a restart starts the
+# counts of unknown names again, as it would for an in-process table.
+_NAME_KEY = secrets.token_bytes(32)
+
+
+def _escape(ch: str) -> str:
+    """A character as it may be logged: controls, format characters (bidi overrides,
+    zero-width), separators other than the plain space, unassigned code points and the
+    backslash become Python-style escapes."""
+    if ch == "\\":
+        return "\\\\"
+    category = unicodedata.category(ch)
+    if category[0] == "C" or category in ("Zl", "Zp") or (category == "Zs" and ch != " "):
+        code = ord(ch)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+    return ch
+
+
+def safe_text(text: str, limit: int = AUDIT_NAME_LENGTH) -> str:
+    """`text` fit for a log: each unsafe character escaped (see `_escape`), at most `limit`
+    characters, cut between escapes and marked "…" when cut."""
+    pieces = [_escape(ch) for ch in text]
+    if sum(map(len, pieces)) <= limit:
+        return "".join(pieces)
+    out, length = [], 0
+    for piece in pieces:
+        if length + len(piece) > limit - 1:
+            break
+        out.append(piece)
+        length += len(piece)
+    return "".join(out) + "…"
+
+
+def masked_login_name(name: str) -> str:
+    """How the audit log names a login name that has no account: its first two visible
+    characters and a short keyed digest, e.g. "kh…3f9a0c1d2e". Attempts with one name
+    share a mask, so they can be counted and grouped; the name itself, which may be a
+    password typed into the wrong box, is never stored."""
+    visible = [ch for ch in name if _escape(ch) == ch and not ch.isspace()]
+    digest = hmac.new(_NAME_KEY, name.encode("utf-8", "surrogatepass"), "sha256").hexdigest()[:10]
+    return safe_text("".join(visible[:2])) + "…" + digest
 
 
 # --- Demo mode -------------------------------------------------------------------------------------

@@ -70,6 +70,8 @@ TEXT = {
     "all": "Tất cả",
     "in_force_only": "Chỉ các lần nộp đang có hiệu lực",
     "all_versions": "Tất cả các lần nộp (kể cả bản đã được thay thế, đã bị hủy)",
+    "history_units": "Bản đã được thay thế, đã bị hủy của",
+    "no_unit": "Không đơn vị nào (chỉ các lần nộp đang có hiệu lực)",
     "rows": "Số dòng",
     "exported_at": "Thời điểm xuất",
     "exported_by": "Người xuất",
@@ -196,7 +198,11 @@ class Filters:
     """The filters of the Data page. Each field holds the accepted values (codes, task
     numbers, periods); None or an empty list accepts everything. `include_history` asks
     for every version of every report, not only those in force; a status other than
-    "in force" implies it."""
+    "in force" implies it.
+
+    `history_units` restricts the earlier versions to those units (the values in force
+    always pass): a page sets it to `accounts.history_scope(user)`, so nobody exports a
+    submission history they may not see. None: every unit's; empty: nobody's."""
 
     tasks: tuple[int, ...] | None = None
     indicators: tuple[str, ...] | None = None
@@ -206,6 +212,7 @@ class Filters:
     statuses: tuple[str, ...] | None = None  # in_force, superseded, rolled_back
     include_history: bool = False
     year: int | None = None  # None: the plan year
+    history_units: tuple[str, ...] | None = None  # unit codes
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -213,6 +220,9 @@ class Filters:
         for name in ("indicators", "districts", "units", "statuses"):
             set_(self, name, _tuple(getattr(self, name), str))
         set_(self, "periods", _tuple(self.periods, _period))
+        if self.history_units is not None:  # here an empty set means "none", not "no filter"
+            units = [self.history_units] if isinstance(self.history_units, str) else self.history_units
+            set_(self, "history_units", tuple(sorted(set(units))))
         if self.statuses and set(self.statuses) - {IN_FORCE}:
             set_(self, "include_history", True)
 
@@ -233,6 +243,8 @@ class Filters:
             months = set((p.start_month, p.end_month) for p in self.periods)
             keep &= pd.Series([(s, e) in months for s, e in
                                zip(table["start_month"], table["end_month"])], index=table.index)
+        if self.history_units is not None:
+            keep &= (table["status"] == IN_FORCE) | table["unit_code"].isin(self.history_units)
         return table[keep].reset_index(drop=True)
 
     def problems(self, plan) -> list[str]:
@@ -269,7 +281,13 @@ class Filters:
             (TEXT["units"], names(self.units, lambda c: plan.unit(c).name)),
             (TEXT["periods"], names(sorted(self.periods or ()) or None, lambda p: p.label)),
             (TEXT["statuses"], statuses),
-        ]
+        ] + self._describe_history_units(plan)
+
+    def _describe_history_units(self, plan) -> list[tuple[str, str]]:
+        if self.history_units is None or not self.include_history:
+            return []
+        names = "; ".join(plan.unit(c).name for c in self.history_units) or TEXT["no_unit"]
+        return [(TEXT["history_units"], names)]
 
 
 def filter_table(table: pd.DataFrame, *, tasks=None, indicators=None, districts=None,

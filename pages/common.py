@@ -77,15 +77,37 @@ def data_changed() -> None:
     st.cache_data.clear()
 
 
+def start_session(result: accounts.LoginResult) -> None:
+    """After a successful login: a fresh session holding the user's name and token."""
+    st.session_state.clear()
+    st.session_state["username"] = result.user.username
+    st.session_state["session_token"] = result.token
+
+
+def end_session() -> None:
+    """Forget everything of this session (forms, uploads, filters), so the next person at
+    a shared computer starts clean."""
+    st.session_state.clear()
+
+
+def logout() -> None:
+    """The logout button's callback: it runs before the rerun draws anything, whichever
+    page the button was clicked on."""
+    current = user()
+    if current is not None:
+        accounts.record_logout(store(), current)
+    end_session()
+
+
 def user() -> accounts.User | None:
-    """The logged-in user, re-read from the database so a disabled account stops at once."""
+    """The logged-in user, re-read from the database at every rerun, so a disabled account
+    or a password reset ends the session at once."""
     name = st.session_state.get("username")
     if not name:
         return None
-    current = accounts.get_user(store(), name)
-    if current is None or not current.active:
-        st.session_state.pop("username", None)
-        return None
+    current = accounts.session_user(store(), name, st.session_state.get("session_token"))
+    if current is None:
+        end_session()
     return current
 
 

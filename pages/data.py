@@ -3,7 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
-from mdplan_core import allocations, export, summary
+from mdplan_core import accounts, allocations, export, summary
 from mdplan_core.accounts import Action
 from mdplan_core.report import Period
 from mdplan_core.settings import LOCAL_TZ
@@ -42,12 +42,15 @@ chosen_periods = e.multiselect("Kỳ báo cáo", sorted(periods), placeholder="T
                                format_func=lambda p: p.label)
 chosen_statuses = f.multiselect("Trạng thái báo cáo", list(export.SUBMISSION_STATUS),
                                 default=[export.IN_FORCE], placeholder="Tất cả",
-                                format_func=export.SUBMISSION_STATUS.get)
+                                format_func=export.SUBMISSION_STATUS.get,
+                                help="Bản đã được thay thế, đã bị hủy chỉ hiện với cán bộ của đơn vị "
+                                     "và quản trị viên.")
 
 filters = export.Filters(tasks=chosen_tasks or None, indicators=chosen_indicators or None,
                          districts=chosen_districts or None, units=chosen_units or None,
                          periods=chosen_periods or None, statuses=chosen_statuses or None,
-                         include_history=not chosen_statuses)
+                         include_history=not chosen_statuses,
+                         history_units=accounts.history_scope(user))
 table = filters.apply(common.consolidated(filters.include_history))
 st.markdown(f"**{format_number(len(table))} dòng**")
 st.dataframe(export.for_display(table), hide_index=True)

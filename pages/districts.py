@@ -1,10 +1,15 @@
 """Theo địa bàn: the 8 district-level units compared, and one district in detail."""
 import streamlit as st
 
-from mdplan_core import allocations, charts, progress, views
+from mdplan_core import accounts, allocations, charts, progress, views
+from mdplan_core.accounts import Action
 from pages import common
 
+NOT_YOURS = ("Lịch sử nộp báo cáo (các lần nộp, người nộp, tệp) chỉ hiện với cán bộ của đơn vị và "
+             "quản trị viên. Tình hình nộp báo cáo của mọi đơn vị có ở trang «Tình hình báo cáo».")
+
 plan, as_of = common.monitoring_page("Theo địa bàn")
+user = common.user()
 
 values, communes = common.data()
 matrix = progress.district_matrix(plan, values, communes, allocations.get_allocations(common.store()), as_of)
@@ -42,9 +47,11 @@ else:
 
 st.markdown("**Báo cáo của địa bàn**")
 unit = next(u.code for u in plan.units if u.district_code == district)
-reports = common.submissions()
+reports = accounts.visible_history(user, common.submissions())
 reports = reports[reports["unit_code"] == unit]
-if reports.empty:
+if not accounts.can(user, Action.HISTORY, unit):
+    st.write(NOT_YOURS)
+elif reports.empty:
     st.write("Đơn vị này chưa nộp báo cáo nào.")
 else:
     st.dataframe(views.submissions_table(plan, reports), hide_index=True)

@@ -13,6 +13,7 @@ import unicodedata
 from pathlib import Path
 
 import argon2
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -106,6 +107,18 @@ def test_permission_table(action):
            can(officer(), action, "ubnd_058"), can(officer(), action, None), can(ADMIN, action, "ubnd_058"))
     assert got == EXPECTED[action]
     assert set(EXPECTED) == set(accounts.ACTIONS)
+
+
+def test_who_sees_which_units_submission_history():
+    history = pd.DataFrame({"unit_code": ["ubnd_058", "ubnd_061", "ubnd_061", "ca_tinh"], "version": [1, 1, 2, 1]})
+    assert accounts.history_scope(ADMIN) is None
+    assert accounts.history_scope(officer("ubnd_061")) == {"ubnd_061"}
+    assert accounts.history_scope(LEADER) == accounts.history_scope(None) == frozenset()
+    assert accounts.history_scope(officer(active=False)) == frozenset()
+    assert accounts.visible_history(ADMIN, history).equals(history)
+    assert list(accounts.visible_history(officer("ubnd_061"), history)["version"]) == [1, 2]
+    assert accounts.visible_history(LEADER, history).empty
+    assert list(accounts.visible_history(LEADER, history).columns) == ["unit_code", "version"]
 
 
 def test_a_ba_be_officer_cannot_upload_for_another_unit():
@@ -260,8 +273,8 @@ def test_a_valid_raw_officer_row_is_accepted(store):
 def test_a_good_login_is_audited_and_returns_the_user(store):
     user = add(store, display_name="Cán bộ Ba Bể")
     result = authenticate(store, " CanBo.BaBe ", PASSWORD, now=T0)
-    assert result == LoginResult(user, "ok", "Đăng nhập thành công. Xin chào Cán bộ Ba Bể.")
-    assert result.ok
+    assert result == LoginResult(user, "ok", "Đăng nhập thành công. Xin chào Cán bộ Ba Bể.", result.token)
+    assert result.ok and result.token
     last = audit_entries(store)[-1]
     assert last == {"actor": "canbo.babe", "action": "login", "unit_code": "ubnd_061",
                     "role": Role.OFFICER, "rehashed": False}
@@ -297,7 +310,8 @@ def test_unknown_user_and_wrong_password_get_the_same_answer_and_the_same_work(s
     assert hasher.verified[0].startswith("$argon2id$v=19$m=8,t=1,p=1$")
     entries = audit_entries(store)[-2:]
     assert [(e["actor"], e["action"], e["reason"]) for e in entries] == [
-        ("canbo.babe", "login_failed", "bad_password"), ("khong.co.ai", "login_failed", "unknown_user")]
+        ("canbo.babe", "login_failed", "bad_password"),
+        (accounts.masked_login_name("khong.co.ai"), "login_failed", "unknown_user")]
 
 
 def test_five_failures_lock_the_account_for_fifteen_minutes(store, hasher):
@@ -306,6 +320,9 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(store, hasher):
         result = authenticate(store, "canbo.babe", "sai mật khẩu rồi", now=T0 + dt.timedelta(seconds=attempt))
         assert result.status == "bad_credentials", attempt
         assert stored_row(store, "canbo.babe").failed_logins == attempt
+    # The fourth answer warns that the next failure locks.
+    assert result.message == ("Sai tên đăng nhập hoặc mật khẩu. Còn 1 lần thử trước khi tài khoản bị "
+                              "tạm khóa 15 phút.")
     fifth_at = T0 + dt.timedelta(minutes=1, seconds=30)  # 08:01:30 in Vietnam
     fifth = authenticate(store, "canbo.babe", "sai mật khẩu rồi", now=fifth_at)
     assert fifth.status == "locked" and fifth.user is None
@@ -313,12 +330,13 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(store, hasher):
                              "nên bị tạm khóa đến 01/03/2017 08:17 (giờ Việt Nam).")
     assert stored_row(store, "canbo.babe").locked_until == fifth_at + accounts.LOCKOUT
 
-    # While locked, even the right password is refused, and it is not even checked.
+    # While locked, even the right password is refused (it is verified all the same, so the
+    # answer takes as long as any other).
     hasher.verified.clear()
     during = authenticate(store, "canbo.babe", PASSWORD, now=fifth_at + dt.timedelta(minutes=14, seconds=59))
     assert during.status == "locked"
     assert "thử lại sau 01/03/2017 08:17 (giờ Việt Nam)" in during.message
-    assert hasher.verified == []
+    assert len(hasher.verified) == 1
 
     after = authenticate(store, "canbo.babe", PASSWORD, now=fifth_at + accounts.LOCKOUT)
     assert after.ok
@@ -342,20 +360,21 @@ def test_the_audit_log_filters_by_actor_and_action_and_reads_in_vietnamese(store
 
     assert list(store.audit(actor="lanhdao")["action"]) == ["logout", "login"]
     failed = store.audit(actions=["login_failed"])
-    assert list(failed["actor"]) == ["khong.co.ai", "canbo.babe"]
+    unknown = accounts.masked_login_name("khong.co.ai")
+    assert list(failed["actor"]) == [unknown, "canbo.babe"]
     assert list(store.audit(1, actions=["user_add", "logout"])["action"]) == ["logout"]
     assert store.audit(actor="quantri", actions=["login"]).empty
 
     table = views.audit_table(PLAN, store.audit())
     assert list(table.columns) == ["Thời gian", "Người thực hiện", "Việc", "Đơn vị", "Chi tiết"]
     rows = table.set_index("Người thực hiện")
-    assert rows.loc["khong.co.ai", "Việc"] == "Đăng nhập không thành công"
-    assert rows.loc["khong.co.ai", "Chi tiết"] == "không có tài khoản này"
+    assert rows.loc[unknown, "Việc"] == "Đăng nhập không thành công"
+    assert rows.loc[unknown, "Chi tiết"] == "không có tài khoản này"
     assert rows.loc["canbo.babe", "Chi tiết"] == "sai mật khẩu"
     assert rows.loc["canbo.babe", "Đơn vị"] == "UBND huyện Ba Bể"
     assert list(table.loc[table["Người thực hiện"] == "quantri", "Chi tiết"]) == [
         "tài khoản lanhdao; vai trò lãnh đạo", "tài khoản canbo.babe; vai trò cán bộ đơn vị"]
-    assert rows.loc["khong.co.ai", "Thời gian"] == "01/03/2017 08:00"  # T0, in Vietnam time
+    assert rows.loc[unknown, "Thời gian"] == "01/03/2017 08:00"  # T0, in Vietnam time
 
 def test_every_action_the_code_audits_has_a_vietnamese_name():
     """Read off the source: an action added without a name would show raw on the admin page."""
@@ -426,6 +445,127 @@ def test_now_must_be_timezone_aware(store):
     add(store)
     with pytest.raises(ValueError, match="timezone-aware"):
         authenticate(store, "canbo.babe", PASSWORD, now=dt.datetime(2017, 3, 1))
+
+
+# --- Unknown names answer like accounts -------------------------------------------------------------
+def answers(store, username: str, passwords: list[str], times: list[dt.datetime]) -> list[tuple[str, str]]:
+    return [(r.status, r.message) for r in (authenticate(store, username, pw, now=at)
+                                            for pw, at in zip(passwords, times))]
+
+
+def test_an_unknown_name_gets_the_same_answers_as_an_account_with_wrong_passwords(store):
+    add(store)
+    # Six wrong tries, the right password while locked, then one more try after the lockout.
+    times = [T0 + dt.timedelta(seconds=i) for i in range(7)] + [T0 + dt.timedelta(minutes=16)]
+    known = answers(store, "canbo.babe", ["sai mật khẩu rồi"] * 6 + [PASSWORD, "sai mật khẩu rồi"], times)
+    unknown = answers(store, "khong.co.ai", ["sai mật khẩu rồi"] * 6 + [PASSWORD, "sai mật khẩu rồi"], times)
+    assert unknown == known
+    assert [status for status, _ in known] == ["bad_credentials"] * 4 + ["locked"] * 3 + ["bad_credentials"]
+    assert [message for _, message in known[:4]] == ["Sai tên đăng nhập hoặc mật khẩu."] * 3 + [
+        "Sai tên đăng nhập hoặc mật khẩu. Còn 1 lần thử trước khi tài khoản bị tạm khóa 15 phút."]
+    assert "tạm khóa đến 01/03/2017 08:16" in known[4][1]
+    # Another unknown name has its own count; the spelling of a name does not matter.
+    assert authenticate(store, "ai.khac", "x", now=times[-1]).message == "Sai tên đăng nhập hoặc mật khẩu."
+    authenticate(store, " KHONG.CO.AI", "x", now=times[-1])
+    assert [e["failed_logins"] for e in audit_entries(store)[-2:]] == [1, 2]
+
+
+@pytest.mark.parametrize("case", ["unknown", "unknown_locked", "wrong_password", "locked", "disabled"])
+def test_every_refusal_costs_one_password_verification(store, hasher, case):
+    add(store)
+    name, password = ("khong.co.ai" if case.startswith("unknown") else "canbo.babe"), PASSWORD
+    if case.endswith("locked"):
+        for _ in range(accounts.MAX_FAILED_LOGINS):
+            authenticate(store, name, "sai mật khẩu rồi", now=T0)
+    if case == "wrong_password":
+        password = "sai mật khẩu rồi"
+    if case == "disabled":
+        disable_user(store, name, actor="quantri")
+    hasher.verified.clear()
+    result = authenticate(store, name, password, now=T0 + dt.timedelta(minutes=1))
+    assert not result.ok
+    assert len(hasher.verified) == 1
+
+
+def test_a_name_that_cannot_be_a_username_never_reaches_the_database(store, hasher):
+    add(store, "a" * 64, role=Role.LEADER, unit_code=None)
+    # Cut to 64 characters, this name would be the account's: it is an unknown name instead.
+    assert authenticate(store, "a" * 64 + "bcd", PASSWORD, now=T0).status == "bad_credentials"
+    for name in ("canbo\x00babe", "canbo.babe\x1b[2J", "x" * 100_000):
+        hasher.verified.clear()
+        assert authenticate(store, name, PASSWORD, now=T0).message == "Sai tên đăng nhập hoặc mật khẩu."
+        assert len(hasher.verified) == 1
+
+
+# --- What the audit log keeps of a typed name ------------------------------------------------------
+def test_a_name_with_no_account_is_masked_in_the_audit_log(store):
+    add(store)
+    typed = "MậtKhẩu@Bí-Mật2017"  # a password typed into the username box
+    authenticate(store, typed, "x", now=T0)
+    authenticate(store, typed.lower(), "y", now=T0)
+    authenticate(store, "mậtkhẩu@bí-mật2018", "z", now=T0)
+    authenticate(store, "canbo.babe", "sai mật khẩu rồi", now=T0)
+    entries = audit_entries(store)[1:]
+    first, again, other, known = (e["actor"] for e in entries)
+    assert first == again != other  # one name, one mask: repeated attempts can be grouped
+    assert first.startswith("mậ…") and len(first) == 13
+    assert "khẩu" not in store.audit().to_string() and "2017" not in "".join(store.audit()["detail"])
+    assert known == "canbo.babe"  # an account is named as it is
+    assert [e["failed_logins"] for e in entries] == [1, 2, 1, 1]
+
+
+@pytest.mark.parametrize("typed", ["\x1b[31mquantri\x1b[0m", "admin\x00", "\u202eadmin", "ad\nmin\r\x0b",
+                                   "\x00\x00\x00", "ký tự" * 5000])
+def test_a_typed_name_reaches_the_audit_log_only_made_safe(store, typed):
+    authenticate(store, typed, "x", now=T0)
+    actor = audit_entries(store)[-1]["actor"]
+    assert len(actor) <= accounts.AUDIT_NAME_LENGTH
+    assert all(ch == " " or not unicodedata.category(ch).startswith(("C", "Z")) for ch in actor), repr(actor)
+    assert actor == accounts.masked_login_name(accounts.normalise_username(typed))
+
+
+def test_safe_text_escapes_what_a_log_must_not_hold_and_caps_the_length():
+    assert accounts.safe_text("canbo.babe") == "canbo.babe"
+    assert accounts.safe_text("a\x1b[2Jb\x00c\u202ed\\e f\u00a0g") == "a\\x1b[2Jb\\x00c\\u202ed\\\\e f\\xa0g"
+    assert accounts.safe_text("x" * 64) == "x" * 64  # exactly the limit: kept whole
+    assert accounts.safe_text("x" * 65) == "x" * 63 + "…"
+    assert accounts.safe_text("x" * 60 + "\x1b" * 3) == "x" * 60 + "…"  # never half an escape
+    assert accounts.safe_text("abc", limit=2) == "a…"
+
+
+# --- Sessions --------------------------------------------------------------------------------------
+def test_a_password_reset_ends_the_sessions_opened_before_it(store):
+    user = add(store, now=T0)
+    token = authenticate(store, "canbo.babe", PASSWORD, now=T0).token
+    assert accounts.session_user(store, "canbo.babe", token) == user
+    assert authenticate(store, "canbo.babe", PASSWORD, now=T0).token == token  # a second browser
+    reset_password(store, "canbo.babe", "mật khẩu mới dài hơn", actor="quantri", now=T0 + dt.timedelta(hours=1))
+    assert accounts.session_user(store, "canbo.babe", token) is None
+    fresh = authenticate(store, "canbo.babe", "mật khẩu mới dài hơn", now=T0 + dt.timedelta(hours=2)).token
+    assert fresh != token and accounts.session_user(store, "canbo.babe", fresh) == user
+
+
+def test_a_session_ends_when_its_account_is_disabled_and_needs_its_token(store):
+    user = add(store, now=T0)
+    lanhdao = add(store, "lanhdao", role=Role.LEADER, unit_code=None, now=T0)
+    token = authenticate(store, "canbo.babe", PASSWORD, now=T0).token
+    other = authenticate(store, "lanhdao", PASSWORD, now=T0).token
+    assert accounts.session_user(store, "canbo.babe", None) is None
+    assert accounts.session_user(store, "canbo.babe", other) is None  # another account's token
+    assert accounts.session_user(store, None, token) is None
+    assert accounts.session_user(store, "lanhdao", other) == lanhdao
+    disable_user(store, "canbo.babe", actor="quantri")
+    assert accounts.session_user(store, "canbo.babe", token) is None
+    enable_user(store, "canbo.babe", actor="quantri")
+    assert accounts.session_user(store, "canbo.babe", token) == user
+
+
+def test_a_rehash_at_login_keeps_the_sessions(store, monkeypatch):
+    add(store, now=T0)
+    token = authenticate(store, "canbo.babe", PASSWORD, now=T0).token
+    monkeypatch.setattr(accounts, "PASSWORD_HASHER", CountingHasher(time_cost=2))
+    assert authenticate(store, "canbo.babe", PASSWORD, now=T0).token == token
+    assert accounts.session_user(store, "canbo.babe", token) is not None
 
 
 # --- Managing users --------------------------------------------------------------------------------

@@ -6,12 +6,13 @@ import io
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from mdplan_core import demo, progress
+from mdplan_core import accounts, demo, progress
 from mdplan_core.plan import load_plan
 from mdplan_core.report import Period
 from mdplan_core.settings import Settings
@@ -74,9 +75,9 @@ def app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=120)
 
 
-def login(role: str) -> AppTest:
+def login(role: str, account: tuple[str, str] | None = None) -> AppTest:
     at = app().run()
-    username, password = ACCOUNTS[role]
+    username, password = account or ACCOUNTS[role]
     at.text_input[0].input(username)
     at.text_input[1].input(password)
     at.button[0].click().run()
@@ -146,7 +147,8 @@ def test_pages_a_role_may_not_use_are_not_in_its_menu_and_refuse_when_run(role, 
         at.switch_page(f"pages/{page}.py")
     # Hiding a page is not access control: run the page itself with that login.
     direct = AppTest.from_file(str(Path(APP).parent / "pages" / f"{page}.py"), default_timeout=60)
-    direct.session_state["username"] = ACCOUNTS[role][0]
+    for key in ("username", "session_token"):
+        direct.session_state[key] = at.session_state[key]
     direct.run()
     assert not direct.exception
     assert "không được phép" in direct.error[0].value
@@ -394,7 +396,109 @@ def test_admin_reads_the_audit_log_filtered_to_failed_logins():
 
 
 def test_logout_is_offered_in_the_sidebar():
-    # Clicking it is covered by the browser journey (tests/test_browser.py): AppTest does not
-    # deliver clicks on widgets the entry point draws before st.navigation runs the page.
     at = login("leader")
     assert [b.label for b in at.sidebar.button] == ["Đăng xuất"]
+
+
+# --- Sessions --------------------------------------------------------------------------------------
+def test_a_password_reset_ends_the_users_session_at_the_next_rerun():
+    store = Store(Settings.from_env().database_url)
+    account = ("canbo.datlai", "mật khẩu ban đầu")
+    accounts.add_user(store, *account, accounts.Role.OFFICER, units=PLAN, unit_code="ubnd_058", actor="quantri")
+    at = login("officer", account)
+    other = login("leader")
+    assert at.title[0].value == "Tổng quan"
+    accounts.reset_password(store, account[0], "mật khẩu mới đặt lại", actor="quantri")
+    at.run()
+    assert not at.exception
+    assert list(at.session_state.keys()) == []
+    assert at.error[0].value == "Bạn cần đăng nhập." and "Tổng quan" not in texts(at)
+    assert root(at).title[0].value == "Đăng nhập mdplan"
+    other.run()
+    assert other.title[0].value == "Tổng quan"  # another user's session goes on
+    assert login("officer", (account[0], "mật khẩu mới đặt lại")).title[0].value == "Tổng quan"
+
+
+def test_logout_forgets_everything_the_user_left_in_the_session():
+    at = login("officer")
+    at.date_input(key="as_of_widget").set_value(dt.date(2017, 3, 31)).run()
+    at.switch_page("pages/entry.py").run()
+    at.selectbox[1].select_index(3).run()  # Quý IV/2017
+    reporter = next(t for t in at.text_input if t.key.endswith("-reporter"))
+    reporter.input("Người trước")
+    next(n for n in at.number_input if n.key.endswith("-CT1.1-value")).set_value(777)
+    next(b for b in at.button if b.label == "Kiểm tra").click().run()
+    assert {"username", "session_token", "as_of", "entry-checked", reporter.key} <= set(at.session_state.keys())
+
+    root(at)
+    assert {"username", "session_token", "as_of", "entry-checked"} <= set(at.session_state.keys())
+    next(b for b in at.sidebar.button if b.label == "Đăng xuất").click().run()
+    assert not at.exception
+    # Nothing is left but the login form that the next person sees.
+    assert [k for k in at.session_state if not k.startswith("FormSubmitter:login")] == []
+    assert store_audit_last("canbo.babe") == "logout"
+    assert at.title[0].value == "Đăng nhập mdplan"
+    # The next person logs in on the same browser and finds nothing of it.
+    at.text_input[0].input(ACCOUNTS["officer"][0])
+    at.text_input[1].input(ACCOUNTS["officer"][1])
+    at.button[0].click().run()
+    at.switch_page("pages/entry.py").run()
+    at.selectbox[1].select_index(3).run()
+    assert next(t for t in at.text_input if t.key.endswith("-reporter")).value != "Người trước"
+    assert next(n for n in at.number_input if n.key.endswith("-CT1.1-value")).value != 777
+    assert at.session_state["as_of"] != dt.date(2017, 3, 31)
+
+
+def root(at: AppTest) -> AppTest:
+    """Run the entry point, as opening the app's address does. (AppTest reruns a page by
+    running its file alone, so what dashboard.py draws, such as the login page and the
+    logout button, shows only on a run of the entry point.)"""
+    return at.switch_page(APP).run()
+
+
+def store_audit_last(actor: str) -> str:
+    return Store(Settings.from_env().database_url).audit(1, actor=actor)["action"].iloc[0]
+
+
+# --- Whose submission history a user sees ----------------------------------------------------------
+def district_history(at, district: str):
+    """The submissions table of one district on Theo địa bàn (None when none is shown)."""
+    at.switch_page("pages/districts.py").run()
+    next(s for s in at.selectbox if s.label == "Huyện, thành phố").select(district).run()
+    assert not at.exception
+    tables = [d.value for d in at.dataframe if "Lần nộp" in d.value.columns]
+    return tables[0] if tables else None
+
+
+def test_an_officer_sees_only_their_own_units_history_by_district():
+    at = login("officer")
+    own = district_history(at, "061")
+    assert set(own["Đơn vị"]) == {"UBND huyện Ba Bể"} and len(own) > 0
+    assert district_history(at, "058") is None
+    assert "chỉ hiện với cán bộ của đơn vị và quản trị viên" in texts(at)
+    admin = login("admin")
+    other = district_history(admin, "058")
+    assert set(other["Đơn vị"]) == {"UBND thành phố Bắc Kạn"} and len(other) > 0
+
+
+def exported_history(role: str) -> pd.DataFrame:
+    """The Data page's CSV with every version (the status filter emptied)."""
+    at = login(role)
+    at.switch_page("pages/data.py").run()
+    next(m for m in at.multiselect if m.label == "Trạng thái báo cáo").unselect("in_force").run()
+    assert not at.exception
+    csv = downloaded(next(b for b in at.download_button if b.label == "Tải CSV (UTF-8)"))
+    return pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig", dtype=str)
+
+
+def test_an_officer_exports_only_their_own_units_earlier_versions():
+    status, unit = "Trạng thái lần nộp", "Mã đơn vị"
+    officer = exported_history("officer")
+    earlier = officer[officer[status] != "Đang có hiệu lực"]
+    assert set(earlier[unit]) == {"ubnd_061"}
+    assert officer[officer[status] == "Đang có hiệu lực"][unit].nunique() > 10  # the province's values
+    admin = exported_history("admin")
+    earlier = admin[admin[status] != "Đang có hiệu lực"]
+    assert {"ubnd_061", "ca_tinh"} <= set(earlier[unit])
+    leader = exported_history("leader")
+    assert set(leader[status]) == {"Đang có hiệu lực"}

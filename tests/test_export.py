@@ -337,3 +337,19 @@ def test_cli_export_refuses_unknown_codes(cli_env, capsys):
     assert "Không có chỉ tiêu 'CT9'" in capsys.readouterr().err
     assert main(["export", "-o", str(cli_env / "x.txt")]) == 2
     assert not (cli_env / "x.csv").exists()
+
+
+def test_history_units_keep_other_units_earlier_versions_out_and_their_values_in_force_in(reports):
+    upload(reports, "dai_ptth", Q1, (2017, 4, 9, 10, 0), user="canbo.daiptth", results={"CT1.5": 4})
+    history = consolidated(PLAN, reports, 2017, include_history=True)
+    assert set(history.query("status == 'superseded'")["unit_code"]) == {"ubnd_061", "dai_ptth"}
+    babe = Filters(include_history=True, history_units={"ubnd_061"})
+    seen = babe.apply(history)
+    assert set(seen.query("status == 'superseded'")["unit_code"]) == {"ubnd_061"}
+    in_force = "status == 'in_force'"
+    assert seen.query(in_force).reset_index(drop=True).equals(history.query(in_force).reset_index(drop=True))
+    nobody = Filters(statuses=["superseded", "rolled_back"], history_units=())
+    assert nobody.select(PLAN, reports).empty
+    assert Filters(include_history=True).apply(history).equals(history)  # None: every unit's
+    assert dict(babe.describe(PLAN))["Bản đã được thay thế, đã bị hủy của"] == "UBND huyện Ba Bể"
+    assert dict(nobody.describe(PLAN))["Bản đã được thay thế, đã bị hủy của"].startswith("Không đơn vị nào")
