@@ -91,7 +91,8 @@ def test_officer_reports_and_staff_export(server, tmp_path):
         page.get_by_role("option", name=re.compile(r"^Quý IV\/2017")).click()
         # The caption is drawn by the rerun that the choice starts, so the button below holds that
         # rerun's template; the script state alone may still read "notRunning" from before it.
-        expect(page.get_by_text(re.compile(r"^Mẫu của UBND huyện Ba Bể, kỳ Tháng 10–12/2017"))).to_be_visible(timeout=60000)
+        caption = page.get_by_text(re.compile(r"^Mẫu của UBND huyện Ba Bể, kỳ Tháng 10–12/2017"))
+        expect(caption).to_be_visible(timeout=60000)
         wait_ready(page)
         with page.expect_download() as download:
             page.get_by_role("button", name="Tải mẫu Excel").click()
