@@ -8,10 +8,12 @@ PORT ?= 8501
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+# The package is installed editable, so `python -m mdplan_core` and `mdplan` work from any directory
+# and still find data/ in this checkout.
+$(VENV)/.installed: pyproject.toml requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
 # Demo mode is the default for `make run`; MDPLAN_DEMO=0 serves real data only.
@@ -22,7 +24,8 @@ run: install
 		--server.headless true --browser.gatherUsageStats false
 
 test: install
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache *.egg-info

@@ -70,7 +70,7 @@ def get_allocations(store: Store) -> pd.DataFrame:
     return store._frame(stmt, _DTYPES)
 
 
-def allocation_grid(plan: "Plan", current: pd.DataFrame) -> pd.DataFrame:
+def allocation_grid(plan: Plan, current: pd.DataFrame) -> pd.DataFrame:
     """The table an admin edits: every numeric indicator × every district, with its names,
     the provincial target and the stored allocation (`target`, blank where there is none)."""
     indicators = plan.indicators
@@ -94,7 +94,7 @@ def _code(value) -> str:
     return text.zfill(3) if text.isdigit() else text
 
 
-def check_allocations(plan: "Plan", table: pd.DataFrame) -> tuple[dict[tuple[str, str], int], list[Finding]]:
+def check_allocations(plan: Plan, table: pd.DataFrame) -> tuple[dict[tuple[str, str], int], list[Finding]]:
     """Read an edited table: the allocations it sets, keyed by (indicator, district), and
     the findings. Rows with a blank target set nothing (that cell has no allocation)."""
     missing = [c for c in [*KEY, "target"] if c not in table.columns]
@@ -157,7 +157,7 @@ def check_allocations(plan: "Plan", table: pd.DataFrame) -> tuple[dict[tuple[str
     return wanted, findings
 
 
-def save_allocations(store: Store, plan: "Plan", table: pd.DataFrame, *, actor: str,
+def save_allocations(store: Store, plan: Plan, table: pd.DataFrame, *, actor: str,
                      now: dt.datetime | None = None) -> AllocationResult:
     """Make the stored allocations exactly those of `table` (columns indicator_code,
     district_code, target; others are ignored), or change nothing when it has errors."""

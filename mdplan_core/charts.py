@@ -67,8 +67,10 @@ TEXT = {
     "heatmap_colorbar_allocation": "% chỉ tiêu<br>phân bổ",
     "heatmap_colorbar_share": "% tổng tỉnh",
     "cell_no_data": "chưa có",
-    "hover_cell_allocation": "{district} · {code}<br>{name}<br>Thực hiện: {actual} / phân bổ {allocated} {unit} = {pct}",
-    "hover_cell_share": "{district} · {code}<br>{name}<br>Thực hiện: {actual} / toàn tỉnh {total} {unit} = {pct}<br>(chưa có chỉ tiêu phân bổ)",
+    "hover_cell_allocation": ("{district} · {code}<br>{name}<br>"
+                              "Thực hiện: {actual} / phân bổ {allocated} {unit} = {pct}"),
+    "hover_cell_share": ("{district} · {code}<br>{name}<br>"
+                         "Thực hiện: {actual} / toàn tỉnh {total} {unit} = {pct}<br>(chưa có chỉ tiêu phân bổ)"),
     "hover_cell_empty": "{district} · {code}<br>{name}<br>Toàn tỉnh chưa có kết quả",
     "tile_note": "Sơ đồ ô: mỗi ô là một huyện, đặt theo vị trí tương đối; không phải bản đồ ranh giới.",
     "ranking_allocation": "Chỉ tiêu phân bổ",

@@ -14,12 +14,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 import yaml
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
-                      ValidationInfo, field_validator)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from . import geography
 from .report import Period
@@ -121,10 +120,10 @@ class BasisDocument(_Model):
     kind: Literal["law", "resolution", "decree", "decision", "directive", "circular",
                   "plan", "submission", "other"]
     title: Text
-    number: Optional[Text] = None
-    date: Optional[dt.date] = None
-    issuer: Optional[Text] = None
-    subject: Optional[Text] = None
+    number: Text | None = None
+    date: dt.date | None = None
+    issuer: Text | None = None
+    subject: Text | None = None
     as_written: Text
 
 
@@ -136,7 +135,7 @@ class Article(_Model):
 class Decision(_Model):
     number: Text
     date: dt.date
-    place: Optional[Text] = None
+    place: Text | None = None
     issuer: Text
     title: Text
     signer: Signer
@@ -156,7 +155,7 @@ class Schedule(_Model):
     as_written: Text
     start: dt.date
     end: dt.date
-    note: Optional[Text] = None
+    note: Text | None = None
 
     @field_validator("end")
     @classmethod
@@ -180,7 +179,7 @@ class Indicator(_Model):
     task: Number
     name: Text
     unit: Text
-    target: Optional[Count] = None
+    target: Count | None = None
     aggregation: Aggregation
     text: Text
 
@@ -201,7 +200,7 @@ class Duty(_Model):
     agencies: Annotated[list[Text], Field(min_length=1)]
     requested: bool = False
     summary_en: Text
-    text: Optional[Text] = None
+    text: Text | None = None
 
 
 class Deadline(_Model):
@@ -261,7 +260,7 @@ class Reporting(_Model):
     standing_agency: Text
     standing_reports_to: list[Text] = []
     clauses: list[ReportingClause] = []
-    schedule: Optional[ReportingSchedule] = None
+    schedule: ReportingSchedule | None = None
 
 
 def _districts(value):
@@ -300,8 +299,8 @@ Loc = tuple  # a pydantic-style location: ("tasks", 2, "lead")
 
 @dataclass(frozen=True)
 class Problem:
-    line: Optional[int]
-    field: Optional[str]
+    line: int | None
+    field: str | None
     message: str
 
 
@@ -332,7 +331,7 @@ def field_path(loc: Loc) -> str:
     return out
 
 
-def _line_of(root: Optional[yaml.Node], loc: Loc) -> Optional[int]:
+def _line_of(root: yaml.Node | None, loc: Loc) -> int | None:
     """The 1-based line of the YAML node at `loc`, or of its nearest existing parent."""
     if root is None:
         return None
@@ -585,8 +584,8 @@ class ReportingUnit:
     name: str
     short_name: str
     kind: Literal["district", "agency"]
-    district_code: Optional[str]
-    agency_id: Optional[str]
+    district_code: str | None
+    agency_id: str | None
 
 
 def district_unit_code(district_code: str) -> str:
@@ -605,7 +604,7 @@ class Plan:
     """A validated plan. DataFrame attributes return fresh copies, so callers may
     modify what they get without touching the cached plan."""
 
-    def __init__(self, spec: PlanSpec, path: Path, geo: "geography.Geography"):
+    def __init__(self, spec: PlanSpec, path: Path, geo: geography.Geography):
         self.spec = spec
         self.path = path
         self.year: int = spec.plan_year
@@ -712,7 +711,7 @@ class Plan:
     def communes(self) -> pd.DataFrame:
         return self._frames["communes"].copy()
 
-    def tables(self) -> "OrderedDict[str, pd.DataFrame]":
+    def tables(self) -> OrderedDict[str, pd.DataFrame]:
         """Every table of the plan, in reading order, for the CLI and exports."""
         names = ["plan", "basis", "tasks", "indicators", "responsibility", "agencies",
                  "duties", "funding", "reporting_units", "districts", "communes"]
@@ -840,7 +839,7 @@ def parse_plan(text: str, path: Path) -> Plan:
     if problems:
         raise PlanFileError(shown, problems)
 
-    def line_of(loc) -> Optional[int]:
+    def line_of(loc) -> int | None:
         return _line_of(root, _flatten_loc(loc))
 
     def problem(loc, message) -> Problem:

@@ -670,11 +670,10 @@ class _Cfb:
 
     def read_stream(self, name: str, limit: int) -> bytes:
         """The first `limit` bytes of a stream."""
-        for entry_name, kind, start, size in self.entries:
-            if kind == 2 and entry_name == name:
-                break
-        else:
+        found = next((e for e in self.entries if e[1] == 2 and e[0] == name), None)
+        if found is None:
             raise KeyError(name)
+        _, _, start, size = found
         want = min(size, limit)
         if size < self.mini_cutoff:
             return self._read_mini(start, want)

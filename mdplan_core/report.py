@@ -21,7 +21,7 @@ class Period:
             raise ValueError(f"invalid period months {self.start_month}..{self.end_month}")
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         """`2017-01..2017-03` or `2017-05` (one month)."""
         m = _PERIOD.match(text)
         if not m:
@@ -54,7 +54,7 @@ class Period:
             return dt.date(self.year, 12, 31)
         return dt.date(self.year, self.end_month + 1, 1) - dt.timedelta(days=1)
 
-    def overlaps(self, other: "Period") -> bool:
+    def overlaps(self, other: Period) -> bool:
         return (self.year == other.year and self.start_month <= other.end_month
                 and other.start_month <= self.end_month)
 

@@ -118,8 +118,6 @@ def _failure(code: str, detail: str, **values) -> SandboxResult:
 
 def _run_worker(payload: bytes, timeout: float) -> SandboxResult:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p)
     env["RUST_BACKTRACE"] = "0"
     proc = subprocess.Popen(
         [sys.executable, "-m", "mdplan_core.sandbox"],

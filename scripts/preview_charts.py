@@ -28,7 +28,7 @@ from mdplan_core.plan import load_plan  # noqa: E402
 from mdplan_core.report import ParsedReport, Period, ReportValue  # noqa: E402
 from mdplan_core.store import Store  # noqa: E402
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def demo_store(plan, folder: Path) -> Store:

@@ -1,12 +1,17 @@
-"""Shared fixtures: a store on each backend.
+"""Shared fixtures and the rule for tests that need a program beyond Python.
 
-SQLite always runs (a file under tmp_path). PostgreSQL runs when MDPLAN_TEST_DATABASE_URL
-is set (recipe in shared/TESTING.md); each test then gets its own schema, dropped after.
-When the variable is set and the server cannot be reached, the tests fail: they never skip.
+A test that needs LibreOffice, Chromium or PostgreSQL carries `@pytest.mark.requires(PROGRAM)`.
+Where the program is missing the test skips, and its reason says how to install it. In CI
+(`CI=true`, as `.ci/run` sets it) such a test fails instead, so nothing is silently left out.
+
+The store runs on each backend: SQLite always (a file under tmp_path); PostgreSQL when
+MDPLAN_TEST_DATABASE_URL is set (recipe in shared/TESTING.md), each test in its own schema,
+dropped after. When the variable is set and the server cannot be reached, the tests fail.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 
 import pytest
@@ -17,10 +22,39 @@ from mdplan_core.store import Store, normalise_url
 
 PG_ENV = "MDPLAN_TEST_DATABASE_URL"
 PG_URL = os.environ.get(PG_ENV, "")
-PG_SKIP_REASON = (f"PostgreSQL not tested: set {PG_ENV}, e.g. "
-                  "postgresql+psycopg://mdplan:mdplan@127.0.0.1:5432/mdplan_test (see shared/TESTING.md)")
+IN_CI = os.environ.get("CI", "").lower() in ("true", "1", "yes")
 
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason=PG_SKIP_REASON))]
+# program -> (is it here?, how to get it)
+PROGRAMS = {
+    "soffice": (lambda: shutil.which("soffice") or shutil.which("libreoffice"),
+                "needs LibreOffice (soffice): apt-get install -y libreoffice-calc-nogui"),
+    "chromium": (lambda: shutil.which("chromium"),
+                 "needs Chromium: apt-get install -y chromium"),
+    "postgresql": (lambda: PG_URL,
+                   f"needs PostgreSQL: apt-get install -y postgresql, then set {PG_ENV} "
+                   "(.ci/run shows how)"),
+}
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "requires(program): the test needs soffice, chromium or postgresql; it skips "
+                   "without it, and fails without it when CI is set")
+
+
+@pytest.hookimpl(tryfirst=True)  # before fixtures are set up
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("requires"):
+        [program] = mark.args
+        available, reason = PROGRAMS[program]
+        if available():
+            continue
+        if IN_CI:
+            pytest.fail(f"CI must run every test, but this one {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.requires("postgresql"))]
 
 
 @pytest.fixture(params=BACKENDS)

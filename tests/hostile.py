@@ -140,7 +140,7 @@ def wide_xlsx(cols: int = 201) -> bytes:
                                      dimension=f"A1:{get_column_letter(cols)}1"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def zip_bomb_xlsx(rows: int = 100_000, cols: int = 120) -> bytes:
     """About 250 MB of worksheet XML deflated to about 1 MB: `rows` numbered rows of
     `cols` identical cells (cells without r are placed one after another, as OOXML
@@ -445,14 +445,14 @@ def pdf_bytes() -> bytes:
 
 
 def text_bytes() -> bytes:
-    return "Báo cáo tiến độ quý I\nXã Đồng Phúc: đạt 85%\n".encode("utf-8")
+    return "Báo cáo tiến độ quý I\nXã Đồng Phúc: đạt 85%\n".encode()
 
 
 def html_table_bytes() -> bytes:
     """An HTML table, as many web systems export it under an .xls name."""
     return ('<html><head><meta charset="utf-8"></head><body><table>'
             "<tr><td>Mã xã</td><td>Thực hiện</td></tr><tr><td>X001</td><td>98</td></tr>"
-            "</table></body></html>").encode("utf-8")
+            "</table></body></html>").encode()
 
 
 def non_workbook_zip() -> bytes:

@@ -1,19 +1,30 @@
-"""Run LibreOffice headless to convert spreadsheets, so tests see files written by
-another program than openpyxl (what an officer who uses LibreOffice would upload).
+"""Files written by LibreOffice, so tests see workbooks written by another program than
+openpyxl (what an officer who uses LibreOffice would upload).
 
-Each call gets its own LibreOffice profile: two runs sharing the default profile block
-each other. A missing LibreOffice is an error, never a skip.
+Tests read the committed files in tests/fixtures/libreoffice/ (`written(name, fmt)`), so the
+suite runs where LibreOffice is not installed. SOURCES says how each file is made: a function
+that builds the input with openpyxl, converted by `soffice`. Regenerate them all with
+
+    python -m tests.libreoffice [NAME ...]
+
+Each conversion gets its own LibreOffice profile: two runs sharing the default profile block
+each other.
 """
 from __future__ import annotations
 
+import argparse
+import importlib
 import io
+import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
 INSTALL_HINT = "install it with: apt-get install -y libreoffice-calc-nogui"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "libreoffice"
 
 # The export filter for each target format.
 FILTERS = {
@@ -23,6 +34,65 @@ FILTERS = {
     "pdf": "pdf:calc_pdf_Export",
     "csv": "csv:Text - txt - csv (StarCalc):44,34,76,1",
 }
+
+# Every committed file: name -> (the function that builds its input, the formats LibreOffice
+# writes it in). The file of `name` in `fmt` is FIXTURES / f"{name}.{fmt}".
+SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "workbook-report": ("tests.test_workbook:build_report", ("xlsx", "xls", "ods")),
+    "intake-ba-be": ("tests.test_intake:filled", ("xlsx", "xls", "ods")),
+    "reader-filled": ("tests.test_reader:filled_report", ("xlsx", "xls", "ods")),
+    "reader-formulas": ("tests.test_reader:formula_report", ("xlsx",)),
+    "reader-tcvn3": ("tests.test_reader:tcvn3_report", ("xls",)),
+    "reader-vni": ("tests.test_reader:vni_report", ("xls",)),
+    "preflight-report": ("tests.hostile:real_xlsx", ("xlsx", "xls", "ods")),
+    "preflight-wide": ("tests.test_preflight:wide_report", ("xls",)),
+    "corpus-divide-by-zero": ("tests.test_reading_corpus:divide_by_zero_report", ("xlsx",)),
+    "template-filled": ("tests.test_template:filled_report", ("xlsx", "xls", "ods")),
+}
+
+
+def written(name: str, fmt: str) -> bytes:
+    """The committed file LibreOffice wrote from SOURCES[name] in `fmt`."""
+    if fmt not in SOURCES[name][1]:
+        raise ValueError(f"{name} is not kept as .{fmt}; add the format to SOURCES")
+    path = FIXTURES / f"{name}.{fmt}"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `python -m tests.libreoffice {name}` "
+                                f"(it needs LibreOffice; {INSTALL_HINT})")
+    return path.read_bytes()
+
+
+def source(name: str) -> bytes:
+    """The input of SOURCES[name], built now by its function."""
+    module, function = SOURCES[name][0].split(":")
+    return getattr(importlib.import_module(module), function)()
+
+
+def regenerate(names=None, out: Path = FIXTURES) -> list[Path]:
+    """Convert the inputs of `names` (default: all) and write them under `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in names or SOURCES:
+        data = source(name)
+        for fmt in SOURCES[name][1]:
+            path = out / f"{name}.{fmt}"
+            path.write_bytes(convert(data, fmt, suffix=".xlsx"))
+            paths.append(path)
+    return paths
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.libreoffice",
+                                     description="Rewrite the LibreOffice-written test fixtures.")
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"which files (default: all): {', '.join(SOURCES)}")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.names) - set(SOURCES))
+    if unknown:
+        parser.error(f"unknown names: {', '.join(unknown)}")
+    for path in regenerate(args.names):
+        print(f"{path.name}: {path.stat().st_size} bytes")
+    return 0
 
 
 class LibreOfficeError(RuntimeError):
@@ -80,8 +150,10 @@ def _sniff(data: bytes) -> str:
 
 
 def _env(home: Path) -> dict:
-    import os
-
     env = dict(os.environ)
     env["HOME"] = str(home)  # LibreOffice writes caches under HOME; keep runs apart
     return env
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from mdplan_core.allocations import (AllocationResult, Change, allocation_grid, get_allocations,
-                                     save_allocations)
+from mdplan_core.allocations import AllocationResult, Change, allocation_grid, get_allocations, save_allocations
 from mdplan_core.plan import load_plan
 from mdplan_core.store import allocations
 

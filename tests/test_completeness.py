@@ -332,7 +332,7 @@ def test_status_from_the_store_history(store):
                                    filename="r.xlsx", user="test", uploaded_at=at)
         assert not result.refused
 
-    utc = dt.timezone.utc
+    utc = dt.UTC
     save("ubnd_061", "061", "2017-01..2017-03", dt.datetime(2017, 4, 9, 3, tzinfo=utc), 1)
     save("ubnd_061", "061", "2017-01..2017-03", dt.datetime(2017, 5, 20, 3, tzinfo=utc), 2)  # revision
     save("ubnd_061", "061", "2017-04", dt.datetime(2017, 5, 3, 3, tzinfo=utc), 1)

@@ -13,12 +13,11 @@ import pytest
 
 import mdplan_core.preflight as preflight_module
 import mdplan_core.sandbox as sandbox_module
-from mdplan_core.preflight import (MAX_COLS, MAX_ROWS, MAX_ZIP_ENTRIES, format_mb, preflight,
-                                   sniff_format)
+from mdplan_core.preflight import MAX_COLS, MAX_ROWS, MAX_ZIP_ENTRIES, format_mb, preflight, sniff_format
 from mdplan_core.sandbox import read_workbook_safely, run_isolated
 from mdplan_core.workbook import RawWorkbook
 from tests import hostile
-from tests.libreoffice import convert
+from tests.libreoffice import written
 
 MB = 1024 * 1024
 VIETNAMESE_LETTERS = set("ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ")
@@ -167,21 +166,25 @@ def test_files_within_limits_pass(build, filename):
     assert preflight(build(), filename) == []
 
 
-@pytest.fixture(scope="module")
-def libreoffice_files():
-    """The ordinary report converted by LibreOffice, plus an .xls 250 columns wide."""
+def wide_report() -> bytes:
+    """A sheet 250 columns wide (LibreOffice saves it as .xls)."""
     wide = openpyxl.Workbook()
     wide.active.title = "Rộng"
     wide.active["A1"] = 1
     wide.active.cell(row=3, column=250, value=5)
     buf = io.BytesIO()
     wide.save(buf)
-    report = hostile.real_xlsx()
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def libreoffice_files():
+    """The ordinary report (hostile.real_xlsx) saved by LibreOffice, plus the wide .xls."""
     return {
-        "xls": convert(report, "xls"),
-        "ods": convert(report, "ods"),
-        "xlsx": convert(report, "xlsx"),
-        "wide_xls": convert(buf.getvalue(), "xls"),
+        "xls": written("preflight-report", "xls"),
+        "ods": written("preflight-report", "ods"),
+        "xlsx": written("preflight-report", "xlsx"),
+        "wide_xls": written("preflight-wide", "xls"),
     }
 
 

@@ -25,7 +25,7 @@ from mdplan_core.template import build_template
 from mdplan_core.workbook import RawSheet, RawWorkbook
 from mdplan_core.sandbox import read_workbook_safely
 from tests.fill import fill_template
-from tests.libreoffice import convert
+from tests.libreoffice import written
 
 UNIT = "ubnd_061"  # UBND huyện Ba Bể
 PERIOD = Period(2017, 1, 3)
@@ -61,11 +61,15 @@ def expected_report(plan, unit=UNIT, results=RESULTS, communes=COMMUNES, media=M
                         report_date=report_date)
 
 
+def filled_report(plan=None) -> bytes:
+    return fill_template(build_template(plan or load_plan(), UNIT, PERIOD), results=RESULTS,
+                         communes=COMMUNES, media_text=MEDIA, reporter=REPORTER, phone=PHONE,
+                         report_date=REPORT_DATE)
+
+
 @pytest.fixture(scope="module")
 def filled(plan) -> bytes:
-    return fill_template(build_template(plan, UNIT, PERIOD), results=RESULTS, communes=COMMUNES,
-                         media_text=MEDIA, reporter=REPORTER, phone=PHONE,
-                         report_date=REPORT_DATE)
+    return filled_report(plan)
 
 
 def read(data: bytes, plan, filename: str = "bao-cao.xlsx"):
@@ -389,13 +393,17 @@ def test_numbers_as_text_warn_only_when_ambiguous(plan, filled):
         ("value.unit_suffix", "warning", "F21")]
 
 
-def test_a_formula_is_read_by_its_cached_value(plan, filled):
-    wb = openpyxl.load_workbook(io.BytesIO(filled))
+def formula_report() -> bytes:
+    wb = openpyxl.load_workbook(io.BytesIO(filled_report()))
     wb[REPORT]["F20"] = "=1+2"
     wb[REPORT]["F28"] = "=SUM(1,1)"
     out = io.BytesIO()
     wb.save(out)
-    computed = convert(out.getvalue(), "xlsx")  # LibreOffice computes and caches the values
+    return out.getvalue()
+
+
+def test_a_formula_is_read_by_its_cached_value(plan):
+    computed = written("reader-formulas", "xlsx")  # LibreOffice computed and cached the values
     result = read(computed, plan)
     assert result.findings == []
     assert result.report == expected_report(plan)
@@ -431,6 +439,19 @@ def legacy(grid, encoding: str, with_font: bool):
     return grid, fonts
 
 
+def legacy_report(encoding: str) -> bytes:
+    grid, fonts = legacy(grid_of(filled_report()), encoding, with_font=True)
+    return write_grid(grid, fonts=fonts)
+
+
+def tcvn3_report() -> bytes:
+    return legacy_report("tcvn3")
+
+
+def vni_report() -> bytes:
+    return legacy_report("vni")
+
+
 LEGACY = [("tcvn3", True, "xlsx"), ("vni", True, "xlsx"), ("tcvn3", True, "xls"),
           ("vni", True, "xls"), ("tcvn3", False, "xlsx"), ("vni", False, "xlsx")]
 
@@ -438,10 +459,11 @@ LEGACY = [("tcvn3", True, "xlsx"), ("vni", True, "xlsx"), ("tcvn3", True, "xls")
 @pytest.mark.parametrize("encoding, with_font, fmt", LEGACY,
                          ids=[f"{e}-{'font' if f else 'detected'}-{x}" for e, f, x in LEGACY])
 def test_legacy_text_is_converted_with_a_warning(plan, filled, encoding, with_font, fmt):
-    grid, fonts = legacy(grid_of(filled), encoding, with_font)
-    data = write_grid(grid, fonts=fonts)
-    if fmt == "xls":
-        data = convert(data, "xls")
+    if fmt == "xls":  # the same file, saved as .xls by LibreOffice
+        data = written(f"reader-{encoding}", "xls")
+    else:
+        grid, fonts = legacy(grid_of(filled), encoding, with_font)
+        data = write_grid(grid, fonts=fonts)
     result = read(data, plan, filename=f"bao-cao.{fmt}")
     assert result.report == expected_report(plan)
     warnings = [f for f in result.findings if f.code == "text.legacy_encoding"]
@@ -454,8 +476,8 @@ def test_legacy_text_is_converted_with_a_warning(plan, filled, encoding, with_fo
 # --- Files written by LibreOffice -------------------------------------------------------------
 
 @pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
-def test_libreoffice_written_file_reads_back_exactly(plan, filled, fmt):
-    data = convert(filled, fmt)
+def test_libreoffice_written_file_reads_back_exactly(plan, fmt):
+    data = written("reader-filled", fmt)
     result = read(data, plan, filename=f"bao-cao.{fmt}")
     assert result.findings == []
     assert result.report == expected_report(plan)

@@ -19,7 +19,7 @@ from tests.frames import NO_ALLOCATIONS, communes_frame, values_frame
 PLAN = load_plan()
 VN = LOCAL_TZ
 JULY_20, DEC_31 = dt.date(2017, 7, 20), dt.date(2017, 12, 31)
-EXPORTED_AT = dt.datetime(2017, 12, 20, 2, 30, tzinfo=dt.timezone.utc)  # 09:30 in Vietnam
+EXPORTED_AT = dt.datetime(2017, 12, 20, 2, 30, tzinfo=dt.UTC)  # 09:30 in Vietnam
 BA_BE, TP = "061", "058"
 BA_BE_COMMUNES = PLAN.communes.loc[PLAN.communes["district_code"] == BA_BE, "code"].tolist()
 SHEETS = ["Theo chỉ tiêu", "Theo huyện", "Tình hình báo cáo", "Thông tin"]

@@ -1,8 +1,7 @@
 """Reading workbooks into a neutral grid: the same report written by openpyxl and by
 LibreOffice (as .xlsx, .xls and .ods) must read the same, cell for cell.
 
-These tests need LibreOffice (`soffice`). Without it they fail with a message saying
-how to install it; they do not skip, since CI installs it.
+The LibreOffice-written files are committed fixtures (tests/libreoffice.py makes them).
 """
 from __future__ import annotations
 
@@ -17,7 +16,7 @@ from openpyxl.styles import Font
 from mdplan_core.workbook import (MergedRange, RawSheet, WorkbookReadError, cell_ref,
                                   is_legacy_font, read_workbook, try_read_workbook)
 from tests import hostile
-from tests.libreoffice import convert
+from tests.libreoffice import written
 
 SOURCE_FORMATS = ["openpyxl-xlsx", "lo-xlsx", "lo-xls", "lo-ods"]
 LIBREOFFICE_FORMATS = ["lo-xlsx", "lo-xls", "lo-ods"]
@@ -63,9 +62,9 @@ def books() -> dict[str, object]:
     source = build_report()
     files = {
         "openpyxl-xlsx": source,
-        "lo-xlsx": convert(source, "xlsx"),
-        "lo-xls": convert(source, "xls"),
-        "lo-ods": convert(source, "ods"),
+        "lo-xlsx": written("workbook-report", "xlsx"),
+        "lo-xls": written("workbook-report", "xls"),
+        "lo-ods": written("workbook-report", "ods"),
     }
     return {name: read_workbook(data, f"bao-cao.{name.split('-')[1]}")
             for name, data in files.items()}
