@@ -39,7 +39,9 @@ FILTERS = {
 # writes it in). The file of `name` in `fmt` is FIXTURES / f"{name}.{fmt}".
 SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
     "workbook-report": ("tests.test_workbook:build_report", ("xlsx", "xls", "ods")),
+    "workbook-control": ("tests.test_workbook:control_characters_book", ("xls",)),
     "intake-ba-be": ("tests.test_intake:filled", ("xlsx", "xls", "ods")),
+    "intake-nul": ("tests.test_intake:nul_report", ("xls",)),
     "reader-filled": ("tests.test_reader:filled_report", ("xlsx", "xls", "ods")),
     "reader-formulas": ("tests.test_reader:formula_report", ("xlsx",)),
     "reader-tcvn3": ("tests.test_reader:tcvn3_report", ("xls",)),

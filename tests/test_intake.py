@@ -81,10 +81,13 @@ def test_a_workbook_saved_by_libreoffice_imports(store, fmt):
     assert (actual(store, "CT1.1"), actual(store, "CT1.2"), actual(store, "CT1.3")) == (2, 1234, 2)
 
 
+def nul_report() -> bytes:
+    return filled(notes={"CT1.1": "Lớp\x00 ghép\x0bthôn Nà Cọ"}, reporter="Nguyễn Thị\x00 Hoa")
+
+
 def test_nul_in_a_file_name_or_an_xls_note_is_never_stored(store):
     # PostgreSQL refuses NUL with a DataError; SQLite stored it. Both now store neither.
-    data = convert(filled(notes={"CT1.1": "Lớp\x00 ghép\x0bthôn Nà Cọ"},
-                          reporter="Nguyễn Thị\x00 Hoa"), "xls")
+    data = written("intake-nul", "xls")
     out = import_file(data, "ba-be\x00\r\n.xls", user="a", plan=PLAN, store=store)
     assert out.outcome == "stored", out.findings
     # The reporter's cell, the signature that repeats it (a formula LibreOffice computed), the note.

@@ -277,8 +277,8 @@ def test_control_characters_become_newlines_or_are_dropped_with_a_warning_per_ce
     assert {(f.sheet, f.file) for f in book.findings} == {("Báo cáo", "bao-cao.xlsx")}
 
 
-def test_control_characters_in_an_xls_and_in_an_openpyxl_file():
-    # openpyxl writes a text as given, so an escape typed into it is what Excel would write.
+def control_characters_book() -> bytes:
+    """Control characters typed raw and as Excel's `_xHHHH_` escapes, one hidden sheet."""
     wb = openpyxl.Workbook()
     wb.active.title = "Báo cáo"
     for r, text in enumerate(hostile.CONTROL_TEXTS, 1):
@@ -287,8 +287,13 @@ def test_control_characters_in_an_xls_and_in_an_openpyxl_file():
     hidden["A1"], hidden.sheet_state = "ẩn_x001B_", "hidden"
     buf = io.BytesIO()
     wb.save(buf)
+    return buf.getvalue()
 
-    for data, name in ((buf.getvalue(), "bao-cao.xlsx"), (convert(buf.getvalue(), "xls"), "bao-cao.xls")):
+
+def test_control_characters_in_an_xls_and_in_an_openpyxl_file():
+    # openpyxl writes a text as given, so an escape typed into it is what Excel would write.
+    for data, name in ((control_characters_book(), "bao-cao.xlsx"),
+                       (written("workbook-control", "xls"), "bao-cao.xls")):
         book = read_workbook(data, name)
         assert book.sheet("Báo cáo").rows == CLEAN_TEXTS, name
         assert book.sheet("Ẩn").rows == [["ẩn"]], name  # cleaned, but not a sheet to talk about
