@@ -412,18 +412,23 @@ def set_role(store: Store, username: str, role: str, *, units: "Plan | Collectio
 
 # --- Logging in and out ----------------------------------------------------------------------------
 def authenticate(store: Store, username: str, password: str, *,
-                 now: dt.datetime | None = None) -> LoginResult:
+                 now: dt.datetime | None = None, demo: bool = False) -> LoginResult:
     """Check a login and record it in the audit log (one transaction per attempt).
 
     A locked account is refused without looking at the password. Otherwise a wrong
     password counts one failure; the `MAX_FAILED_LOGINS`-th in a row locks the account
     for `LOCKOUT`. A success resets the count and re-hashes a password stored with
     outdated argon2 parameters. A disabled account is named only to someone who knows
-    its password.
+    its password. Outside demo mode (`demo`: settings.demo) a demo account's published
+    password opens nothing, whatever the database holds.
     """
     at = _aware(now)
     name = normalise_username(username)[:64]
     password = _password(password)
+    if not demo and (name, password) in _PUBLISHED_LOGINS:
+        _verify_dummy(password)  # the same work and answer as a wrong password
+        store.record_audit(name, "login_failed", at=at, reason="demo_account")
+        return LoginResult(None, "bad_credentials", MESSAGES["login.bad_credentials"])
     with store.engine.connect() as conn:
         row = _row(conn, name)
 
@@ -496,23 +501,29 @@ DEMO_ACCOUNTS = (
     ("quantri", "QuanTri@2017", Role.ADMIN, None),
 )
 DEMO_NAMES = {"lanhdao": "Lãnh đạo (tài khoản mẫu)", "quantri": "Quản trị Sở LĐTBXH (tài khoản mẫu)"}
+DEMO_ACTOR = "demo"  # the audit log's actor for the demo accounts' creation
+_PUBLISHED_LOGINS = frozenset((username, password) for username, password, *_ in DEMO_ACCOUNTS)
 
 
 def ensure_demo_accounts(store: Store, plan: "Plan", settings: "Settings") -> list[tuple[str, str, str, str | None]]:
     """Create the demo accounts that do not exist yet; return them all with their passwords.
 
-    Only in demo mode: a production install has no default account. An existing demo
-    account is left as it is (its password may have been changed).
+    Only in demo mode, and only into a demo (or empty) database, which is marked demo
+    (`installation.claim`; raises `installation.WrongDatabase` for a real one). An existing
+    demo account is left as it is (its password may have been changed).
     """
+    from . import installation
+
     if not settings.demo:
         raise DemoModeRequired("demo accounts are created only in demo mode (MDPLAN_DEMO=1)")
+    installation.claim(store, demo=True)
     for username, password, role, unit_code in DEMO_ACCOUNTS:
         display = DEMO_NAMES.get(username) or f"Cán bộ {plan.unit(unit_code).short_name} (tài khoản mẫu)"
         if get_user(store, username) is not None:
             continue
         try:
             add_user(store, username, password, role, units=plan, unit_code=unit_code,
-                     display_name=display, actor="demo")
+                     display_name=display, actor=DEMO_ACTOR)
         except AccountError as exc:
             if exc.code != "user.duplicate":  # another session created it first
                 raise
