@@ -16,10 +16,12 @@ $(VENV)/.installed: pyproject.toml requirements.txt
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Demo mode is the default for `make run`; MDPLAN_DEMO=0 serves real data only.
+# Demo mode is the default for `make run`, in its own database (var/demo.sqlite3). MDPLAN_DEMO=0
+# (or false, no, empty: as settings.py reads it) serves a real installation and loads nothing.
 run: install
-	@if [ "$${MDPLAN_DEMO-1}" != "0" ]; then MDPLAN_DEMO=1 $(PY) -m mdplan_core demo --if-empty; fi
-	MDPLAN_DEMO=$${MDPLAN_DEMO-1} $(PY) -m streamlit run dashboard.py \
+	@demo=$${MDPLAN_DEMO-1}; case "$$demo" in ""|0|false|no) demo=0;; *) demo=1;; esac; \
+	if [ $$demo = 1 ]; then MDPLAN_DEMO=1 $(PY) -m mdplan_core demo --if-empty || exit $$?; fi; \
+	MDPLAN_DEMO=$$demo exec $(PY) -m streamlit run dashboard.py \
 		--server.address localhost --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 

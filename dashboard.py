@@ -2,7 +2,7 @@
 Pages are thin; everything they show comes from mdplan_core."""
 import streamlit as st
 
-from mdplan_core import accounts
+from mdplan_core import accounts, installation
 from mdplan_core.accounts import Action
 from pages import common
 
@@ -22,7 +22,7 @@ def login() -> None:
         password = st.text_input("Mật khẩu", type="password")
         submitted = st.form_submit_button("Đăng nhập", type="primary")
     if submitted:
-        result = accounts.authenticate(common.store(), username, password)
+        result = accounts.authenticate(common.store(), username, password, demo=common.settings().demo)
         if result.ok:
             common.start_session(result)
             st.rerun()
@@ -33,6 +33,13 @@ def login() -> None:
         st.table({"Tên đăng nhập": [a[0] for a in demo], "Mật khẩu": [a[1] for a in demo],
                   "Vai trò": [accounts.ROLE_LABELS[a[2]] for a in demo]})
 
+
+# Demo data and a real install never share a database: say what is wrong, offer no login.
+wrong_database = installation.refusal(common.store(), demo=common.settings().demo)
+if wrong_database is not None:
+    st.title("mdplan không thể mở cơ sở dữ liệu này")
+    st.error(wrong_database, icon="⛔")
+    st.stop()
 
 if common.settings().demo:
     demo_accounts(common.settings().database_url)

@@ -444,7 +444,7 @@ def set_role(store: Store, username: str, role: str, *, units: "Plan | Collectio
 
 # --- Logging in and out ----------------------------------------------------------------------------
 def authenticate(store: Store, username: str, password: str, *,
-                 now: dt.datetime | None = None) -> LoginResult:
+                 now: dt.datetime | None = None, demo: bool = False) -> LoginResult:
     """Check a login and record it in the audit log (one transaction per attempt).
 
     Every answer costs one argon2 verification (unknown name, locked or disabled account
@@ -454,10 +454,13 @@ def authenticate(store: Store, username: str, password: str, *,
     row locks the name for `LOCKOUT`, during which even the right password is refused. A
     success resets the count and re-hashes a password stored with outdated argon2
     parameters. A disabled account is named only to someone who knows its password.
+    Outside demo mode (`demo`: settings.demo) a demo account's published password is a
+    wrong password, whatever the database holds.
     """
     at = _aware(now)
     name = normalise_username(username)
     password = _password(password)
+    published = not demo and (name, password) in _PUBLISHED_LOGINS
     row = None
     if _USERNAME.fullmatch(name):  # no account has another kind of name: it never reaches the database
         with store.engine.connect() as conn:
@@ -470,7 +473,7 @@ def authenticate(store: Store, username: str, password: str, *,
         _verify(row.password_hash, password)  # the same work as every other answer; not used
         return _refuse_locked(store, row, at)
 
-    verified = _verify(row.password_hash, password)
+    verified = _verify(row.password_hash, password) and not published
     new_hash = None
     if verified and PASSWORD_HASHER.check_needs_rehash(row.password_hash):
         new_hash = _hash(password)
@@ -478,7 +481,7 @@ def authenticate(store: Store, username: str, password: str, *,
     with store._write() as conn:
         current = _row(conn, name, for_update=True)
         if current.password_hash != row.password_hash:  # reset meanwhile: check against the new one
-            verified, new_hash = _verify(current.password_hash, password), None
+            verified, new_hash = _verify(current.password_hash, password) and not published, None
         if _locked(current, at):  # locked by a concurrent attempt
             _audit(conn, at, name, "login_locked", current.unit_code,
                    locked_until=current.locked_until.isoformat())
@@ -490,7 +493,8 @@ def authenticate(store: Store, username: str, password: str, *,
             failures = (0 if expired else current.failed_logins) + 1
             locked_until = at + LOCKOUT if failures >= MAX_FAILED_LOGINS else None
             conn.execute(sa.update(users).where(where).values(failed_logins=failures, locked_until=locked_until))
-            _audit(conn, at, name, "login_failed", current.unit_code, reason="bad_password",
+            _audit(conn, at, name, "login_failed", current.unit_code,
+                   reason="demo_account" if published else "bad_password",
                    failed_logins=failures,
                    locked_until=None if locked_until is None else locked_until.isoformat())
             return _failed(failures, locked_until)
@@ -638,23 +642,29 @@ DEMO_ACCOUNTS = (
     ("quantri", "QuanTri@2017", Role.ADMIN, None),
 )
 DEMO_NAMES = {"lanhdao": "Lãnh đạo (tài khoản mẫu)", "quantri": "Quản trị Sở LĐTBXH (tài khoản mẫu)"}
+DEMO_ACTOR = "demo"  # the audit log's actor for the demo accounts' creation
+_PUBLISHED_LOGINS = frozenset((username, password) for username, password, *_ in DEMO_ACCOUNTS)
 
 
 def ensure_demo_accounts(store: Store, plan: "Plan", settings: "Settings") -> list[tuple[str, str, str, str | None]]:
     """Create the demo accounts that do not exist yet; return them all with their passwords.
 
-    Only in demo mode: a production install has no default account. An existing demo
-    account is left as it is (its password may have been changed).
+    Only in demo mode, and only into a demo (or empty) database, which is marked demo
+    (`installation.claim`; raises `installation.WrongDatabase` for a real one). An existing
+    demo account is left as it is (its password may have been changed).
     """
+    from . import installation
+
     if not settings.demo:
         raise DemoModeRequired("demo accounts are created only in demo mode (MDPLAN_DEMO=1)")
+    installation.claim(store, demo=True)
     for username, password, role, unit_code in DEMO_ACCOUNTS:
         display = DEMO_NAMES.get(username) or f"Cán bộ {plan.unit(unit_code).short_name} (tài khoản mẫu)"
         if get_user(store, username) is not None:
             continue
         try:
             add_user(store, username, password, role, units=plan, unit_code=unit_code,
-                     display_name=display, actor="demo")
+                     display_name=display, actor=DEMO_ACTOR)
         except AccountError as exc:
             if exc.code != "user.duplicate":  # another session created it first
                 raise

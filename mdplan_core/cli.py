@@ -102,10 +102,18 @@ def cmd_check(args) -> int:
     return 0 if all(r.ok for r in results.values()) else 1
 
 
-def _store():
+def _store(*, write: bool = False):
+    """The store of the settings; for a command that writes, only a database this mode may
+    write into (`installation.claim` raises WrongDatabase, which `main` reports)."""
+    from . import installation
+    from .settings import Settings
     from .store import Store
 
-    return Store.open()
+    settings = Settings.from_env()
+    store = Store.open(settings)
+    if write:
+        installation.claim(store, demo=settings.demo)
+    return store
 
 
 def _account(store, username: str):
@@ -142,7 +150,7 @@ def cmd_import(args) -> int:
     from .plan import load_plan
 
     plan = load_plan(args.plan_file)
-    store = _store()
+    store = _store(write=True)
     user = _account(store, args.user)
     files = []
     for path in args.files:
@@ -182,7 +190,7 @@ def cmd_rollback(args) -> int:
     from .report import Period
 
     plan = load_plan(args.plan_file)
-    store = _store()
+    store = _store(write=True)
     user = _account(store, args.user)
     try:
         period = Period.parse(args.period)
@@ -262,7 +270,7 @@ def _new_password(args) -> str | None:
 def cmd_user(args) -> int:
     from . import accounts
 
-    store = _store()
+    store = _store(write=args.user_command != "list")
     actor = _cli_actor()
     try:
         if args.user_command == "list":
@@ -300,10 +308,11 @@ def cmd_user(args) -> int:
 def cmd_demo(args) -> int:
     from .demo import DemoError, load_demo
     from .plan import load_plan
+    from .settings import Settings
 
     plan = load_plan(args.plan_file)
     try:
-        summary = load_demo(_store(), plan, if_empty=args.if_empty)
+        summary = load_demo(_store(), plan, if_empty=args.if_empty, demo_mode=Settings.from_env().demo)
     except DemoError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -314,7 +323,7 @@ def cmd_demo(args) -> int:
 def cmd_summary(args) -> int:
     import datetime as dt
 
-    from . import allocations, summary
+    from . import allocations, installation, summary
     from .plan import load_plan
 
     plan = load_plan(args.plan_file)
@@ -323,7 +332,8 @@ def cmd_summary(args) -> int:
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date(plan.year, 12, 31)
     data = summary.summary_xlsx(plan, store.values(plan.year), store.communes(plan.year), store.history(),
                                 allocations.get_allocations(store), as_of=as_of,
-                                exported_at=dt.datetime.now(dt.UTC), exported_by=exported_by)
+                                exported_at=dt.datetime.now(dt.UTC), exported_by=exported_by,
+                                demo=installation.is_demo(store))
     Path(args.output).write_bytes(data)
     print(f"{args.output}: bảng tổng hợp đến ngày {as_of:%d/%m/%Y}, {len(data)} bytes")
     return 0
@@ -332,7 +342,7 @@ def cmd_summary(args) -> int:
 def cmd_export(args) -> int:
     import datetime as dt
 
-    from . import export
+    from . import export, installation
     from .plan import load_plan
 
     plan = load_plan(args.plan_file)
@@ -355,7 +365,7 @@ def cmd_export(args) -> int:
     exported_by = _reader(store, args.user)
     table = filters.select(plan, store)
     data = export.export(table, filters, fmt, plan=plan, exported_at=dt.datetime.now(dt.UTC),
-                         exported_by=exported_by)
+                         exported_by=exported_by, demo=installation.is_demo(store))
     Path(args.output).write_bytes(data)
     print(f"{args.output}: {len(table)} dòng, {len(data)} bytes")
     return 0
@@ -445,7 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
     p.set_defaults(func=cmd_user)
 
-    p = sub.add_parser("demo", parents=[common], help="load a demo year of reports through the upload path")
+    p = sub.add_parser("demo", parents=[common], help="load a demo year of reports through the upload path (demo mode only: MDPLAN_DEMO=1)")
     p.add_argument("--if-empty", action="store_true",
                    help="do nothing when the database already holds reports (else that is an error)")
     p.set_defaults(func=cmd_demo)
@@ -478,6 +488,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    from .installation import WrongDatabase
     from .plan import PlanFileError
 
     args = build_parser().parse_args(argv)
@@ -488,6 +499,9 @@ def main(argv=None) -> int:
         return 2
     except PlanFileError as exc:
         print(exc, file=sys.stderr)
+        return 2
+    except WrongDatabase as exc:  # demo data and a real install never share a database
+        print(exc.message, file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. piped into `head`
         return 0

@@ -34,7 +34,7 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import completeness
+from . import completeness, installation
 from .filling import fill_template
 from .intake import import_file
 from .report import Period
@@ -315,8 +315,8 @@ def _files(plan) -> tuple[tuple[Upload, bytes], ...]:
 
 # --- Loading ----------------------------------------------------------------------------------
 class DemoError(RuntimeError):
-    """The demo cannot load (a non-empty store), or the upload path refused one of its
-    files, which is a bug in the demo."""
+    """The demo cannot load (demo mode off, a real database, a non-empty store), or the
+    upload path refused one of its files, which is a bug in the demo."""
 
 
 @dataclass(frozen=True)
@@ -349,9 +349,16 @@ class DemoSummary:
         return out
 
 
-def load_demo(store, plan, *, if_empty: bool = False) -> DemoSummary:
-    """Upload the demo year through the upload path. The store must hold no submissions:
-    with `if_empty` a non-empty store is left alone, otherwise it is an error."""
+def load_demo(store, plan, *, if_empty: bool = False, demo_mode: bool = False) -> DemoSummary:
+    """Upload the demo year through the upload path, as demo data. Only in demo mode
+    (`demo_mode`: settings.demo) and into a demo or empty database, which it marks demo
+    (`installation.claim_for_demo_data`); anything else is a DemoError, even with `if_empty`.
+    The store must hold no submissions: with `if_empty` a non-empty store is left alone,
+    otherwise it is an error."""
+    try:
+        installation.claim_for_demo_data(store, demo_mode=demo_mode)
+    except installation.WrongDatabase as exc:
+        raise DemoError(exc.message) from exc
     existing = len(store.history())
     if existing:
         if if_empty:

@@ -52,6 +52,7 @@ HEADERS = {  # column key -> header, in export order
     "uploaded_by": "Người nộp",
     "uploaded_at": "Thời điểm nộp (giờ Việt Nam)",
     "submission_id": "Mã lần nộp",
+    "demo": "Dữ liệu minh họa",
 }
 TEXT = {
     "data_sheet": "Số liệu",
@@ -75,6 +76,10 @@ TEXT = {
     "rows": "Số dòng",
     "exported_at": "Thời điểm xuất",
     "exported_by": "Người xuất",
+    "demo_data": "Dữ liệu minh họa",
+    "demo_data_value": "có — đây không phải số liệu thật",
+    "demo_yes": "có",
+    "demo_no": "không",
     "unknown_task": "Không có nhiệm vụ số {value} trong kế hoạch.",
     "unknown_indicator": "Không có chỉ tiêu '{value}' trong kế hoạch.",
     "unknown_district": "Không có huyện, thành phố mã '{value}' trong danh mục.",
@@ -148,6 +153,7 @@ def consolidated(plan, store: Store, year: int | None = None, *,
     out["uploaded_by"] = values["uploaded_by"]
     out["uploaded_at"] = values["uploaded_at"].dt.tz_convert(LOCAL_TZ)
     out["submission_id"] = values["submission_id"].astype("int64")
+    out["demo"] = values["demo"].astype("bool")
 
     order = {c: i for i, c in enumerate(indicators.index)}
     unit_order = {c: i for i, c in enumerate(units.index)}
@@ -301,9 +307,24 @@ def filter_table(table: pd.DataFrame, *, tasks=None, indicators=None, districts=
 def for_display(table: pd.DataFrame) -> pd.DataFrame:
     """The table as staff read it: Vietnamese headers and statuses, no hidden columns."""
     out = table[[c for c in COLUMNS if c in table.columns]].copy()
-    if "status" in out:
-        out["status"] = out["status"].map(lambda s: SUBMISSION_STATUS.get(s, s))
+    for key in ("status", "demo"):
+        if key in out:
+            out[key] = out[key].map(lambda v, key=key: _shown(key, v))
     return out.rename(columns=HEADERS)
+
+
+def _shown(key: str, value):
+    """A status or the demo flag as words; any other value as it is."""
+    if key == "status":
+        return SUBMISSION_STATUS.get(value, value)
+    if key == "demo":
+        return TEXT["demo_yes"] if value else TEXT["demo_no"]
+    return value
+
+
+def is_demo_table(table: pd.DataFrame) -> bool:
+    """Does the table hold demo data?"""
+    return "demo" in table.columns and bool(table["demo"].any())
 
 
 def _cell_value(value):
@@ -368,10 +389,11 @@ def wrapped_lines(value, width: int) -> int:
 
 
 def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.datetime,
-            exported_by: str) -> bytes:
+            exported_by: str, demo: bool | None = None) -> bytes:
     """The table as a formatted workbook: sheet "Số liệu" (bold frozen header, fitted widths,
     autofilter, `#,##0` counts, Times New Roman) and sheet "Bộ lọc" recording the plan, the
-    filters, and who exported it when."""
+    filters, and who exported it when. With `demo` (default: when a row is demo data) the
+    "Bộ lọc" sheet says first that this is demo data."""
     if exported_at.tzinfo is None:
         raise ValueError("exported_at must be timezone-aware")
     font, bold = Font(name=FONT_NAME, size=11), Font(name=FONT_NAME, size=11, bold=True)
@@ -391,9 +413,7 @@ def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.date
         widths[j] = max(max(map(len, words)), -(-len(HEADERS[key]) // 3)) + 3
     for i, row in enumerate(table[columns].itertuples(index=False), start=2):
         for j, (key, value) in enumerate(zip(columns, row), start=1):
-            if key == "status":
-                value = SUBMISSION_STATUS.get(value, value)
-            cell = put_cell(ws, i, j, value, font)
+            cell = put_cell(ws, i, j, _shown(key, value), font)
             if key in NUMBER_COLUMNS:
                 cell.number_format = NUMBER_FORMAT
             elif key == "uploaded_at":
@@ -416,7 +436,9 @@ def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.date
 
     info = wb.create_sheet(TEXT["filters_sheet"])
     decision = plan.decision
+    demo = is_demo_table(table) if demo is None else demo
     lines = [
+        *([(TEXT["demo_data"], TEXT["demo_data_value"])] if demo else []),
         (TEXT["plan"], plan.title),
         (TEXT["decision"], TEXT["decision_value"].format(
             number=decision.number, date=vntext.format_date(decision.date), issuer=decision.issuer)),
@@ -463,16 +485,16 @@ def to_csv(table: pd.DataFrame) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([_csv_value(HEADERS[c]) for c in columns])
     for row in table[columns].itertuples(index=False):
-        writer.writerow([_csv_value(SUBMISSION_STATUS.get(v, v) if c == "status" else v)
-                         for c, v in zip(columns, row)])
+        writer.writerow([_csv_value(_shown(c, v)) for c, v in zip(columns, row)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def export(table: pd.DataFrame, filters: Filters, fmt: str, *, plan, exported_at: dt.datetime,
-           exported_by: str) -> bytes:
+           exported_by: str, demo: bool | None = None) -> bytes:
     """`to_xlsx` or `to_csv` by name ("xlsx" | "csv")."""
     if fmt == "xlsx":
-        return to_xlsx(table, filters, plan=plan, exported_at=exported_at, exported_by=exported_by)
+        return to_xlsx(table, filters, plan=plan, exported_at=exported_at, exported_by=exported_by,
+                       demo=demo)
     if fmt == "csv":
         return to_csv(table)
     raise ValueError(f"unknown export format {fmt!r}")

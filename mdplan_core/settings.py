@@ -10,6 +10,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_ROOT = REPO_ROOT / "data"
 # The province's clock: due dates, upload times and exports are read in Vietnam time.
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# Demo mode and a real install never share a database by default, so demo accounts with
+# published passwords and demo reports cannot end up in the real one.
+DATABASE_FILE = "mdplan.sqlite3"
+DEMO_DATABASE_FILE = "demo.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -24,12 +28,14 @@ class Settings:
     def from_env(cls, env=None) -> "Settings":
         env = os.environ if env is None else env
         data_dir = Path(env.get("MDPLAN_DATA_DIR", REPO_ROOT / "var")).resolve()
-        url = env.get("MDPLAN_DATABASE_URL") or f"sqlite:///{data_dir / 'mdplan.sqlite3'}"
+        demo = env.get("MDPLAN_DEMO", "") not in ("", "0", "false", "no")
+        database_file = DEMO_DATABASE_FILE if demo else DATABASE_FILE
+        url = env.get("MDPLAN_DATABASE_URL") or f"sqlite:///{data_dir / database_file}"
         plan_file = Path(env.get("MDPLAN_PLAN_FILE", DATA_ROOT / "plans" / "backan-2017.yaml"))
         return cls(
             data_dir=data_dir,
             database_url=url,
             plan_file=plan_file,
-            demo=env.get("MDPLAN_DEMO", "") not in ("", "0", "false", "no"),
+            demo=demo,
             max_upload_bytes=int(env.get("MDPLAN_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
         )

@@ -44,12 +44,17 @@ MSG_UNCHANGED = ("Tệp này giống hệt báo cáo kỳ {period} đang có hi�
                  "Không có gì thay đổi.")
 MSG_NO_VERSION = "Không có lần nộp thứ {version} của báo cáo kỳ {period} của đơn vị {unit}."
 MSG_ALREADY_IN_FORCE = "Lần nộp thứ {version} của báo cáo kỳ {period} đang có hiệu lực. Không có gì thay đổi."
+MSG_OTHER_KIND = ("Cơ sở dữ liệu này đã được đánh dấu là {current}; không thể đánh dấu lại là {wanted}.")
 
 # --- Schema ----------------------------------------------------------------------------------------
-# Migration 0001 creates exactly this; tests compare the two, so change both together.
+# Migrations 0001–0003 create exactly this; tests compare the two, so change both together.
 
 IN_FORCE, SUPERSEDED, ROLLED_BACK = "in_force", "superseded", "rolled_back"
 STATUSES = (IN_FORCE, SUPERSEDED, ROLLED_BACK)
+# What a database is, once something has written into it (store_meta "kind"); see installation.py.
+DEMO, PRODUCTION = "demo", "production"
+KINDS = (DEMO, PRODUCTION)
+_KIND_LABELS = {DEMO: "cơ sở dữ liệu minh họa", PRODUCTION: "cơ sở dữ liệu thật"}
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -105,6 +110,8 @@ submissions = sa.Table(
     sa.Column("phone", sa.Text),
     sa.Column("report_date", sa.Date),
     sa.Column("findings", sa.Text, nullable=False),  # JSON list of the warnings it carried
+    # Demo data (migration 0003): set for every upload into a database marked demo.
+    sa.Column("demo", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("unit_code", "year", "start_month", "end_month", "version",
                         name="uq_submissions_unit_period_version"),
     sa.CheckConstraint("status IN ('in_force', 'superseded', 'rolled_back')",
@@ -178,6 +185,13 @@ allocations = sa.Table(
     sa.Column("updated_by", sa.Text, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.CheckConstraint("target >= 0", name="ck_allocations_target"),
+)
+
+# Migration 0003: facts about the database itself, one row per key ("kind": demo or production).
+store_meta = sa.Table(
+    "store_meta", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
 )
 
 # --- Results ---------------------------------------------------------------------------------------
@@ -330,6 +344,34 @@ class Store:
                                  {"unit": lock_unit})
                 yield conn
 
+    # -- what the database is --
+    def kind(self) -> str | None:
+        """DEMO or PRODUCTION once marked (installation.py decides when); None before."""
+        with self.engine.connect() as conn:
+            return _kind(conn)
+
+    def mark(self, kind: str) -> None:
+        """Record what this database is. A database never changes kind: marking a demo
+        database as production (or the reverse) raises ValueError."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
+        with self._write(lock_unit="#store_meta") as conn:
+            current = _kind(conn)
+            if current is None:
+                conn.execute(sa.insert(store_meta).values(key="kind", value=kind))
+            elif current != kind:
+                raise ValueError(MSG_OTHER_KIND.format(current=_KIND_LABELS.get(current, current),
+                                                       wanted=_KIND_LABELS[kind]))
+
+    def submission_counts(self) -> dict[bool, int]:
+        """How many submissions are demo data (True) and how many are not (False)."""
+        s = submissions.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(s.demo, sa.func.count()).group_by(s.demo)).all()
+        counts = {True: 0, False: 0}
+        counts.update({bool(demo): count for demo, count in rows})
+        return counts
+
     # -- writes --
     def save_report(self, report: ParsedReport, *, district_code: str | None, data: bytes,
                     filename: str, user: str, findings: Iterable[Finding] = (),
@@ -371,6 +413,7 @@ class Store:
                                   findings=(warning("upload.unchanged", message, file=filename),))
 
             version = _next_version(conn, unit, period)
+            demo = _kind(conn) == DEMO
             _insert_file(conn, sha256, data)
             if current is not None:
                 _set_status(conn, current.id, SUPERSEDED)
@@ -380,6 +423,7 @@ class Store:
                 status=IN_FORCE, uploaded_by=user, uploaded_at=at, filename=filename,
                 sha256=sha256, size=len(data), reporter=report.reporter, phone=report.phone,
                 report_date=report.report_date, findings=_json([f.as_dict() for f in findings]),
+                demo=demo,
             ).returning(submissions.c.id)).scalar_one()
             action = "upload" if current is None else "revision"
             _audit(conn, at, user, action, unit, submission_id=submission_id, version=version,
@@ -445,7 +489,7 @@ class Store:
         stmt = sa.select(
             s.id.label("submission_id"), s.unit_code, s.district_code, s.year, s.start_month,
             s.end_month, s.version, s.status, s.uploaded_by, s.uploaded_at, s.filename, s.sha256,
-            s.size, s.reporter, s.phone, s.report_date, s.findings,
+            s.size, s.reporter, s.phone, s.report_date, s.findings, s.demo,
         ).order_by(s.unit_code, s.year, s.start_month, s.end_month, s.version)
         if unit_code is not None:
             stmt = stmt.where(s.unit_code == unit_code)
@@ -458,7 +502,7 @@ class Store:
         stmt = (
             sa.select(s.id.label("submission_id"), s.unit_code, v.district_code, s.start_month,
                       s.end_month, v.indicator_code, v.value, v.text, v.note, s.version,
-                      s.status, s.uploaded_by, s.uploaded_at)
+                      s.status, s.uploaded_by, s.uploaded_at, s.demo)
             .join_from(submissions, submission_values, v.submission_id == s.id)
             .where(*_of_year(year, history))
             .order_by(s.unit_code, s.start_month, s.version, v.indicator_code)
@@ -523,12 +567,13 @@ _HISTORY_DTYPES = {
     "start_month": "int64", "end_month": "int64", "version": "int64", "status": "str",
     "uploaded_by": "str", "uploaded_at": "datetime64[us, UTC]", "filename": "str", "sha256": "str",
     "size": "int64", "reporter": "str", "phone": "str", "report_date": "datetime64[us]",
-    "findings": "str",
+    "findings": "str", "demo": "bool",
 }
 _VALUES_DTYPES = {
     "submission_id": "int64", "unit_code": "str", "district_code": "str", "start_month": "int64",
     "end_month": "int64", "indicator_code": "str", "value": "float64", "text": "str", "note": "str",
     "version": "int64", "status": "str", "uploaded_by": "str", "uploaded_at": "datetime64[us, UTC]",
+    "demo": "bool",
 }
 _COMMUNES_DTYPES = {
     "submission_id": "int64", "unit_code": "str", "district_code": "str", "start_month": "int64",
@@ -541,6 +586,10 @@ _AUDIT_DTYPES = {
 
 
 # --- Statements used inside write transactions -----------------------------------------------------
+def _kind(conn: Connection) -> str | None:
+    return conn.execute(sa.select(store_meta.c.value).where(store_meta.c.key == "kind")).scalar_one_or_none()
+
+
 def _same_period(unit_code: str, period: Period):
     s = submissions.c
     return sa.and_(s.unit_code == unit_code, s.year == period.year,

@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from . import completeness, progress, vntext
-from .export import FONT_NAME, LINE_HEIGHT, NUMBER_FORMAT, cell_width, put_cell, wrapped_lines
+from .export import FONT_NAME, LINE_HEIGHT, NUMBER_FORMAT, cell_width, is_demo_table, put_cell, wrapped_lines
 from .export import TEXT as EXPORT_TEXT
 from .labels import STATUS
 from .settings import LOCAL_TZ
@@ -77,6 +77,8 @@ TEXT = {
     "schedule": "Lịch báo cáo",
     "exported_at": "Thời điểm xuất",
     "exported_by": "Người xuất",
+    "demo": EXPORT_TEXT["demo_data"],
+    "demo_value": EXPORT_TEXT["demo_data_value"],
 }
 INDICATOR_HEADERS = ["Mã", "Nhiệm vụ", "Chỉ tiêu", "Đơn vị tính", "Chỉ tiêu năm", "Thực hiện",
                      "Tỷ lệ so với chỉ tiêu năm", "Cần đạt đến ngày xem xét", "Đánh giá", "Ghi chú"]
@@ -345,9 +347,11 @@ def _schedule_note(plan) -> str:
     return TEXT["no_schedule"].format(due=vntext.format_date(plan.report_due_date))
 
 
-def _info_sheet(wb, plan, as_of: dt.date, exported_at: dt.datetime, exported_by: str) -> None:
+def _info_sheet(wb, plan, as_of: dt.date, exported_at: dt.datetime, exported_by: str,
+                demo: bool) -> None:
     decision = plan.decision
     lines = [
+        *([(TEXT["demo"], TEXT["demo_value"])] if demo else []),
         (TEXT["plan"], plan.title),
         (TEXT["decision"], EXPORT_TEXT["decision_value"].format(
             number=decision.number, date=vntext.format_date(decision.date), issuer=decision.issuer)),
@@ -375,12 +379,13 @@ def _info_sheet(wb, plan, as_of: dt.date, exported_at: dt.datetime, exported_by:
 # --- The workbook ------------------------------------------------------------------------------
 def summary_xlsx(plan, values: pd.DataFrame, communes: pd.DataFrame, history: pd.DataFrame,
                  allocations: pd.DataFrame, *, as_of: dt.date, exported_at: dt.datetime,
-                 exported_by: str) -> bytes:
+                 exported_by: str, demo: bool | None = None) -> bytes:
     """The year-end summary workbook as of `as_of`. `values` / `communes` are the in-force
     reports of the plan year (`Store.values` / `Store.communes`), `history` every upload
     (`Store.history`), `allocations` the districts' allocated targets (indicator_code,
     district_code, target; may be empty). Sheets: "Theo chỉ tiêu", "Theo huyện",
-    "Tình hình báo cáo", "Thông tin"."""
+    "Tình hình báo cáo", "Thông tin". With `demo` (default: when an upload in `history` is demo
+    data) "Thông tin" says first that this is demo data."""
     if exported_at.tzinfo is None:
         raise ValueError("exported_at must be timezone-aware")
     table = progress.by_indicator(plan, values, communes, as_of)
@@ -394,7 +399,8 @@ def summary_xlsx(plan, values: pd.DataFrame, communes: pd.DataFrame, history: pd
     _districts_sheet(wb, plan, matrix, table, as_of)
     _reporting_sheet(wb, plan, completeness.rates(status), list(dict.fromkeys(status["period"])),
                      as_of)
-    _info_sheet(wb, plan, as_of, exported_at, exported_by)
+    demo = is_demo_table(history) if demo is None else demo
+    _info_sheet(wb, plan, as_of, exported_at, exported_by, demo)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

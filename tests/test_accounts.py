@@ -16,19 +16,16 @@ import argon2
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from alembic import command
 
 from mdplan_core import accounts, views
 from mdplan_core.accounts import (AccountError, Action, DemoModeRequired, LoginResult, PermissionDenied,
                                   Role, User, add_user, authenticate, can, disable_user, enable_user,
                                   ensure_demo_accounts, get_user, list_users, record_logout, require,
                                   reset_password, set_role)
-from mdplan_core.migrations import alembic_config, head_revision
+from mdplan_core.installation import WrongDatabase
 from mdplan_core.plan import load_plan
-from mdplan_core.report import Period
 from mdplan_core.settings import Settings
 from mdplan_core.store import Store, users
-from tests.store_worker import save
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PLAN = load_plan()
@@ -650,57 +647,44 @@ def test_demo_accounts_one_per_role_that_can_log_in(store, tmp_path):
     assert [(u, r, unit) for u, _, r, unit in accounts_made] == [
         ("lanhdao", Role.LEADER, None), ("canbo.babe", Role.OFFICER, "ubnd_061"), ("quantri", Role.ADMIN, None)]
     for username, password, role, unit in accounts_made:
-        result = authenticate(store, username, password, now=T0)
+        result = authenticate(store, username, password, now=T0, demo=True)
         assert result.ok and (result.user.role, result.user.unit_code) == (role, unit)
     assert get_user(store, "canbo.babe").display_name == "Cán bộ UBND huyện Ba Bể (tài khoản mẫu)"
     # Again: nothing new.
     assert ensure_demo_accounts(store, PLAN, settings(tmp_path, demo=True)) == accounts_made
     assert len(list_users(store)) == 3
     assert actions(store).count("user_add") == 3
+    assert store.kind() == "demo"
 
 
-# --- Migration 0002 --------------------------------------------------------------------------------
-def test_upgrade_from_0001_keeps_the_data_and_the_audit_triggers(database_url):
-    store = Store(database_url)
-    try:
-        store.upgrade("0001")
-        save(store, "061", Period(2017, 1, 3), payload=1)
-        store.record_audit("admin", "login")
-        before_history, before_audit = store.history(), store.audit()
-        store.upgrade()
-        assert store.revision() == head_revision() == "0002"
-        assert store.history().equals(before_history) and store.audit().equals(before_audit)
-        if store.engine.dialect.name == "sqlite":
-            with store.engine.connect() as conn:
-                triggers = set(conn.exec_driver_sql(
-                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'").scalars())
-            assert triggers == {"audit_log_no_update", "audit_log_no_delete"}
-        for statement in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"):
-            with pytest.raises(sa.exc.DatabaseError, match="append-only"):
-                with store.engine.begin() as conn:
-                    conn.execute(sa.text(statement))
-        assert store.audit().equals(before_audit)
-        # The new tables work on the upgraded database.
-        add(store, now=T0)
-        assert authenticate(store, "canbo.babe", PASSWORD, now=T0).ok
-    finally:
-        store.dispose()
+def test_a_demo_account_cannot_log_in_with_demo_mode_off(store, tmp_path, hasher):
+    made = ensure_demo_accounts(store, PLAN, settings(tmp_path, demo=True))
+    wrong = authenticate(store, "lanhdao", "sai mật khẩu rồi", now=T0)
+    for username, password, _, _ in made:
+        before = len(hasher.verified)
+        refused = authenticate(store, username, password, now=T0)
+        # The answer, and the argon2 work, of a wrong password.
+        assert (refused.status, refused.message, refused.user) == ("bad_credentials", wrong.message, None)
+        assert len(hasher.verified) == before + 1
+        last = audit_entries(store)[-1]
+        assert (last["actor"], last["action"], last["reason"]) == (username, "login_failed", "demo_account")
+        assert stored_row(store, username).failed_logins == (1 if username == "lanhdao" else 0)
+        assert authenticate(store, username, password, now=T0, demo=True).ok
 
 
-def test_downgrade_to_0001_drops_only_the_new_tables(database_url):
-    store = Store(database_url)
-    try:
-        store.upgrade()
-        store.record_audit("admin", "login")
-        with store.engine.begin() as conn:
-            command.downgrade(alembic_config(conn), "0001")
-        tables = set(sa.inspect(store.engine).get_table_names())
-        assert not {"users", "allocations"} & tables and "audit_log" in tables
-        assert len(store.audit()) == 1
-        store.upgrade()
-        assert store.revision() == "0002"
-    finally:
-        store.dispose()
+def test_a_real_account_with_a_demo_name_logs_in_with_demo_mode_off(store):
+    add(store, "quantri", "mật khẩu riêng của Sở", role=Role.ADMIN, unit_code=None, actor="cli:root")
+    assert authenticate(store, "quantri", "mật khẩu riêng của Sở", now=T0).ok
+    # Only the published password is refused.
+    reset_password(store, "quantri", "QuanTri@2017", actor="cli:root")
+    assert authenticate(store, "quantri", "QuanTri@2017", now=T0).status == "bad_credentials"
+
+
+def test_demo_accounts_are_not_created_in_a_real_database(store, tmp_path):
+    add(store, "nguyen.van.a", actor="cli:root")
+    with pytest.raises(WrongDatabase, match="1 tài khoản không phải tài khoản mẫu"):
+        ensure_demo_accounts(store, PLAN, settings(tmp_path, demo=True))
+    assert list(list_users(store)["username"]) == ["nguyen.van.a"] and store.kind() is None
 
 
 # --- The `user` command ----------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def demo_dir(tmp_path_factory):
     """A data dir holding the demo year, loaded once for the module."""
     path = tmp_path_factory.mktemp("demo")
     store = Store.open(Settings.from_env({"MDPLAN_DATA_DIR": str(path), "MDPLAN_DEMO": "1"}))
-    demo.load_demo(store, PLAN)
+    demo.load_demo(store, PLAN, demo_mode=True)
     store.dispose()
     return path
 

@@ -4,13 +4,14 @@ import json
 
 import pytest
 
-from mdplan_core import completeness, demo, progress
+from mdplan_core import accounts, completeness, demo, progress
 from mdplan_core.cli import main
 from mdplan_core.demo import DemoError, load_demo, script
 from mdplan_core.export import consolidated
 from mdplan_core.intake import import_file
 from mdplan_core.plan import load_plan
 from mdplan_core.report import Period
+from mdplan_core.store import DEMO, PRODUCTION
 from mdplan_core.template import build_template
 from tests.fill import fill_template
 
@@ -36,7 +37,7 @@ def test_the_script_is_deterministic_and_covers_the_story():
 
 
 def test_demo_loads_through_the_upload_path(store):
-    summary = load_demo(store, PLAN)
+    summary = load_demo(store, PLAN, demo_mode=True)
     uploads = script()
     assert summary.loaded and summary.files == len(uploads)
     assert (summary.stored, summary.revised) == (len(uploads) - 2, 2)
@@ -52,6 +53,8 @@ def test_demo_loads_through_the_upload_path(store):
     assert len(history) == len(uploads)
     assert set(history["uploaded_by"]) == {u.user for u in uploads}
     assert history["uploaded_at"].dt.year.eq(2017).all()
+    # Demo data, in a database marked demo.
+    assert history["demo"].all() and store.kind() == DEMO
     superseded = history[history["status"] == "superseded"]
     assert set(superseded["unit_code"]) == {"ubnd_061", "ca_tinh"}
     # Warnings raised by the officers' habits are kept with their uploads.
@@ -84,23 +87,69 @@ def test_demo_loads_through_the_upload_path(store):
     assert {"dai_ptth", "bao_backan"} <= set(media["unit_code"])
 
     # A second start of the app changes nothing.
-    again = load_demo(store, PLAN, if_empty=True)
+    again = load_demo(store, PLAN, if_empty=True, demo_mode=True)
     assert not again.loaded and again.existing == len(uploads)
     assert len(store.history()) == len(uploads) and len(store.audit()) == len(audit)
     with pytest.raises(DemoError):
+        load_demo(store, PLAN, demo_mode=True)
+
+
+def test_demo_loads_only_in_demo_mode(store):
+    with pytest.raises(DemoError, match="MDPLAN_DEMO=1"):
         load_demo(store, PLAN)
+    with pytest.raises(DemoError, match="MDPLAN_DEMO=1"):
+        load_demo(store, PLAN, if_empty=True)
+    assert store.history().empty and store.kind() is None and store.audit().empty
+
+
+def test_demo_refuses_a_database_with_real_accounts_or_marked_production(store):
+    accounts.add_user(store, "nguyen.van.a", "mật khẩu đủ dài", "admin", units=PLAN, actor="cli:root")
+    for if_empty in (False, True):
+        with pytest.raises(DemoError, match="1 tài khoản không phải tài khoản mẫu"):
+            load_demo(store, PLAN, if_empty=if_empty, demo_mode=True)
+    assert store.history().empty and store.kind() is None
+
+
+def test_demo_refuses_an_empty_database_marked_production(store):
+    store.mark(PRODUCTION)
+    with pytest.raises(DemoError, match="được đánh dấu là cơ sở dữ liệu thật"):
+        load_demo(store, PLAN, demo_mode=True)
+    assert store.history().empty and store.kind() == PRODUCTION
 
 
 @pytest.fixture
 def cli_store(store, monkeypatch, tmp_path):
     monkeypatch.setenv("MDPLAN_DATA_DIR", str(tmp_path / "cli"))
     monkeypatch.setenv("MDPLAN_DATABASE_URL", store.url)
+    monkeypatch.setenv("MDPLAN_DEMO", "1")
     return store
 
 
-def test_cli_demo_if_empty_leaves_a_store_with_reports_alone(cli_store, capsys):
+def test_cli_demo_refuses_a_database_with_real_reports(cli_store, capsys):
     data = fill_template(build_template(PLAN, "ubnd_061", Period(2017, 1, 3)), results={"CT1.1": 1})
     assert import_file(data, "q1.xlsx", user="canbo.babe", plan=PLAN, store=cli_store).outcome == "stored"
+    before = cli_store.audit()
+    for args in (["demo", "--if-empty"], ["demo"]):
+        assert main(args) == 1
+        err = capsys.readouterr().err
+        assert "Chế độ minh họa không ghi dữ liệu mẫu" in err and "1 lần nộp báo cáo thật" in err
+        assert "var/demo.sqlite3" in err
+    assert len(cli_store.history()) == 1 and not cli_store.history()["demo"].any()
+    assert cli_store.kind() is None and cli_store.audit().equals(before)
+
+
+def test_cli_demo_refuses_without_demo_mode(cli_store, capsys, monkeypatch):
+    monkeypatch.setenv("MDPLAN_DEMO", "0")
+    assert main(["demo", "--if-empty"]) == 1
+    assert "Chỉ nạp dữ liệu mẫu khi bật chế độ minh họa (MDPLAN_DEMO=1)" in capsys.readouterr().err
+    assert cli_store.history().empty and cli_store.kind() is None
+
+
+def test_cli_demo_if_empty_leaves_a_demo_store_with_reports_alone(cli_store, capsys):
+    cli_store.mark(DEMO)
+    data = fill_template(build_template(PLAN, "ubnd_061", Period(2017, 1, 3)), results={"CT1.1": 1})
+    assert import_file(data, "q1.xlsx", user="canbo.babe", plan=PLAN, store=cli_store).outcome == "stored"
+    assert cli_store.history()["demo"].all()  # an upload into a demo database is demo data
     assert main(["demo", "--if-empty"]) == 0
     assert "không nạp dữ liệu mẫu" in capsys.readouterr().out
     assert main(["demo"]) == 1

@@ -16,6 +16,7 @@ from mdplan_core.export import Filters, consolidated, filter_table, to_csv, to_x
 from mdplan_core.intake import import_file
 from mdplan_core.plan import load_plan
 from mdplan_core.report import Period
+from mdplan_core.store import DEMO
 from mdplan_core.template import build_template
 from tests.fill import fill_template
 
@@ -174,7 +175,7 @@ def test_xlsx_is_formatted_and_records_the_filters(reports):
     assert header == HEADERS and "district_code" not in header
     assert all(c.font.b and c.font.name == "Times New Roman" for c in ws[1])
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:V{len(table) + 1}"
+    assert ws.auto_filter.ref == f"A1:W{len(table) + 1}"
     assert ws.max_row == len(table) + 1
     col = {h: i for i, h in enumerate(header)}
     rows = list(ws.iter_rows(min_row=2))
@@ -199,6 +200,9 @@ def test_xlsx_is_formatted_and_records_the_filters(reports):
     assert info["Số dòng"] == len(table)
     assert info["Thời điểm xuất"] == "14/12/2017 09:30"
     assert info["Người xuất"] == "nguyen.staff"
+    # Real reports: every row says so, and the filters sheet has no demo line.
+    assert {r[col["Dữ liệu minh họa"]].value for r in rows} == {"không"}
+    assert "Dữ liệu minh họa" not in info
 
 
 def test_xlsx_export_time_is_shown_in_vietnam_time():
@@ -240,6 +244,34 @@ def test_csv_has_a_bom_vietnamese_headers_and_plain_values(reports):
     assert frame["Kết quả trong kỳ"].sum() == table["value"].sum()
 
 
+def test_demo_data_says_so_in_every_row_and_on_the_filters_sheet(store):
+    store.mark(DEMO)
+    upload(store, "ubnd_061", Q1, (2017, 4, 5, 9, 15), results={"CT1.1": 2})
+    table = consolidated(PLAN, store, 2017)
+    assert table["demo"].all()
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx_of(table)))
+    rows = list(ws["Số liệu"].iter_rows(values_only=True))
+    assert rows[0][-1] == "Dữ liệu minh họa" and {r[-1] for r in rows[1:]} == {"có"}
+    info = list(ws["Bộ lọc"].iter_rows(values_only=True))
+    assert info[2] == ("Dữ liệu minh họa", "có — đây không phải số liệu thật")  # first, under the title
+    records = read_csv(to_csv(table))
+    assert records[0][-1] == "Dữ liệu minh họa" and {r[-1] for r in records[1:]} == {"có"}
+    assert set(export.for_display(table)["Dữ liệu minh họa"]) == {"có"}
+    # Filtered down to no row, the export of a demo database still says what it is.
+    empty = Filters(units=["sldtbxh"]).select(PLAN, store)
+    info = openpyxl.load_workbook(io.BytesIO(xlsx_of(empty, demo=True)))["Bộ lọc"]
+    assert info["A3"].value == "Dữ liệu minh họa"
+
+
+def test_cli_export_of_a_demo_database_says_so_with_no_row(store, monkeypatch, tmp_path, capsys):
+    store.mark(DEMO)
+    monkeypatch.setenv("MDPLAN_DATA_DIR", str(tmp_path / "cli"))
+    monkeypatch.setenv("MDPLAN_DATABASE_URL", store.url)
+    assert main(["export", "-o", str(tmp_path / "x.xlsx")]) == 0
+    info = openpyxl.load_workbook(tmp_path / "x.xlsx")["Bộ lọc"]
+    assert (info["A3"].value, info["B3"].value) == ("Dữ liệu minh họa", "có — đây không phải số liệu thật")
+
+
 # --- formula injection --------------------------------------------------------------------
 PREFIXES = ["=", "+", "-", "@", "\t", "\r"]
 PAYLOAD = "HYPERLINK(\"http://evil.example\",\"bấm vào đây\")"
@@ -254,7 +286,7 @@ def hostile_table(prefix):
         "unit_code": "ubnd_061", "unit": "UBND huyện Ba Bể", "period": "Tháng 1–3/2017",
         "start_month": 1, "end_month": 3, "commune_count": pd.array([None, None], dtype="Int64"),
         "communes": [prefix + "xã A", None], "status": "in_force", "version": 1,
-        "uploaded_at": pd.Timestamp("2017-04-05 09:15", tz=VN), "submission_id": [1, 1]})
+        "uploaded_at": pd.Timestamp("2017-04-05 09:15", tz=VN), "submission_id": [1, 1], "demo": False})
     assert set(table.columns) | {"value", "text", "note", "uploaded_by"} == set(export.TABLE_COLUMNS)
     table["note"] = prefix + PAYLOAD
     table["text"] = prefix + "cmd|' /C calc'!A0"

@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from hypothesis import HealthCheck, given, settings
@@ -22,7 +21,7 @@ from hypothesis import strategies as st
 
 from mdplan_core import store as store_module
 from mdplan_core.findings import error, warning
-from mdplan_core.migrations import alembic_config, head_revision
+from mdplan_core.migrations import head_revision
 from mdplan_core.report import Period
 from mdplan_core.settings import Settings
 from mdplan_core.store import SaveResult, Store, metadata
@@ -165,8 +164,8 @@ def test_values_and_communes_in_force_and_with_history(store):
     values = store.values(2017)
     assert list(values.columns) == ["submission_id", "unit_code", "district_code", "start_month",
                                     "end_month", "indicator_code", "value", "text", "note", "version",
-                                    "status", "uploaded_by", "uploaded_at"]
-    assert len(values) == 10
+                                    "status", "uploaded_by", "uploaded_at", "demo"]
+    assert len(values) == 10 and not values["demo"].any()  # an unmarked database: real data
     by_key = values.set_index(["unit_code", "indicator_code"])
     assert by_key.loc[(DISTRICT, "1.2"), "value"] == 10.5
     assert by_key.loc[(DISTRICT, "1.2"), "note"] == "ghi chú"
@@ -290,7 +289,7 @@ def test_open_creates_the_data_dir_and_migrates_an_empty_database(tmp_path, data
                                           "MDPLAN_DATABASE_URL": database_url}))
     try:
         assert data_dir.is_dir()
-        assert store.revision() == head_revision() == "0002"
+        assert store.revision() == head_revision() == "0003"
         assert set(TABLES) <= set(sa.inspect(store.engine).get_table_names())
         assert store.history().empty and store.audit().empty
     finally:
@@ -316,39 +315,7 @@ def test_schema_matches_the_models(store):
     assert diff == []
 
 
-def test_upgrade_from_0001_with_data_keeps_the_data(database_url, tmp_path):
-    store = Store(database_url)
-    try:
-        store.upgrade("0001")
-        save(store, DISTRICT, Q1, payload=1)
-        save(store, DISTRICT, Q1, payload=2)
-        store.record_audit("admin", "login")
-        before = snapshot(store)
-        with store.engine.begin() as conn:
-            command.stamp(alembic_config(conn), "0001")
-        store.upgrade()
-        assert store.revision() == head_revision()
-        assert snapshot(store) == before
-        # The app starting on it again changes nothing either.
-        Store.open(Settings.from_env({"MDPLAN_DATABASE_URL": database_url,
-                                      "MDPLAN_DATA_DIR": str(tmp_path)})).dispose()
-        assert snapshot(store) == before
-    finally:
-        store.dispose()
-
-
-def test_downgrade_to_base_and_back(database_url):
-    store = Store(database_url)
-    try:
-        store.upgrade()
-        with store.engine.begin() as conn:
-            command.downgrade(alembic_config(conn), "base")
-        assert store.revision() is None
-        assert not set(TABLES) & set(sa.inspect(store.engine).get_table_names())
-        store.upgrade()
-        assert save(store, DISTRICT, Q1).outcome == "stored"
-    finally:
-        store.dispose()
+# Upgrades and downgrades with data in the database: tests/test_migrations.py.
 
 
 # --- Atomicity -------------------------------------------------------------------------------------

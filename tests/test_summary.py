@@ -237,6 +237,16 @@ def test_information_sheet_says_what_the_workbook_is():
     assert "Sở Lao động - Thương binh và Xã hội" in info["Lịch báo cáo"]
 
 
+def test_information_sheet_says_when_the_data_is_demo_data():
+    def info(history):
+        return {r[0].value: r[1].value for r in load(workbook(history=history))["Thông tin"].iter_rows()
+                if r[0].value}
+
+    assert "Dữ liệu minh họa" not in info(HISTORY.assign(demo=False))
+    demo = load(workbook(history=HISTORY.assign(demo=True)))["Thông tin"]
+    assert (demo["A3"].value, demo["B3"].value) == ("Dữ liệu minh họa", "có — đây không phải số liệu thật")
+
+
 def test_without_a_schedule_the_note_names_the_decision_deadline(tmp_path):
     text = PLAN.path.read_text(encoding="utf-8")
     start = text.index("  schedule:\n    source_note:")

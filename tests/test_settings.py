@@ -1,0 +1,36 @@
+"""Settings: read once from the environment, with defaults that keep demo data out of a real install."""
+from pathlib import Path
+
+import pytest
+
+from mdplan_core.settings import REPO_ROOT, Settings
+
+
+def test_a_real_install_and_demo_mode_use_different_databases_by_default():
+    real = Settings.from_env({})
+    demo = Settings.from_env({"MDPLAN_DEMO": "1"})
+    assert not real.demo and demo.demo
+    assert real.data_dir == demo.data_dir == (REPO_ROOT / "var").resolve()
+    assert real.database_url == f"sqlite:///{REPO_ROOT.resolve() / 'var' / 'mdplan.sqlite3'}"
+    assert demo.database_url == f"sqlite:///{REPO_ROOT.resolve() / 'var' / 'demo.sqlite3'}"
+
+
+@pytest.mark.parametrize("value, demo", [("", False), ("0", False), ("false", False), ("no", False),
+                                         ("1", True), ("true", True), ("yes", True)])
+def test_the_database_file_follows_the_mode_in_the_data_dir(tmp_path, value, demo):
+    settings = Settings.from_env({"MDPLAN_DATA_DIR": str(tmp_path), "MDPLAN_DEMO": value})
+    assert settings.demo is demo
+    name = "demo.sqlite3" if demo else "mdplan.sqlite3"
+    assert settings.database_url == f"sqlite:///{tmp_path.resolve() / name}"
+
+
+@pytest.mark.parametrize("demo", ["0", "1"])
+def test_an_explicit_database_url_is_used_in_both_modes(demo):
+    url = "postgresql+psycopg://mdplan@db.example/mdplan"
+    assert Settings.from_env({"MDPLAN_DATABASE_URL": url, "MDPLAN_DEMO": demo}).database_url == url
+
+
+def test_other_settings_keep_their_defaults(tmp_path):
+    settings = Settings.from_env({"MDPLAN_MAX_UPLOAD_MB": "3", "MDPLAN_PLAN_FILE": str(tmp_path / "p.yaml")})
+    assert settings.max_upload_bytes == 3 * 1024 * 1024 and settings.plan_file == Path(tmp_path / "p.yaml")
+    assert Settings.from_env({}).max_upload_bytes == 10 * 1024 * 1024
