@@ -69,4 +69,5 @@ unit = f" · {common.plan().unit(user.unit_code).short_name}" if user.unit_code 
 st.sidebar.markdown(f"**{user.display_name or user.username}**  \n"
                     f"{accounts.ROLE_LABELS[user.role]}{unit}")
 st.sidebar.button("Đăng xuất", icon="🚪", key="logout", on_click=common.logout)
-st.navigation(pages).run()
+with common.navigation():
+    st.navigation(pages).run()

@@ -2,9 +2,13 @@
 demo banner. Streamlit glue only; every number comes from mdplan_core."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
+import logging
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from mdplan_core import accounts, export, template
 from mdplan_core.intake import upload_scope
@@ -13,6 +17,12 @@ from mdplan_core.report import Period
 from mdplan_core.settings import LOCAL_TZ, Settings
 from mdplan_core.store import Store
 from mdplan_core.vntext import format_date
+
+log = logging.getLogger(__name__)
+
+ROOT_SCRIPT = "dashboard.py"
+# True while dashboard.py runs its navigation: a page run any other way shows nothing.
+_navigated = contextvars.ContextVar("mdplan_navigated", default=False)
 
 DEMO_BANNER = ("**Dữ liệu minh họa.** Các số liệu và tài khoản trên trang này là dữ liệu mẫu, "
                "không phải báo cáo thật.")
@@ -111,9 +121,33 @@ def user() -> accounts.User | None:
     return current
 
 
+@contextlib.contextmanager
+def navigation():
+    """Around dashboard.py's `st.navigation(...).run()`, the one way a page may show."""
+    token = _navigated.set(True)
+    try:
+        yield
+    finally:
+        _navigated.reset(token)
+
+
+def through_navigation() -> None:
+    """Stop a page Streamlit ran on its own. After a restart, until some session has run
+    dashboard.py, Streamlit serves pages/*.py in its old multipage mode: `/admin` runs the page
+    without dashboard.py's login and menu, and the menu lists every file (`common` too). Such
+    a run is sent to the root page, whose st.navigation ends that mode for all sessions."""
+    if _navigated.get():
+        return
+    log.warning("a page was run outside the app's navigation; sent to the root page")
+    with contextlib.suppress(StreamlitAPIException):  # no root page to go to: a page run alone
+        st.switch_page(ROOT_SCRIPT)
+    st.stop()
+
+
 def require(action: str, unit_code: str | None = None) -> accounts.User:
-    """Stop the page unless the user may do `action`; hiding a page from the menu is not
-    access control."""
+    """Stop the page unless it runs in the app's navigation and the user may do `action`;
+    hiding a page from the menu is not access control. Every page starts with this."""
+    through_navigation()
     current = user()
     if not accounts.can(current, action, unit_code):
         reason = "Bạn cần đăng nhập." if current is None else \
@@ -168,3 +202,7 @@ def reporting_unit(user, where=st) -> tuple[str, dict[str, str]]:
     names = dict(zip(units["code"], units["name"]))
     unit = where.selectbox("Đơn vị báo cáo", list(names), format_func=names.get, disabled=len(names) == 1)
     return unit, names
+
+
+if __name__ == "__main__":  # Streamlit's old multipage mode runs this file as a page too
+    through_navigation()

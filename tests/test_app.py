@@ -145,14 +145,26 @@ def test_pages_a_role_may_not_use_are_not_in_its_menu_and_refuse_when_run(role, 
     at = login(role)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(f"pages/{page}.py")
-    # Hiding a page is not access control: run the page itself with that login.
-    direct = AppTest.from_file(str(Path(APP).parent / "pages" / f"{page}.py"), default_timeout=60)
+    # Hiding a page is not access control: run the page itself with that login, inside the
+    # app's navigation (run alone, a page shows nothing at all: see the end of this file).
+    direct = AppTest.from_function(page_in_navigation, args=(page,), default_timeout=60)
     for key in ("username", "session_token"):
         direct.session_state[key] = at.session_state[key]
     direct.run()
     assert not direct.exception
     assert "không được phép" in direct.error[0].value
     assert not direct.tabs and not direct.file_uploader and not direct.number_input
+
+
+def page_in_navigation(page: str) -> None:
+    """A page run as dashboard.py runs it, inside its navigation, but without its menu."""
+    import runpy
+    from pathlib import Path
+
+    from pages import common
+
+    with common.navigation():
+        runpy.run_path(str(Path("pages") / f"{page}.py"))
 
 
 def filled(unit: str, period: Period, **results) -> bytes:
@@ -502,3 +514,19 @@ def test_an_officer_exports_only_their_own_units_earlier_versions():
     assert {"ubnd_061", "ca_tinh"} <= set(earlier[unit])
     leader = exported_history("leader")
     assert set(leader[status]) == {"Đang có hiệu lực"}
+
+
+# --- pages run outside the app's navigation ---------------------------------------------------
+
+@pytest.mark.parametrize("page, role", [("admin", "admin"), ("upload", "officer"), ("overview", None)])
+def test_a_page_streamlit_runs_on_its_own_shows_nothing(page, role):
+    """After a restart Streamlit serves pages/*.py in its old multipage mode until the root
+    has run once: `/admin` runs pages/admin.py without dashboard.py's login and menu."""
+    direct = AppTest.from_file(str(Path(APP).parent / "pages" / f"{page}.py"), default_timeout=60)
+    if role:
+        at = login(role)
+        for key in ("username", "session_token"):
+            direct.session_state[key] = at.session_state[key]
+    direct.run()
+    assert not direct.exception
+    assert not direct.main.children and not direct.sidebar.children
