@@ -6,9 +6,11 @@ import contextlib
 import contextvars
 import datetime as dt
 import logging
+import runpy
+from pathlib import Path
 
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from mdplan_core import accounts, export, template
 from mdplan_core.intake import upload_scope
@@ -20,7 +22,7 @@ from mdplan_core.vntext import format_date
 
 log = logging.getLogger(__name__)
 
-ROOT_SCRIPT = "dashboard.py"
+ROOT_SCRIPT = Path(__file__).resolve().parent.parent / "dashboard.py"
 # True while dashboard.py runs its navigation: a page run any other way shows nothing.
 _navigated = contextvars.ContextVar("mdplan_navigated", default=False)
 
@@ -133,14 +135,20 @@ def navigation():
 
 def through_navigation() -> None:
     """Stop a page Streamlit ran on its own. After a restart, until some session has run
-    dashboard.py, Streamlit serves pages/*.py in its old multipage mode: `/admin` runs the page
-    without dashboard.py's login and menu, and the menu lists every file (`common` too). Such
-    a run is sent to the root page, whose st.navigation ends that mode for all sessions."""
+    dashboard.py, Streamlit serves pages/*.py in its old multipage mode (AppTest, on every
+    run): `/admin` runs the page without dashboard.py's login and menu, and the menu lists every
+    file, `common` too. Then dashboard.py runs here instead, and its navigation shows the login
+    or the page the address asks for; its st.navigation ends the old mode for all sessions.
+    Run with any other main script, the page shows nothing."""
     if _navigated.get():
         return
-    log.warning("a page was run outside the app's navigation; sent to the root page")
-    with contextlib.suppress(StreamlitAPIException):  # no root page to go to: a page run alone
-        st.switch_page(ROOT_SCRIPT)
+    ctx = get_script_run_ctx()
+    if ctx is not None and Path(ctx.main_script_path).resolve() == ROOT_SCRIPT:
+        log.info("a page was run outside the app's navigation; dashboard.py runs it")
+        runpy.run_path(str(ROOT_SCRIPT))
+    else:
+        log.warning("a page was run alone, main script %s; nothing shown",
+                    ctx.main_script_path if ctx else None)
     st.stop()
 
 
