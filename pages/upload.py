@@ -53,7 +53,7 @@ if files:
 for name, data, result in checked:
     with st.container(border=True):
         report = result.report
-        head = f"**{name}**"
+        head = f"**{views.plain(name)}**"
         if report is not None:
             head += f" · {plan.unit(report.unit_code).name} · {report.period.label}"
         st.markdown(head)
@@ -73,8 +73,9 @@ if ready and st.button(f"Lưu {len(ready)} báo cáo hợp lệ", type="primary"
         out = submit(data, name, user=user, plan=plan, store=store)
         text, icon = labels.UPLOAD_OUTCOME[out.outcome]
         version = f" (lần nộp thứ {out.saved.version})" if out.saved and out.saved.version else ""
-        st.toast(f"{name}: {text}{version}", icon=icon)
-        (st.error if out.outcome == "refused" else st.success)(f"{name}: {text}{version}", icon=icon)
+        message = f"{views.plain(name)}: {text}{version}"
+        st.toast(message, icon=icon)
+        (st.error if out.outcome == "refused" else st.success)(message, icon=icon)
         if out.outcome == "refused":
             st.table(views.findings_table(out.findings), hide_index=True)
     common.data_changed()

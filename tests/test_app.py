@@ -530,3 +530,40 @@ def test_a_page_streamlit_runs_on_its_own_shows_nothing(page, role):
     direct.run()
     assert not direct.exception
     assert not direct.main.children and not direct.sidebar.children
+
+
+# --- what people type is shown as text, never as Markdown ---------------------------------------
+
+IMAGE = "![x](http://host/x.png)"
+NAME = IMAGE + ".xlsx"
+
+
+def markdown_shown(at) -> list[str]:
+    """Everything on the page that Streamlit renders as Markdown, table cells included."""
+    shown = [e.value for kind in ("markdown", "caption", "success", "error", "warning", "info", "toast")
+             for e in getattr(at, kind)]
+    for table in at.table:
+        frame = table.value
+        shown += [str(v) for v in frame.to_numpy().ravel()] + [str(c) for c in frame.columns]
+    return shown
+
+
+def test_an_upload_named_like_an_image_is_shown_as_its_name():
+    at = login("admin")
+    at.switch_page("pages/upload.py").run()
+    # A broken file: its name heads the result and a finding quotes the cell the officer typed.
+    broken = filled("ubnd_060", Period(2017, 1, 3), **{"CT1.1": IMAGE})  # Pác Nặm never reports
+    at.file_uploader[0].upload(NAME, broken).run()
+    assert not at.exception
+    shown = markdown_shown(at)
+    assert any("value.not_a_number" in s for s in shown)
+    assert all(IMAGE not in s and "](" not in s for s in shown), shown
+    assert any(s.startswith(r"**\!\[x\]\(http\://host/x\.png\)\.xlsx**") for s in shown)
+
+    at.file_uploader[0].upload(NAME, filled("ubnd_060", Period(2017, 1, 3))).run()
+    next(b for b in at.button if b.label.startswith("Lưu")).click().run()
+    assert not at.exception
+    shown = markdown_shown(at)
+    assert any(s.startswith(r"\!\[x\]\(http\://host/x\.png\)\.xlsx: Đã lưu") for s in shown)
+    assert all(IMAGE not in s and "](" not in s for s in shown), shown
+
