@@ -45,7 +45,8 @@ if files:
         data = f.getvalue()
         key = ("check", f.name, hashlib.sha256(data).hexdigest())
         if key not in st.session_state:
-            st.session_state[key] = check_upload(data, f.name, plan=plan, store=store, allowed_unit=allowed)
+            st.session_state[key] = check_upload(data, f.name, plan=plan, store=store, allowed_unit=allowed,
+                                                 user=user.username)
         checked.append((f.name, data, st.session_state[key]))
         bar.progress(n / len(files), text=f"Đã kiểm tra {n}/{len(files)} tệp")
     bar.empty()

@@ -567,3 +567,23 @@ def test_an_upload_named_like_an_image_is_shown_as_its_name():
     assert any(s.startswith(r"\!\[x\]\(http\://host/x\.png\)\.xlsx: Đã lưu") for s in shown)
     assert all(IMAGE not in s and "](" not in s for s in shown), shown
 
+
+# --- errors: a short Vietnamese message for the visitor, the whole error in the server log -------
+
+def test_a_page_that_fails_shows_a_short_vietnamese_message_and_logs_the_error(monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom in /srv/mdplan/secret_module.py")
+
+    monkeypatch.setattr(progress, "by_indicator", broken)
+    at = login("leader")  # lands on the overview, which calls progress.by_indicator
+    assert not at.exception
+    [message] = [e.value for e in at.error]
+    assert message.startswith("Đã có lỗi, trang chưa hiển thị được.")
+    ref = message.rsplit("mã lỗi ", 1)[1].rstrip(".")
+    page = "\n".join(markdown_shown(at) + [t.value for t in at.title] + [str(c.value) for c in at.code])
+    assert not any(word in page for word in ("Traceback", "boom", "RuntimeError", "/srv/", ".py"))
+
+    [record] = [r for r in caplog.records if r.name == "dashboard" and ref in r.getMessage()]
+    assert record.levelname == "ERROR" and "lanhdao" in record.getMessage()
+    assert "Tổng quan" in record.getMessage()
+    assert "boom in /srv/mdplan/secret_module.py" in caplog.text  # the traceback, on the server

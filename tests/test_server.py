@@ -39,3 +39,13 @@ def test_the_app_and_its_health_check_pass(path):
 def test_the_server_serves_the_dashboard_behind_the_middleware():
     assert str(server.app._script_path) == "dashboard.py"
     assert [m.cls for m in server.app._user_middleware] == [server.CloseInternalEndpoints]
+
+
+def test_streamlit_shows_visitors_no_error_details():
+    """What dashboard.py does not catch still shows no traceback (docs/operations.md)."""
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(server.__file__).parent / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["client"]["toolbarMode"] == "viewer"
