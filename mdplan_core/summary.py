@@ -19,8 +19,17 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from . import completeness, progress, vntext
-from .export import (FONT_NAME, LINE_HEIGHT, MAX_ROW_HEIGHT, NUMBER_FORMAT, cell_width, is_demo_table,
-                     put_cell, row_height, wrapped_lines)
+from .export import (
+    FONT_NAME,
+    LINE_HEIGHT,
+    MAX_ROW_HEIGHT,
+    NUMBER_FORMAT,
+    cell_width,
+    is_demo_table,
+    put_cell,
+    row_height,
+    wrapped_lines,
+)
 from .export import TEXT as EXPORT_TEXT
 from .labels import STATUS
 from .settings import LOCAL_TZ

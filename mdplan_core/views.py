@@ -13,7 +13,6 @@ from .report import Period
 from .settings import LOCAL_TZ
 from .vntext import format_date, format_datetime, format_number
 
-
 # Every ASCII character with a meaning in Streamlit's Markdown (CommonMark, GFM, math, directives).
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
 
