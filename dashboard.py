@@ -29,14 +29,15 @@ def start_logging(level: str) -> None:
 
 @contextlib.contextmanager
 def errors_in_brief(page: str, user: accounts.User | None):
-    """A visitor sees a short Vietnamese message with a reference; the server log gets the
-    whole error, the user and the page. Streamlit's st.stop and st.rerun pass through."""
+    """A visitor sees a short Vietnamese message with a reference, and the run stops; the server
+    log gets the whole error, the user and the page. Streamlit's st.stop and st.rerun pass through."""
     try:
         yield
     except Exception:
         ref = secrets.token_hex(4)
         log.exception("error %s on page %r for user %s", ref, page, user.username if user else "-")
         st.error(MESSAGES["error"].format(ref=ref), icon="⚠️")
+        st.stop()
 
 
 @st.cache_resource(show_spinner=False)
@@ -66,18 +67,22 @@ def login() -> None:
                   "Vai trò": [accounts.ROLE_LABELS[a[2]] for a in demo]})
 
 
-start_logging(common.settings().log_level)
-# Demo data and a real install never share a database: say what is wrong, offer no login.
-wrong_database = installation.refusal(common.store(), demo=common.settings().demo)
-if wrong_database is not None:
-    st.title("mdplan không thể mở cơ sở dữ liệu này")
-    st.error(wrong_database, icon="⛔")
-    st.stop()
+def current_user() -> accounts.User | None:
+    """Who is logged in, once the database is known to be the right one for this mode."""
+    # Demo data and a real install never share a database: say what is wrong, offer no login.
+    wrong_database = installation.refusal(common.store(), demo=common.settings().demo)
+    if wrong_database is not None:
+        st.title("mdplan không thể mở cơ sở dữ liệu này")
+        st.error(wrong_database, icon="⛔")
+        st.stop()
+    if common.settings().demo:
+        demo_accounts(common.settings().database_url)
+    return common.user()
 
-if common.settings().demo:
-    demo_accounts(common.settings().database_url)
 
-user = common.user()
+with errors_in_brief("dashboard", None):
+    start_logging(common.settings().log_level)
+    user = current_user()
 if user is None:
     with errors_in_brief("login", None):
         st.navigation([st.Page(login, title="Đăng nhập", icon="🔑")]).run()
@@ -99,10 +104,11 @@ if accounts.can(user, Action.UPLOAD, user.unit_code):
 if accounts.can(user, Action.MANAGE_USERS):
     pages["Hệ thống"] = [st.Page("pages/admin.py", title="Quản trị", icon="🛠️")]
 
-unit = f" · {common.plan().unit(user.unit_code).short_name}" if user.unit_code else ""
-st.sidebar.markdown(f"**{views.plain(user.display_name or user.username)}**  \n"
-                    f"{accounts.ROLE_LABELS[user.role]}{unit}")
-st.sidebar.button("Đăng xuất", icon="🚪", key="logout", on_click=common.logout)
+with errors_in_brief("dashboard", user):
+    unit = f" · {common.plan().unit(user.unit_code).short_name}" if user.unit_code else ""
+    st.sidebar.markdown(f"**{views.plain(user.display_name or user.username)}**  \n"
+                        f"{accounts.ROLE_LABELS[user.role]}{unit}")
+    st.sidebar.button("Đăng xuất", icon="🚪", key="logout", on_click=common.logout)
 page = st.navigation(pages)
 with errors_in_brief(page.url_path or page.title, user), common.navigation():
     page.run()

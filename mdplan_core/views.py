@@ -17,11 +17,17 @@ from .vntext import format_date, format_datetime, format_number
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
 
 
+# A bare address becomes a link even when escaped; an invisible word joiner before it stops that.
+_BARE_ADDRESS = re.compile(r"(?i)\b(?=https?://|ftp://|www\.)")
+WORD_JOINER = "\u2060"
+
+
 def plain(text) -> str:
     """`text` as Markdown that shows it as typed. Streamlit renders Markdown in st.markdown,
     st.toast, st.success/st.error and st.table cells; a file name or a cell an officer typed,
-    such as `![x](http://host/x.png)`, must not become an image the browser fetches."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
+    such as `![x](http://host/x.png)`, must become neither an image the browser fetches nor a
+    link."""
+    return _MARKDOWN.sub(r"\\\1", _BARE_ADDRESS.sub(WORD_JOINER, str(text)))
 
 
 def _task_label(number: int) -> str:

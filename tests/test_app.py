@@ -12,7 +12,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from mdplan_core import accounts, demo, progress
+from mdplan_core import accounts, demo, installation, progress
 from mdplan_core.plan import load_plan
 from mdplan_core.report import Period
 from mdplan_core.settings import Settings
@@ -528,6 +528,8 @@ def test_a_page_streamlit_runs_on_its_own_shows_nothing(page, role):
 
 IMAGE = "![x](http://host/x.png)"
 NAME = IMAGE + ".xlsx"
+# Every Markdown character escaped, and a word joiner so that the address is not made a link.
+SHOWN = r"\!\[x\]\(" + "\u2060" + r"http\://host/x\.png\)\.xlsx"
 
 
 def markdown_shown(at) -> list[str]:
@@ -550,13 +552,13 @@ def test_an_upload_named_like_an_image_is_shown_as_its_name():
     shown = markdown_shown(at)
     assert any("value.not_a_number" in s for s in shown)
     assert all(IMAGE not in s and "](" not in s for s in shown), shown
-    assert any(s.startswith(r"**\!\[x\]\(http\://host/x\.png\)\.xlsx**") for s in shown)
+    assert any(s.startswith("**" + SHOWN + "**") for s in shown)
 
     at.file_uploader[0].upload(NAME, filled("ubnd_060", Period(2017, 1, 3))).run()
     next(b for b in at.button if b.label.startswith("Lưu")).click().run()
     assert not at.exception
     shown = markdown_shown(at)
-    assert any(s.startswith(r"\!\[x\]\(http\://host/x\.png\)\.xlsx: Đã lưu") for s in shown)
+    assert any(s.startswith(SHOWN + ": Đã lưu") for s in shown)
     assert all(IMAGE not in s and "](" not in s for s in shown), shown
 
 
@@ -579,3 +581,16 @@ def test_a_page_that_fails_shows_a_short_vietnamese_message_and_logs_the_error(m
     assert record.levelname == "ERROR" and "lanhdao" in record.getMessage()
     assert "Tổng quan" in record.getMessage()
     assert "boom in /srv/mdplan/secret_module.py" in caplog.text  # the traceback, on the server
+
+
+def test_an_error_before_any_page_is_shown_in_brief_too(monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database gone at /srv/mdplan/var")
+
+    monkeypatch.setattr(installation, "refusal", broken)
+    at = app().run()
+    assert not at.exception
+    [message] = [e.value for e in at.error]
+    assert message.startswith("Đã có lỗi") and not at.text_input  # no login form either
+    assert any(r.name == "dashboard" and "on page 'dashboard'" in r.getMessage() for r in caplog.records)
+

@@ -48,4 +48,5 @@ def test_streamlit_shows_visitors_no_error_details():
 
     config = tomllib.loads((Path(server.__file__).parent / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"
+    assert config["client"]["showErrorLinks"] is False
     assert config["client"]["toolbarMode"] == "viewer"
