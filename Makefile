@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml requirements.txt
 run: install
 	@demo=$${MDPLAN_DEMO-1}; case "$$demo" in ""|0|false|no) demo=0;; *) demo=1;; esac; \
 	if [ $$demo = 1 ]; then MDPLAN_DEMO=1 $(PY) -m mdplan_core demo --if-empty || exit $$?; fi; \
-	MDPLAN_DEMO=$$demo exec $(PY) -m streamlit run dashboard.py \
+	MDPLAN_DEMO=$$demo exec $(PY) -m streamlit run server.py \
 		--server.address localhost --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 

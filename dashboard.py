@@ -1,12 +1,43 @@
 """mdplan: the Streamlit entry point. It logs the user in and shows each role its own pages.
 Pages are thin; everything they show comes from mdplan_core."""
+import contextlib
+import logging
+import secrets
+
 import streamlit as st
 
-from mdplan_core import accounts, installation
+from mdplan_core import accounts, installation, views
 from mdplan_core.accounts import Action
+from mdplan_core.settings import configure_logging
 from pages import common
 
+log = logging.getLogger("dashboard")  # Streamlit runs this file as __main__
+
+MESSAGES = {
+    "error": ("Đã có lỗi, trang chưa hiển thị được. Hãy tải lại trang; nếu vẫn lỗi, hãy báo quản trị "
+              "hệ thống kèm mã lỗi {ref}."),
+}
+
 st.set_page_config(page_title="mdplan – Bắc Kạn 2017", page_icon="📊", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def start_logging(level: str) -> None:
+    """Once per server process (and again if MDPLAN_LOG_LEVEL changes)."""
+    configure_logging(common.settings())
+
+
+@contextlib.contextmanager
+def errors_in_brief(page: str, user: accounts.User | None):
+    """A visitor sees a short Vietnamese message with a reference, and the run stops; the server
+    log gets the whole error, the user and the page. Streamlit's st.stop and st.rerun pass through."""
+    try:
+        yield
+    except Exception:
+        ref = secrets.token_hex(4)
+        log.exception("error %s on page %r for user %s", ref, page, user.username if user else "-")
+        st.error(MESSAGES["error"].format(ref=ref), icon="⚠️")
+        st.stop()
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,6 +57,8 @@ def login() -> None:
         if result.ok:
             common.start_session(result)
             st.rerun()
+        # Not the name typed: it may be a password typed in the wrong box (the audit log has it).
+        log.warning("login refused: %s", result.status)
         st.error(result.message, icon="🚫")
     if common.settings().demo:
         demo = demo_accounts(common.settings().database_url)
@@ -34,19 +67,25 @@ def login() -> None:
                   "Vai trò": [accounts.ROLE_LABELS[a[2]] for a in demo]})
 
 
-# Demo data and a real install never share a database: say what is wrong, offer no login.
-wrong_database = installation.refusal(common.store(), demo=common.settings().demo)
-if wrong_database is not None:
-    st.title("mdplan không thể mở cơ sở dữ liệu này")
-    st.error(wrong_database, icon="⛔")
-    st.stop()
+def current_user() -> accounts.User | None:
+    """Who is logged in, once the database is known to be the right one for this mode."""
+    # Demo data and a real install never share a database: say what is wrong, offer no login.
+    wrong_database = installation.refusal(common.store(), demo=common.settings().demo)
+    if wrong_database is not None:
+        st.title("mdplan không thể mở cơ sở dữ liệu này")
+        st.error(wrong_database, icon="⛔")
+        st.stop()
+    if common.settings().demo:
+        demo_accounts(common.settings().database_url)
+    return common.user()
 
-if common.settings().demo:
-    demo_accounts(common.settings().database_url)
 
-user = common.user()
+with errors_in_brief("dashboard", None):
+    start_logging(common.settings().log_level)
+    user = current_user()
 if user is None:
-    st.navigation([st.Page(login, title="Đăng nhập", icon="🔑")]).run()
+    with errors_in_brief("login", None):
+        st.navigation([st.Page(login, title="Đăng nhập", icon="🔑")]).run()
     st.stop()
 
 pages = {
@@ -65,8 +104,11 @@ if accounts.can(user, Action.UPLOAD, user.unit_code):
 if accounts.can(user, Action.MANAGE_USERS):
     pages["Hệ thống"] = [st.Page("pages/admin.py", title="Quản trị", icon="🛠️")]
 
-unit = f" · {common.plan().unit(user.unit_code).short_name}" if user.unit_code else ""
-st.sidebar.markdown(f"**{user.display_name or user.username}**  \n"
-                    f"{accounts.ROLE_LABELS[user.role]}{unit}")
-st.sidebar.button("Đăng xuất", icon="🚪", key="logout", on_click=common.logout)
-st.navigation(pages).run()
+with errors_in_brief("dashboard", user):
+    unit = f" · {common.plan().unit(user.unit_code).short_name}" if user.unit_code else ""
+    st.sidebar.markdown(f"**{views.plain(user.display_name or user.username)}**  \n"
+                        f"{accounts.ROLE_LABELS[user.role]}{unit}")
+    st.sidebar.button("Đăng xuất", icon="🚪", key="logout", on_click=common.logout)
+page = st.navigation(pages)
+with errors_in_brief(page.url_path or page.title, user), common.navigation():
+    page.run()

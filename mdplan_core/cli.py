@@ -490,8 +490,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     from .installation import WrongDatabase
     from .plan import PlanFileError
+    from .settings import Settings, configure_logging
 
     args = build_parser().parse_args(argv)
+    try:
+        configure_logging(Settings.from_env())
+    except ValueError as exc:  # a setting that makes no sense
+        print(exc, file=sys.stderr)
+        return 2
     try:
         return args.func(args)
     except Refused as exc:

@@ -99,6 +99,7 @@ NUMBER_FORMAT = "#,##0"  # Excel shows the separators of the reader's locale
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 _MAX_WIDTH, _MIN_WIDTH = 50, 6
 LINE_HEIGHT = 15  # points per line of 11 pt text
+MAX_ROW_HEIGHT = 409  # points: Excel refuses a taller row
 
 # Texts a spreadsheet program may read as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -388,6 +389,12 @@ def wrapped_lines(value, width: int) -> int:
     return sum(max(1, -(-len(line) // per_line)) for line in value.split("\n"))
 
 
+def row_height(lines: int, padding: int = 0) -> int:
+    """Points for a row of `lines` wrapped lines, within Excel's limit (a longer text is still
+    all in the cell; the row scrolls)."""
+    return min(LINE_HEIGHT * lines + padding, MAX_ROW_HEIGHT)
+
+
 def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.datetime,
             exported_by: str, demo: bool | None = None) -> bytes:
     """The table as a formatted workbook: sheet "Số liệu" (bold frozen header, fitted widths,
@@ -429,7 +436,7 @@ def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.date
     for i in range(2, len(table) + 2):
         lines = max((wrapped_lines(ws.cell(i, j).value, widths[j]) for j in wrapped), default=1)
         if lines > 1:
-            ws.row_dimensions[i].height = LINE_HEIGHT * lines
+            ws.row_dimensions[i].height = row_height(lines)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(table)) + 1}"
     ws.row_dimensions[1].height = 32

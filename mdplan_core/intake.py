@@ -2,6 +2,7 @@
 check (preflight, sandboxed read, reader, validation), then one transaction in the store."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from . import accounts
@@ -9,6 +10,8 @@ from .findings import Finding, error
 from .store import SaveResult, Store
 from .validation import CheckResult, check_workbook
 from .vntext import clean_text
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     "unit.not_allowed": (
@@ -34,10 +37,18 @@ class ImportOutcome:
 
 
 def check_upload(data: bytes, filename: str, *, plan, store: Store,
-                 allowed_unit: str | None = None) -> CheckResult:
+                 allowed_unit: str | None = None, user: str | None = None) -> CheckResult:
     """What the upload would be told, without storing anything. `allowed_unit` binds an
-    officer to their own unit: a file naming another unit is refused, whatever the form said."""
+    officer to their own unit: a file naming another unit is refused, whatever the form said.
+    `user` is only for the log."""
     filename = clean_text(filename, single_line=True)  # a browser sends any name it is given
+    check = _check(data, filename, plan, store, allowed_unit)
+    if not check.ok:
+        _log_refusal("upload checked, has errors", check, data, filename, user)
+    return check
+
+
+def _check(data: bytes, filename: str, plan, store: Store, allowed_unit: str | None) -> CheckResult:
     check = check_workbook(data, filename, plan, store)
     report = check.report
     if report is not None and allowed_unit is not None and report.unit_code != allowed_unit:
@@ -52,17 +63,31 @@ def import_file(data: bytes, filename: str, *, user: str, plan, store: Store,
                 allowed_unit: str | None = None, uploaded_at=None) -> ImportOutcome:
     """Check a workbook and store it when it has no errors; audit a refusal."""
     filename = clean_text(filename, single_line=True)
-    check = check_upload(data, filename, plan=plan, store=store, allowed_unit=allowed_unit)
+    check = _check(data, filename, plan, store, allowed_unit)
     report = check.report
     if not check.ok:
         store.record_audit(user, "upload_refused", report.unit_code if report else None,
                            filename=filename, codes=[f.code for f in check.findings if f.is_error])
+        _log_refusal("upload refused", check, data, filename, user)
         return ImportOutcome(filename, check, None)
     warnings = [f for f in check.findings if not f.is_error]
     saved = store.save_report(report, district_code=plan.unit(report.unit_code).district_code,
                               data=data, filename=filename, user=user, findings=warnings,
                               uploaded_at=uploaded_at)
+    log.info("upload %s: %s user=%s file=%r bytes=%d version=%s warnings=%d%s", saved.outcome,
+             _where(report), user, filename, len(data), saved.version, len(warnings),
+             "".join(f" {f.code}" for f in saved.findings))
     return ImportOutcome(filename, check, saved)
+
+
+def _where(report) -> str:
+    return f"unit={report.unit_code} period={report.period}" if report else "unit=? period=?"
+
+
+def _log_refusal(what: str, check: CheckResult, data: bytes, filename: str, user) -> None:
+    codes = sorted({f.code for f in check.findings if f.is_error})
+    log.info("%s: %s user=%s file=%r bytes=%d errors=%s", what, _where(check.report),
+             user or "-", filename, len(data), ",".join(codes))
 
 
 def upload_scope(user: accounts.User | None) -> str | None:

@@ -4,8 +4,9 @@ Some files make a reader abort the whole process (calamine asks for 512 GiB for 
 sheet with cells at A1 and XFD1048576, and Rust aborts when that fails) or take more
 memory and time than a web server can give. So a reader runs in a fresh child
 process (`python -m mdplan_core.sandbox`) with an address-space limit and a
-wall-clock timeout; arguments go in and the result comes back pickled over its
-stdin/stdout. Whatever happens to the child becomes a finding for the officer.
+wall-clock timeout; arguments go in over its stdin and the result comes back pickled
+in a temporary file capped at RESULT_MAX_BYTES. Whatever happens to the child becomes a
+finding for the officer.
 
 `read_workbook_safely` is the one entry point other code uses to read an upload.
 Plain subprocesses (no fork of the caller) keep this safe to call from Streamlit's
@@ -23,6 +24,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import traceback
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .findings import Finding, error, has_errors
-from .preflight import preflight
+from .preflight import format_mb, preflight
 
 if TYPE_CHECKING:  # the server process need not import the readers
     from .workbook import RawWorkbook
@@ -44,6 +46,10 @@ MAX_CONCURRENT_WORKERS = max(2, os.cpu_count() or 2)
 # How long a caller waits for a free worker slot before giving up.
 QUEUE_TIMEOUT_S = 60
 STDERR_KEPT_BYTES = 4000
+# The most a worker may send back, and so about the most one upload costs the server (the
+# reader's caps, template.READ_MAX_*, keep a workbook's read far below it: a report is
+# under 100 KB). The worker cannot write a longer result file even if a file subverts it.
+RESULT_MAX_BYTES = 8 * 1024 * 1024
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +62,10 @@ MESSAGES = {
     "file.timeout": (
         "Không đọc được tệp: việc đọc tệp mất quá {seconds} giây nên đã bị dừng. Hãy xóa các "
         "trang tính, dòng và cột không cần thiết rồi nộp lại."
+    ),
+    "file.too_much_content": (
+        "Không đọc được tệp: nội dung đọc được từ tệp quá lớn (hơn {limit}). Hãy chép riêng "
+        "bảng báo cáo sang một mẫu báo cáo mới rồi nộp lại."
     ),
     "server.busy": (
         "Hệ thống đang bận đọc nhiều tệp cùng lúc. Hãy chờ vài phút rồi nộp lại."
@@ -74,19 +84,20 @@ class SandboxResult:
 
 
 def run_isolated(func_path: str, *args, timeout: float = READ_TIMEOUT_S,
-                 memory_mb: int = READ_MEMORY_MB) -> SandboxResult:
+                 memory_mb: int = READ_MEMORY_MB,
+                 max_result_bytes: int = RESULT_MAX_BYTES) -> SandboxResult:
     """Call the top-level function "package.module:function" with `args` in a worker.
 
     The worker gets an address-space limit of `memory_mb` and is killed after `timeout`
     seconds. The value comes back only if it is made of plain data, datetime values
-    and mdplan_core dataclasses.
+    and mdplan_core dataclasses, and pickles to at most `max_result_bytes`.
     """
-    payload = pickle.dumps((func_path, args, memory_mb, timeout),
+    payload = pickle.dumps((func_path, args, memory_mb, timeout, max_result_bytes),
                            protocol=pickle.HIGHEST_PROTOCOL)
     if not _slots.acquire(timeout=QUEUE_TIMEOUT_S):
         return _failure("server.busy", "no free worker slot")
     try:
-        return _run_worker(payload, timeout)
+        return _run_worker(payload, timeout, max_result_bytes)
     finally:
         _slots.release()
 
@@ -101,7 +112,8 @@ def read_workbook_safely(data: bytes,
     findings = preflight(data, filename)
     if has_errors(findings):
         return None, findings
-    result = run_isolated("mdplan_core.workbook:try_read_workbook", data, filename)
+    result = run_isolated("mdplan_core.workbook:try_read_workbook", data, filename,
+                          _read_limits())
     if not result.ok:
         log.warning("reading %r failed in the sandbox: %s", filename, result.detail)
         return None, findings + [dataclasses.replace(result.finding, file=filename)]
@@ -111,43 +123,71 @@ def read_workbook_safely(data: bytes,
 
 # --- parent side ----------------------------------------------------------------------------
 
+def _read_limits():
+    # Imported here, not at the top: the worker runs this module and must not load pandas.
+    from .template import READ_MAX_CELLS, READ_MAX_COLS, READ_MAX_ROWS
+    from .workbook import ReadLimits
+
+    return ReadLimits(rows=READ_MAX_ROWS, cols=READ_MAX_COLS, cells=READ_MAX_CELLS)
+
+
 def _failure(code: str, detail: str, **values) -> SandboxResult:
     return SandboxResult(ok=False, finding=error(code, MESSAGES[code].format(**values)),
                          detail=detail)
 
 
-def _run_worker(payload: bytes, timeout: float) -> SandboxResult:
+def _run_worker(payload: bytes, timeout: float, max_result_bytes: int) -> SandboxResult:
     env = dict(os.environ)
     env["RUST_BACKTRACE"] = "0"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mdplan_core.sandbox"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        cwd=PACKAGE_ROOT, env=env, start_new_session=True, close_fds=True,
-    )
-    try:
-        out, err = proc.communicate(payload, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill(proc)
-        proc.communicate()
-        return _failure("file.timeout", f"killed after {timeout} s",
-                        seconds=f"{timeout:g}")
-    except BaseException:
-        _kill(proc)
-        proc.communicate()
-        raise
-    tail = err[-STDERR_KEPT_BYTES:].decode("utf-8", "replace")
-    if proc.returncode != 0:
-        how = _describe_exit(proc.returncode)
-        return _failure("file.reader_crashed", f"{how}; stderr: {tail}")
-    try:
-        outcome = _RestrictedUnpickler(io.BytesIO(out)).load()
-    except Exception as exc:  # noqa: BLE001 - whatever came back is not a result
-        return _failure("file.reader_crashed", f"unreadable result ({exc!r}); stderr: {tail}")
+    # Files, not pipes: the parent reads back at most max_result_bytes, whatever was written.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mdplan_core.sandbox"],
+            stdin=subprocess.PIPE, stdout=out, stderr=err,
+            cwd=PACKAGE_ROOT, env=env, start_new_session=True, close_fds=True,
+        )
+        try:
+            proc.communicate(payload, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            proc.communicate()
+            return _failure("file.timeout", f"killed after {timeout} s",
+                            seconds=f"{timeout:g}")
+        except BaseException:
+            _kill(proc)
+            proc.communicate()
+            raise
+        tail = _tail(err, STDERR_KEPT_BYTES).decode("utf-8", "replace")
+        if proc.returncode != 0:
+            how = _describe_exit(proc.returncode)
+            return _failure("file.reader_crashed", f"{how}; stderr: {tail}")
+        size = os.fstat(out.fileno()).st_size
+        if size > max_result_bytes:
+            return _too_large(size, max_result_bytes)
+        out.seek(0)
+        try:
+            outcome = _RestrictedUnpickler(out).load()
+        except Exception as exc:  # noqa: BLE001 - whatever came back is not a result
+            return _failure("file.reader_crashed",
+                            f"unreadable result ({exc!r}); stderr: {tail}")
     if outcome[0] == "ok":
         return SandboxResult(ok=True, value=outcome[1])
     if outcome[0] == "memory":
         return _failure("file.reader_crashed", f"MemoryError; stderr: {tail}")
+    if outcome[0] == "too_large":
+        return _too_large(outcome[1], max_result_bytes)
     return _failure("file.reader_crashed", f"{outcome[1]}: {outcome[2]}\n{outcome[3]}")
+
+
+def _too_large(size: int, limit: int) -> SandboxResult:
+    return _failure("file.too_much_content", f"result of {size} bytes, over {limit}",
+                    limit=format_mb(limit))
+
+
+def _tail(file, size: int) -> bytes:
+    end = file.seek(0, io.SEEK_END)
+    file.seek(max(0, end - size))
+    return file.read()
 
 
 def _describe_exit(returncode: int) -> str:
@@ -187,12 +227,15 @@ class _RestrictedUnpickler(pickle.Unpickler):
 
 # --- worker side ----------------------------------------------------------------------------
 
-def _limit_resources(memory_mb: int, timeout: float) -> None:
+def _limit_resources(memory_mb: int, timeout: float, max_result_bytes: int) -> None:
     import resource
 
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # The result and stderr files: a write past this fails (EFBIG), whatever the reader does.
+    files = max_result_bytes + STDERR_KEPT_BYTES
+    resource.setrlimit(resource.RLIMIT_FSIZE, (files, files))
     # A backstop should the parent vanish: CPU seconds, a little over the wall clock.
     cpu = int(timeout) + 5
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
@@ -202,13 +245,15 @@ def _worker_main() -> None:
     result_fd = os.dup(1)
     os.dup2(2, 1)  # stray prints from libraries must not corrupt the result stream
     sys.stdout = sys.stderr
-    func_path, args, memory_mb, timeout = pickle.loads(sys.stdin.buffer.read())
-    _limit_resources(memory_mb, timeout)
+    func_path, args, memory_mb, timeout, max_result_bytes = pickle.loads(sys.stdin.buffer.read())
+    _limit_resources(memory_mb, timeout, max_result_bytes)
     try:
         module_name, func_name = func_path.split(":")
         func = getattr(importlib.import_module(module_name), func_name)
         outcome = ("ok", func(*args))
         blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(blob) > max_result_bytes:
+            blob = pickle.dumps(("too_large", len(blob)))
     except MemoryError:
         blob = pickle.dumps(("memory",))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which decides

@@ -1,7 +1,9 @@
 """All configuration, read once from environment variables."""
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +16,9 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # published passwords and demo reports cannot end up in the real one.
 DATABASE_FILE = "mdplan.sqlite3"
 DEMO_DATABASE_FILE = "demo.sqlite3"
+# mdplan's own loggers (logging.getLogger(__name__) in each module); others stay at WARNING.
+LOGGERS = ("mdplan_core", "pages", "dashboard")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,7 @@ class Settings:
     plan_file: Path
     demo: bool
     max_upload_bytes: int
+    log_level: str = "INFO"
 
     @classmethod
     def from_env(cls, env=None) -> "Settings":
@@ -38,4 +44,36 @@ class Settings:
             plan_file=plan_file,
             demo=demo,
             max_upload_bytes=int(env.get("MDPLAN_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
+            log_level=_log_level(env.get("MDPLAN_LOG_LEVEL", "INFO")),
         )
+
+
+def _log_level(name: str) -> str:
+    level = name.strip().upper()
+    if level not in logging.getLevelNamesMapping() or level == "NOTSET":
+        raise ValueError(f"MDPLAN_LOG_LEVEL={name!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return level
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to sys.stderr as it is when a record comes: Streamlit and pytest replace it."""
+
+    def __init__(self):
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+
+def configure_logging(settings: Settings) -> None:
+    """Send mdplan's log records to stderr at the configured level. Called at the start of the
+    app and of the CLI; calling it again only sets the level."""
+    root = logging.getLogger()
+    if not any(h.get_name() == "mdplan" for h in root.handlers):
+        handler = _StderrHandler()
+        handler.set_name("mdplan")
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        root.addHandler(handler)
+    for name in LOGGERS:
+        logging.getLogger(name).setLevel(settings.log_level)

@@ -19,7 +19,17 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from . import completeness, progress, vntext
-from .export import FONT_NAME, LINE_HEIGHT, NUMBER_FORMAT, cell_width, is_demo_table, put_cell, wrapped_lines
+from .export import (
+    FONT_NAME,
+    LINE_HEIGHT,
+    MAX_ROW_HEIGHT,
+    NUMBER_FORMAT,
+    cell_width,
+    is_demo_table,
+    put_cell,
+    row_height,
+    wrapped_lines,
+)
 from .export import TEXT as EXPORT_TEXT
 from .labels import STATUS
 from .settings import LOCAL_TZ
@@ -88,7 +98,7 @@ REPORTING_HEADERS = ["Đơn vị", "Phải nộp", "Đã nhận", "Đúng hạn"
 
 # --- Layout ----------------------------------------------------------------------------------
 TEXT_KIND, COUNT, PERCENT, PACE = "text", "count", "percent", "pace"
-MAX_ROW_LINES = 26  # Excel caps a row at 409 points: 27 lines of 15 points
+MAX_ROW_LINES = MAX_ROW_HEIGHT // LINE_HEIGHT - 1  # 26: a long note goes on in the next row
 _MIN_WIDTH = 6
 _FONT = Font(name=FONT_NAME, size=11)
 _BOLD = Font(name=FONT_NAME, size=11, bold=True)
@@ -210,15 +220,15 @@ class _Sheet:
         total = sum(self.widths.values())
         # Not every program fits row heights to wrapped text when it opens a file; set them.
         for row, text in self._spans:
-            ws.row_dimensions[row].height = LINE_HEIGHT * wrapped_lines(text, total) + 4
+            ws.row_dimensions[row].height = row_height(wrapped_lines(text, total), 4)
         for row in self._headers:
             lines = max(wrapped_lines(ws.cell(row, j).value, w) for j, w in self.widths.items())
-            ws.row_dimensions[row].height = LINE_HEIGHT * lines + 4
+            ws.row_dimensions[row].height = row_height(lines, 4)
         for row in self._rows:
             lines = max((wrapped_lines(ws.cell(row, j).value, self.widths[j])
                          for j, c in enumerate(self.columns, start=1) if c.wrap), default=1)
             if lines > 1:
-                ws.row_dimensions[row].height = min(LINE_HEIGHT * lines + 2, 409)
+                ws.row_dimensions[row].height = row_height(lines, 2)
         if self._headers:
             first = self._headers[0]
             ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{first + 1}"
@@ -370,7 +380,7 @@ def _info_sheet(wb, plan, as_of: dt.date, exported_at: dt.datetime, exported_by:
         put_cell(ws, i, 1, label, _BOLD).alignment = Alignment(vertical="top")
         cell = put_cell(ws, i, 2, value, _FONT)
         cell.alignment = Alignment(vertical="top", wrap_text=True, horizontal="left")
-        ws.row_dimensions[i].height = LINE_HEIGHT * wrapped_lines(value, widths["B"]) + 2
+        ws.row_dimensions[i].height = row_height(wrapped_lines(value, widths["B"]), 2)
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
     _page_setup(ws)

@@ -75,6 +75,15 @@ GUIDE_WIDTH = 80
 COMMUNE_FIRST_ROW = COMMUNE_HEADER_ROW + 1
 MEDIA_ROWS = 6
 
+# --- How much of an upload is read (mdplan_core.workbook.ReadLimits) ----------------------
+# The template's longest sheet is the commune list, its widest the report (A:G). Officers add
+# rows and columns, so the caps are generous; data beyond them is left out with a warning.
+# They bound what one upload costs the server: see docs/operations.md.
+TEMPLATE_SHEETS = (SHEET_REPORT, SHEET_COMMUNES, SHEET_GUIDE, SHEET_LISTS, SHEET_META)
+READ_MAX_ROWS = 10 * (COMMUNE_FIRST_ROW + COMMUNE_INPUT_ROWS)              # 650
+READ_MAX_COLS = 4 * len(REPORT_WIDTHS)                                      # 28: A:AB
+READ_MAX_CELLS = 2 * len(TEMPLATE_SHEETS) * READ_MAX_ROWS * READ_MAX_COLS   # 182 000
+
 # --- Vietnamese text shown in the workbook ----------------------------------------------
 TEXT = {
     "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 
@@ -11,6 +12,22 @@ from .progress import ended_by
 from .report import Period
 from .settings import LOCAL_TZ
 from .vntext import format_date, format_datetime, format_number
+
+# Every ASCII character with a meaning in Streamlit's Markdown (CommonMark, GFM, math, directives).
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
+
+
+# A bare address becomes a link even when escaped; an invisible word joiner before it stops that.
+_BARE_ADDRESS = re.compile(r"(?i)\b(?=https?://|ftp://|www\.)")
+WORD_JOINER = "\u2060"
+
+
+def plain(text) -> str:
+    """`text` as Markdown that shows it as typed. Streamlit renders Markdown in st.markdown,
+    st.toast, st.success/st.error and st.table cells; a file name or a cell an officer typed,
+    such as `![x](http://host/x.png)`, must become neither an image the browser fetches nor a
+    link."""
+    return _MARKDOWN.sub(r"\\\1", _BARE_ADDRESS.sub(WORD_JOINER, str(text)))
 
 
 def _task_label(number: int) -> str:
@@ -117,12 +134,13 @@ def report_status_table(status: pd.DataFrame) -> pd.DataFrame:
 
 
 def findings_table(findings) -> pd.DataFrame:
-    """Findings as an officer reads them: severity, sheet, cell, message, code."""
+    """Findings as an officer reads them: severity, sheet, cell, message, code. Sheet names
+    and messages quote the workbook, so they are `plain` for st.table's Markdown."""
     return pd.DataFrame({
         "Mức độ": ["⛔ Lỗi" if f.is_error else "⚠️ Lưu ý" for f in findings],
-        "Sheet": [f.sheet or "" for f in findings],
+        "Sheet": [plain(f.sheet or "") for f in findings],
         "Ô": [f.cell or "" for f in findings],
-        "Nội dung": [f.message for f in findings],
+        "Nội dung": [plain(f.message) for f in findings],
         "Mã lỗi": [f.code for f in findings],
     })
 

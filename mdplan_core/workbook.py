@@ -48,6 +48,15 @@ MESSAGES = {
         "Không đọc được nội dung tệp: tệp bị hỏng hoặc không đúng định dạng bảng tính. "
         "Hãy mở tệp bằng Excel, lưu lại thành Excel Workbook (.xlsx) rồi nộp lại."
     ),
+    "file.beyond_read_area": (
+        "Sheet «{sheet}» có dữ liệu ngoài vùng {area} mà mdplan đọc; phần đó đã bị bỏ qua. "
+        "Mẫu báo cáo chỉ dùng vài chục dòng và vài cột đầu: nếu số liệu báo cáo nằm ngoài "
+        "vùng này, hãy chép bảng báo cáo sang mẫu mới rồi nộp lại."
+    ),
+    "file.sheet_not_read": (
+        "Sheet «{sheet}» không được đọc vì các sheet trước nó đã chứa quá nhiều dữ liệu. "
+        "Hãy xóa các sheet không cần thiết rồi nộp lại."
+    ),
     "file.formatting_unreadable": (
         "Đã đọc được số liệu nhưng không kiểm tra được phông chữ và các ô báo lỗi công thức "
         "của tệp. Nếu tệp dùng phông chữ cũ (.VnTime, VNI-Times), hãy chuyển sang Unicode "
@@ -104,6 +113,17 @@ class RawWorkbook:
         return next((s for s in self.sheets if s.name == name), None)
 
 
+@dataclass(frozen=True)
+class ReadLimits:
+    """The most of a workbook that is read: rows and columns of each sheet from A1, and cells
+    over all sheets. What lies beyond is left out with a warning. The caps bound what a read
+    costs the server (the template sets them: `mdplan_core.template.READ_MAX_ROWS`, ...)."""
+
+    rows: int
+    cols: int
+    cells: int
+
+
 class WorkbookReadError(Exception):
     """The bytes cannot be read as a workbook: bad data from a user, with a finding code."""
 
@@ -124,21 +144,33 @@ def is_legacy_font(name: str | None) -> bool:
 
 # --- entry points ---------------------------------------------------------------------------
 
-def read_workbook(data: bytes, filename: str) -> RawWorkbook:
-    """Read every worksheet's values. Raises WorkbookReadError for unreadable bytes."""
+def read_workbook(data: bytes, filename: str, limits: ReadLimits | None = None) -> RawWorkbook:
+    """Read every worksheet's values, within `limits` when given. Raises WorkbookReadError for
+    unreadable bytes."""
     fmt = sniff_format(data)
     if fmt not in READABLE_FORMATS:
         raise _not_readable(fmt)
+    findings: list[Finding] = []
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = [_read_sheet(book, meta) for meta in book.sheets_metadata
-                  if meta.typ == SheetTypeEnum.WorkSheet]
+        sheets = []
+        budget = limits.cells if limits else None
+        for meta in book.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            sheet, cut = _read_sheet(book, meta, limits, budget)
+            sheets.append(sheet)
+            if cut:
+                code, values = cut
+                findings.append(warning(code, MESSAGES[code].format(sheet=sheet.name, **values),
+                                        sheet=sheet.name, file=filename))
+            if budget is not None:
+                budget -= sum(len(row) for row in sheet.rows)
     except PasswordError as exc:
         raise WorkbookReadError("file.encrypted", PREFLIGHT_MESSAGES["file.encrypted"]) from exc
     except CalamineError as exc:
         raise WorkbookReadError("file.unreadable", MESSAGES["file.unreadable"]) from exc
 
-    findings: list[Finding] = []
     extras = {"xlsx": _xlsx_extras, "xlsm": _xlsx_extras, "xls": _xls_extras,
               "ods": _ods_extras}[fmt]
     try:
@@ -146,14 +178,18 @@ def read_workbook(data: bytes, filename: str) -> RawWorkbook:
     except Exception:  # noqa: BLE001 - a second reader choking must not lose the values
         findings.append(warning("file.formatting_unreadable",
                                 MESSAGES["file.formatting_unreadable"], file=filename))
+    if limits is not None:
+        for sheet in sheets:
+            _clip_merged(sheet)
     findings += _clean_controls(sheets, filename)
     return RawWorkbook(format=fmt, sheets=sheets, findings=findings)
 
 
-def try_read_workbook(data: bytes, filename: str) -> tuple[RawWorkbook | None, list[Finding]]:
+def try_read_workbook(data: bytes, filename: str, limits: ReadLimits | None = None
+                      ) -> tuple[RawWorkbook | None, list[Finding]]:
     """read_workbook with its failure as a finding: the function the sandbox runs."""
     try:
-        book = read_workbook(data, filename)
+        book = read_workbook(data, filename, limits)
     except WorkbookReadError as exc:
         return None, [error(exc.code, exc.message, file=filename)]
     return book, list(book.findings)
@@ -180,15 +216,37 @@ _STATES = [
 ]
 
 
-def _read_sheet(book: CalamineWorkbook, meta) -> RawSheet:
+def _read_sheet(book: CalamineWorkbook, meta, limits: ReadLimits | None,
+                budget: int | None) -> tuple[RawSheet, tuple[str, dict] | None]:
+    """The sheet within the limits, and (message code, values) when data was left out."""
     sheet = book.get_sheet_by_name(meta.name)
+    max_rows = max_cols = None
+    if limits is not None:
+        max_cols = limits.cols
+        max_rows = max(0, min(limits.rows, budget // max_cols))
     # skip_empty_area=False keeps row 0 / column 0 at A1 even when data starts lower.
-    rows = [[None if value == "" else value for value in row]
-            for row in sheet.to_python(skip_empty_area=False)]
+    grid = sheet.to_python(skip_empty_area=False, nrows=max_rows) if max_rows != 0 else []
+    rows = [[None if value == "" else value for value in row[:max_cols]] for row in grid]
     merged = [MergedRange(r0, c0, r1, c1)
               for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
     state = next((name for enum, name in _STATES if meta.visible == enum), "visible")
-    return RawSheet(name=meta.name, state=state, rows=rows, merged=merged)
+    cut = None
+    end = sheet.end  # the last cell holding data, 0-based
+    if limits is not None and end is not None and (end[0] >= len(rows) or end[1] >= max_cols):
+        cut = (("file.beyond_read_area", {"area": f"A1:{cell_ref(len(rows) - 1, max_cols - 1)}"})
+               if rows else ("file.sheet_not_read", {}))
+    return RawSheet(name=meta.name, state=state, rows=rows, merged=merged), cut
+
+
+def _clip_merged(sheet: RawSheet) -> None:
+    """Only merges that start inside the grid, one per starting cell: a crafted file can
+    declare millions."""
+    width = _width(sheet)
+    inside = {}
+    for m in sheet.merged:
+        if m.first_row < len(sheet.rows) and m.first_col < width:
+            inside.setdefault((m.first_row, m.first_col), m)
+    sheet.merged = list(inside.values())
 
 
 def _clean_controls(sheets: list[RawSheet], filename: str) -> list[Finding]:
@@ -304,8 +362,9 @@ def _xls_extras(data: bytes, sheets: list[RawSheet]) -> None:
             if sheet.name not in names:
                 continue
             xs = book.sheet_by_name(sheet.name)
+            width = _width(sheet)  # calamine's grid, already within the read limits
             for r in range(min(xs.nrows, len(sheet.rows))):
-                types = xs.row_types(r)
+                types = xs.row_types(r, end_colx=min(xs.row_len(r), width))
                 for c, ctype in enumerate(types):
                     if ctype == XL_CELL_ERROR:
                         code = xs.cell_value(r, c)

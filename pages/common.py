@@ -2,9 +2,15 @@
 demo banner. Streamlit glue only; every number comes from mdplan_core."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
+import logging
+import runpy
+from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from mdplan_core import accounts, export, template
 from mdplan_core.intake import upload_scope
@@ -13,6 +19,12 @@ from mdplan_core.report import Period
 from mdplan_core.settings import LOCAL_TZ, Settings
 from mdplan_core.store import Store
 from mdplan_core.vntext import format_date
+
+log = logging.getLogger(__name__)
+
+ROOT_SCRIPT = Path(__file__).resolve().parent.parent / "dashboard.py"
+# True while dashboard.py runs its navigation: a page run any other way shows nothing.
+_navigated = contextvars.ContextVar("mdplan_navigated", default=False)
 
 DEMO_BANNER = ("**Dữ liệu minh họa.** Các số liệu và tài khoản trên trang này là dữ liệu mẫu, "
                "không phải báo cáo thật.")
@@ -111,9 +123,39 @@ def user() -> accounts.User | None:
     return current
 
 
+@contextlib.contextmanager
+def navigation():
+    """Around dashboard.py's `st.navigation(...).run()`, the one way a page may show."""
+    token = _navigated.set(True)
+    try:
+        yield
+    finally:
+        _navigated.reset(token)
+
+
+def through_navigation() -> None:
+    """Stop a page Streamlit ran on its own. After a restart, until some session has run
+    dashboard.py, Streamlit serves pages/*.py in its old multipage mode (AppTest, on every
+    run): `/admin` runs the page without dashboard.py's login and menu, and the menu lists every
+    file, `common` too. Then dashboard.py runs here instead, and its navigation shows the login
+    or the page the address asks for; its st.navigation ends the old mode for all sessions.
+    Run with any other main script, the page shows nothing."""
+    if _navigated.get():
+        return
+    ctx = get_script_run_ctx()
+    if ctx is not None and Path(ctx.main_script_path).resolve() == ROOT_SCRIPT:
+        log.info("a page was run outside the app's navigation; dashboard.py runs it")
+        runpy.run_path(str(ROOT_SCRIPT))
+    else:
+        log.warning("a page was run alone, main script %s; nothing shown",
+                    ctx.main_script_path if ctx else None)
+    st.stop()
+
+
 def require(action: str, unit_code: str | None = None) -> accounts.User:
-    """Stop the page unless the user may do `action`; hiding a page from the menu is not
-    access control."""
+    """Stop the page unless it runs in the app's navigation and the user may do `action`;
+    hiding a page from the menu is not access control. Every page starts with this."""
+    through_navigation()
     current = user()
     if not accounts.can(current, action, unit_code):
         reason = "Bạn cần đăng nhập." if current is None else \
@@ -168,3 +210,7 @@ def reporting_unit(user, where=st) -> tuple[str, dict[str, str]]:
     names = dict(zip(units["code"], units["name"]))
     unit = where.selectbox("Đơn vị báo cáo", list(names), format_func=names.get, disabled=len(names) == 1)
     return unit, names
+
+
+if __name__ == "__main__":  # Streamlit's old multipage mode runs this file as a page too
+    through_navigation()

@@ -45,7 +45,8 @@ if files:
         data = f.getvalue()
         key = ("check", f.name, hashlib.sha256(data).hexdigest())
         if key not in st.session_state:
-            st.session_state[key] = check_upload(data, f.name, plan=plan, store=store, allowed_unit=allowed)
+            st.session_state[key] = check_upload(data, f.name, plan=plan, store=store, allowed_unit=allowed,
+                                                 user=user.username)
         checked.append((f.name, data, st.session_state[key]))
         bar.progress(n / len(files), text=f"Đã kiểm tra {n}/{len(files)} tệp")
     bar.empty()
@@ -53,7 +54,7 @@ if files:
 for name, data, result in checked:
     with st.container(border=True):
         report = result.report
-        head = f"**{name}**"
+        head = f"**{views.plain(name)}**"
         if report is not None:
             head += f" · {plan.unit(report.unit_code).name} · {report.period.label}"
         st.markdown(head)
@@ -73,8 +74,9 @@ if ready and st.button(f"Lưu {len(ready)} báo cáo hợp lệ", type="primary"
         out = submit(data, name, user=user, plan=plan, store=store)
         text, icon = labels.UPLOAD_OUTCOME[out.outcome]
         version = f" (lần nộp thứ {out.saved.version})" if out.saved and out.saved.version else ""
-        st.toast(f"{name}: {text}{version}", icon=icon)
-        (st.error if out.outcome == "refused" else st.success)(f"{name}: {text}{version}", icon=icon)
+        message = f"{views.plain(name)}: {text}{version}"
+        st.toast(message, icon=icon)
+        (st.error if out.outcome == "refused" else st.success)(message, icon=icon)
         if out.outcome == "refused":
             st.table(views.findings_table(out.findings), hide_index=True)
     common.data_changed()

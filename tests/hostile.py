@@ -141,6 +141,26 @@ def wide_xlsx(cols: int = 201) -> bytes:
 
 
 @functools.cache
+def shared_strings_xlsx(rows: int = 24_000, cols: int = 100, strings: int = 50_000) -> bytes:
+    """`rows` x `cols` cells, each pointing at one of `strings` shared strings: about 6 MB,
+    within every preflight limit, yet 2.4 million cells for a reader that keeps them all."""
+    rng = random.Random(5)
+    shared = "".join(f"<si><t>Ghi chú số {i}</t></si>" for i in range(strings))
+
+    def chunks():
+        yield sheet_xml("@", dimension=f"A1:{get_column_letter(cols)}{rows}").split("@")[0].encode()
+        for start in range(1, rows + 1, 500):
+            yield "".join(
+                f'<row r="{r}">' + "".join(f'<c t="s"><v>{rng.randrange(strings)}</v></c>'
+                                           for _ in range(cols)) + "</row>"
+                for r in range(start, min(start + 500, rows + 1))).encode()
+        yield b"</sheetData></worksheet>"
+    sst = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           f'<sst xmlns="{XLSX_NS}" count="{rows * cols}" uniqueCount="{strings}">{shared}</sst>')
+    return xlsx_from_sheet(chunks(), extra_entries=[("xl/sharedStrings.xml", sst)])
+
+
+@functools.cache
 def zip_bomb_xlsx(rows: int = 100_000, cols: int = 120) -> bytes:
     """About 250 MB of worksheet XML deflated to about 1 MB: `rows` numbered rows of
     `cols` identical cells (cells without r are placed one after another, as OOXML
@@ -498,3 +518,16 @@ def print_noise_then_return(value):
     print("noise from a library", flush=True)
     os.write(1, b"raw noise on fd 1\n")
     return value
+
+
+def return_text(size: int) -> str:
+    """A result of `size` characters, to test the cap on what a worker sends back."""
+    return "x" * size
+
+
+def flood_stdout(megabytes: int) -> str:
+    """What a subverted reader might do: write far more than any result, bypassing pickle."""
+    block = b"x" * (1024 * 1024)
+    for _ in range(megabytes):
+        os.write(1, block)
+    return "done"

@@ -12,7 +12,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from mdplan_core import accounts, demo, progress
+from mdplan_core import accounts, demo, installation, progress
 from mdplan_core.plan import load_plan
 from mdplan_core.report import Period
 from mdplan_core.settings import Settings
@@ -145,14 +145,26 @@ def test_pages_a_role_may_not_use_are_not_in_its_menu_and_refuse_when_run(role, 
     at = login(role)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(f"pages/{page}.py")
-    # Hiding a page is not access control: run the page itself with that login.
-    direct = AppTest.from_file(str(Path(APP).parent / "pages" / f"{page}.py"), default_timeout=60)
+    # Hiding a page is not access control: run the page itself with that login, inside the
+    # app's navigation (run alone, a page shows nothing at all: see the end of this file).
+    direct = AppTest.from_function(page_in_navigation, args=(page,), default_timeout=60)
     for key in ("username", "session_token"):
         direct.session_state[key] = at.session_state[key]
     direct.run()
     assert not direct.exception
     assert "không được phép" in direct.error[0].value
     assert not direct.tabs and not direct.file_uploader and not direct.number_input
+
+
+def page_in_navigation(page: str) -> None:
+    """A page run as dashboard.py runs it, inside its navigation, but without its menu."""
+    import runpy
+    from pathlib import Path
+
+    from pages import common
+
+    with common.navigation():
+        runpy.run_path(str(Path("pages") / f"{page}.py"))
 
 
 def filled(unit: str, period: Period, **results) -> bytes:
@@ -411,9 +423,9 @@ def test_a_password_reset_ends_the_users_session_at_the_next_rerun():
     accounts.reset_password(store, account[0], "mật khẩu mới đặt lại", actor="quantri")
     at.run()
     assert not at.exception
-    assert list(at.session_state.keys()) == []
-    assert at.error[0].value == "Bạn cần đăng nhập." and "Tổng quan" not in texts(at)
-    assert root(at).title[0].value == "Đăng nhập mdplan"
+    # Nothing of the session is left; the page the user was on shows the login instead.
+    assert [k for k in at.session_state if not k.startswith("FormSubmitter:login")] == []
+    assert at.title[0].value == "Đăng nhập mdplan" and "Tổng quan" not in texts(at)
     other.run()
     assert other.title[0].value == "Tổng quan"  # another user's session goes on
     assert login("officer", (account[0], "mật khẩu mới đặt lại")).title[0].value == "Tổng quan"
@@ -430,8 +442,7 @@ def test_logout_forgets_everything_the_user_left_in_the_session():
     next(b for b in at.button if b.label == "Kiểm tra").click().run()
     assert {"username", "session_token", "as_of", "entry-checked", reporter.key} <= set(at.session_state.keys())
 
-    root(at)
-    assert {"username", "session_token", "as_of", "entry-checked"} <= set(at.session_state.keys())
+    # The logout button is on every page: the page runs inside dashboard.py's navigation.
     next(b for b in at.sidebar.button if b.label == "Đăng xuất").click().run()
     assert not at.exception
     # Nothing is left but the login form that the next person sees.
@@ -447,13 +458,6 @@ def test_logout_forgets_everything_the_user_left_in_the_session():
     assert next(t for t in at.text_input if t.key.endswith("-reporter")).value != "Người trước"
     assert next(n for n in at.number_input if n.key.endswith("-CT1.1-value")).value != 777
     assert at.session_state["as_of"] != dt.date(2017, 3, 31)
-
-
-def root(at: AppTest) -> AppTest:
-    """Run the entry point, as opening the app's address does. (AppTest reruns a page by
-    running its file alone, so what dashboard.py draws, such as the login page and the
-    logout button, shows only on a run of the entry point.)"""
-    return at.switch_page(APP).run()
 
 
 def store_audit_last(actor: str) -> str:
@@ -502,3 +506,91 @@ def test_an_officer_exports_only_their_own_units_earlier_versions():
     assert {"ubnd_061", "ca_tinh"} <= set(earlier[unit])
     leader = exported_history("leader")
     assert set(leader[status]) == {"Đang có hiệu lực"}
+
+
+# --- pages run outside the app's navigation ---------------------------------------------------
+
+@pytest.mark.parametrize("page, role", [("admin", "admin"), ("upload", "officer"), ("overview", None)])
+def test_a_page_streamlit_runs_on_its_own_shows_nothing(page, role):
+    """After a restart Streamlit serves pages/*.py in its old multipage mode until the root
+    has run once: `/admin` runs pages/admin.py without dashboard.py's login and menu."""
+    direct = AppTest.from_file(str(Path(APP).parent / "pages" / f"{page}.py"), default_timeout=60)
+    if role:
+        at = login(role)
+        for key in ("username", "session_token"):
+            direct.session_state[key] = at.session_state[key]
+    direct.run()
+    assert not direct.exception
+    assert not direct.main.children and not direct.sidebar.children
+
+
+# --- what people type is shown as text, never as Markdown ---------------------------------------
+
+IMAGE = "![x](http://host/x.png)"
+NAME = IMAGE + ".xlsx"
+# Every Markdown character escaped, and a word joiner so that the address is not made a link.
+SHOWN = r"\!\[x\]\(" + "\u2060" + r"http\://host/x\.png\)\.xlsx"
+
+
+def markdown_shown(at) -> list[str]:
+    """Everything on the page that Streamlit renders as Markdown, table cells included."""
+    shown = [e.value for kind in ("markdown", "caption", "success", "error", "warning", "info", "toast")
+             for e in getattr(at, kind)]
+    for table in at.table:
+        frame = table.value
+        shown += [str(v) for v in frame.to_numpy().ravel()] + [str(c) for c in frame.columns]
+    return shown
+
+
+def test_an_upload_named_like_an_image_is_shown_as_its_name():
+    at = login("admin")
+    at.switch_page("pages/upload.py").run()
+    # A broken file: its name heads the result and a finding quotes the cell the officer typed.
+    broken = filled("ubnd_060", Period(2017, 1, 3), **{"CT1.1": IMAGE})  # Pác Nặm never reports
+    at.file_uploader[0].upload(NAME, broken).run()
+    assert not at.exception
+    shown = markdown_shown(at)
+    assert any("value.not_a_number" in s for s in shown)
+    assert all(IMAGE not in s and "](" not in s for s in shown), shown
+    assert any(s.startswith("**" + SHOWN + "**") for s in shown)
+
+    at.file_uploader[0].upload(NAME, filled("ubnd_060", Period(2017, 1, 3))).run()
+    next(b for b in at.button if b.label.startswith("Lưu")).click().run()
+    assert not at.exception
+    shown = markdown_shown(at)
+    assert any(s.startswith(SHOWN + ": Đã lưu") for s in shown)
+    assert all(IMAGE not in s and "](" not in s for s in shown), shown
+
+
+# --- errors: a short Vietnamese message for the visitor, the whole error in the server log -------
+
+def test_a_page_that_fails_shows_a_short_vietnamese_message_and_logs_the_error(monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom in /srv/mdplan/secret_module.py")
+
+    monkeypatch.setattr(progress, "by_indicator", broken)
+    at = login("leader")  # lands on the overview, which calls progress.by_indicator
+    assert not at.exception
+    [message] = [e.value for e in at.error]
+    assert message.startswith("Đã có lỗi, trang chưa hiển thị được.")
+    ref = message.rsplit("mã lỗi ", 1)[1].rstrip(".")
+    page = "\n".join(markdown_shown(at) + [t.value for t in at.title] + [str(c.value) for c in at.code])
+    assert not any(word in page for word in ("Traceback", "boom", "RuntimeError", "/srv/", ".py"))
+
+    [record] = [r for r in caplog.records if r.name == "dashboard" and ref in r.getMessage()]
+    assert record.levelname == "ERROR" and "lanhdao" in record.getMessage()
+    assert "Tổng quan" in record.getMessage()
+    assert "boom in /srv/mdplan/secret_module.py" in caplog.text  # the traceback, on the server
+
+
+def test_an_error_before_any_page_is_shown_in_brief_too(monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database gone at /srv/mdplan/var")
+
+    monkeypatch.setattr(installation, "refusal", broken)
+    at = app().run()
+    assert not at.exception
+    [message] = [e.value for e in at.error]
+    assert message.startswith("Đã có lỗi") and not at.text_input  # no login form either
+    assert any(r.name == "dashboard" and "on page 'dashboard'" in r.getMessage() for r in caplog.records)
+

@@ -215,6 +215,22 @@ def test_xlsx_export_time_is_shown_in_vietnam_time():
         to_xlsx(table, Filters(), plan=PLAN, exported_at=dt.datetime(2017, 12, 14), exported_by="x")
 
 
+def test_xlsx_row_heights_stay_within_excels_limit():
+    """A long note once asked for rows of thousands of points, which Excel refuses."""
+    table = hostile_table("")
+    table["note"] = ["Ghi chú dài. " * 2000, "Một dòng"]
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx_of(table)))["Số liệu"]
+    assert ws.row_dimensions[2].height == export.MAX_ROW_HEIGHT == 409
+    assert ws.cell(2, HEADERS.index("Ghi chú") + 1).value == "Ghi chú dài. " * 2000
+    assert ws.row_dimensions[3].height < 409
+
+
+def test_row_height_counts_lines_up_to_the_limit():
+    assert export.row_height(1) == export.LINE_HEIGHT
+    assert export.row_height(3, 2) == 3 * export.LINE_HEIGHT + 2
+    assert export.row_height(1000, 4) == 409
+
+
 def read_csv(data: bytes) -> list[list[str]]:
     assert data.startswith(b"\xef\xbb\xbf")
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))

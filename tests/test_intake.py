@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from mdplan_core import progress
-from mdplan_core.intake import import_file
+from mdplan_core.intake import check_upload, import_file
 from mdplan_core.plan import load_plan
 from mdplan_core.report import Period
 from mdplan_core.template import build_template
@@ -140,3 +140,29 @@ def test_eight_uploads_at_once_all_land(store):
     assert not errors and outcomes == {u: "stored" for u in units}
     assert len(store.history()) == 8
     assert actual(store, "CT1.1") == 8 and actual(store, "CT4.1") == 16
+
+
+def test_uploads_are_logged_with_unit_period_user_and_size(store, caplog):
+    caplog.set_level("INFO", logger="mdplan_core.intake")
+    data = filled()
+    import_file(data, "ba-be-q1.xlsx", user="canbo.babe", plan=PLAN, store=store)
+    bad = filled(results={"CT1.1": -2})
+    import_file(bad, "bad.xlsx", user="canbo.babe", plan=PLAN, store=store)
+
+    stored, refused = [r for r in caplog.records if r.name == "mdplan_core.intake"]
+    assert stored.getMessage() == (f"upload stored: unit=ubnd_061 period={Q1} user=canbo.babe "
+                                   f"file='ba-be-q1.xlsx' bytes={len(data)} version=1 warnings=0")
+    assert refused.levelname == "INFO" and refused.getMessage() == (
+        f"upload refused: unit=ubnd_061 period={Q1} user=canbo.babe file='bad.xlsx' "
+        f"bytes={len(bad)} errors=value.negative")
+
+
+def test_a_web_check_with_errors_is_logged_once_with_its_user(store, caplog):
+    caplog.set_level("INFO", logger="mdplan_core.intake")
+    bad = filled(results={"CT1.1": -2})
+    check_upload(bad, "bad.xlsx", plan=PLAN, store=store, user="canbo.babe")
+    check_upload(filled(), "good.xlsx", plan=PLAN, store=store, user="canbo.babe")
+
+    assert [r.getMessage() for r in caplog.records if r.name == "mdplan_core.intake"] == [
+        f"upload checked, has errors: unit=ubnd_061 period={Q1} user=canbo.babe file='bad.xlsx' "
+        f"bytes={len(bad)} errors=value.negative"]
