@@ -268,7 +268,7 @@ def _verify_dummy(password: str) -> None:
     _verify(_dummy_hashes[key], password)
 
 
-def _unit_codes(units: "Plan | Collection[str]") -> set[str]:
+def _unit_codes(units: Plan | Collection[str]) -> set[str]:
     frame = getattr(units, "reporting_units", None)
     return set(frame["code"]) if frame is not None else set(units)
 
@@ -338,7 +338,7 @@ def list_users(store: Store) -> pd.DataFrame:
 
 # --- Writes ----------------------------------------------------------------------------------------
 def add_user(store: Store, username: str, password: str, role: str, *,
-             units: "Plan | Collection[str]", unit_code: str | None = None,
+             units: Plan | Collection[str], unit_code: str | None = None,
              display_name: str | None = None, actor: str, now: dt.datetime | None = None) -> User:
     """Create a user. `units` is the plan (or the set of its reporting unit codes) that an
     officer's `unit_code` must belong to. Raises `AccountError` on any invalid request."""
@@ -424,7 +424,7 @@ def reset_password(store: Store, username: str, new_password: str, *, actor: str
     return _user(row)
 
 
-def set_role(store: Store, username: str, role: str, *, units: "Plan | Collection[str]",
+def set_role(store: Store, username: str, role: str, *, units: Plan | Collection[str],
              unit_code: str | None = None, actor: str, now: dt.datetime | None = None) -> User:
     """Change a user's role (and unit). The last active admin keeps the admin role."""
     at = _aware(now)
@@ -646,7 +646,7 @@ DEMO_ACTOR = "demo"  # the audit log's actor for the demo accounts' creation
 _PUBLISHED_LOGINS = frozenset((username, password) for username, password, *_ in DEMO_ACCOUNTS)
 
 
-def ensure_demo_accounts(store: Store, plan: "Plan", settings: "Settings") -> list[tuple[str, str, str, str | None]]:
+def ensure_demo_accounts(store: Store, plan: Plan, settings: Settings) -> list[tuple[str, str, str, str | None]]:
     """Create the demo accounts that do not exist yet; return them all with their passwords.
 
     Only in demo mode, and only into a demo (or empty) database, which is marked demo

@@ -455,7 +455,8 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
     p.set_defaults(func=cmd_user)
 
-    p = sub.add_parser("demo", parents=[common], help="load a demo year of reports through the upload path (demo mode only: MDPLAN_DEMO=1)")
+    p = sub.add_parser("demo", parents=[common],
+                       help="load a demo year of reports through the upload path (demo mode only: MDPLAN_DEMO=1)")
     p.add_argument("--if-empty", action="store_true",
                    help="do nothing when the database already holds reports (else that is an error)")
     p.set_defaults(func=cmd_demo)

@@ -23,8 +23,7 @@ from .intake import check_upload
 from .report import Period
 from .template import build_template
 from .validation import CheckResult
-from .vntext import (CELL_TEXT_LIMIT, clean_text, dropped_controls, format_number, match_key,
-                     show_codepoints)
+from .vntext import CELL_TEXT_LIMIT, clean_text, dropped_controls, format_number, match_key, show_codepoints
 
 MESSAGES = {
     "commune": "{type} {name}",
@@ -57,7 +56,7 @@ class Entry:
     report_date: dt.date | None = None
     version: int | None = None  # the submission in force it was read from; None: none
 
-    def same_report(self, other: "Entry") -> bool:
+    def same_report(self, other: Entry) -> bool:
         """Whether both hold the same report, whichever version they were read from and in
         whatever order the communes were picked."""
         return _content(self) == _content(other)

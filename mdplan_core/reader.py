@@ -259,7 +259,7 @@ def _match_label(key: str, pairs: list[tuple[str, str]], prefix: bool) -> str | 
     return None
 
 
-def _header_columns(view: "_SheetView", r: int, pairs, prefix: bool) -> dict[str, int]:
+def _header_columns(view: _SheetView, r: int, pairs, prefix: bool) -> dict[str, int]:
     """Column name -> index for the labels on row r. A label written exactly beats one that
     only starts like it (`Kết quả trong kỳ` beats `Kết quả thực hiện năm trước`)."""
     best: dict[str, tuple[bool, int]] = {}
@@ -553,7 +553,7 @@ class _Reader:
 
     # -- the header block --
 
-    def _read_header(self, view: _SheetView, skip: range) -> dict[str, "_Field"]:
+    def _read_header(self, view: _SheetView, skip: range) -> dict[str, _Field]:
         """Header field -> where its value is. The template's own label wins over an alias,
         then the first in reading order."""
         pairs = [(name, i, _key(label)) for name, labels in HEADER_LABELS.items()

@@ -31,7 +31,7 @@ class Settings:
     log_level: str = "INFO"
 
     @classmethod
-    def from_env(cls, env=None) -> "Settings":
+    def from_env(cls, env=None) -> Settings:
         env = os.environ if env is None else env
         data_dir = Path(env.get("MDPLAN_DATA_DIR", REPO_ROOT / "var")).resolve()
         demo = env.get("MDPLAN_DEMO", "") not in ("", "0", "false", "no")

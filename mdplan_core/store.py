@@ -296,7 +296,7 @@ class Store:
         self.engine = _make_engine(self.url)
 
     @classmethod
-    def open(cls, settings: Settings | None = None) -> "Store":
+    def open(cls, settings: Settings | None = None) -> Store:
         """The app's entry point: make the data dir, connect, bring the schema up to date."""
         settings = settings or Settings.from_env()
         settings.data_dir.mkdir(parents=True, exist_ok=True)

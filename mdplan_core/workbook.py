@@ -25,18 +25,16 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from typing import Union
 
-from python_calamine import (CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum,
-                             SheetVisibleEnum)
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from . import vntext
 from .findings import Finding, error, warning
-from .preflight import MESSAGES as PREFLIGHT_MESSAGES
 from .preflight import KIND_LABELS, column_letters, sniff_format
+from .preflight import MESSAGES as PREFLIGHT_MESSAGES
 
-CellValue = Union[str, int, float, bool, datetime.datetime, datetime.date, datetime.time,
-                  datetime.timedelta, None]
+CellValue = (str | int | float | bool | datetime.datetime | datetime.date | datetime.time
+             | datetime.timedelta | None)
 
 LEGACY_FONT_PREFIXES = (".vn", "vni-")  # TCVN3 (ABC) and VNI fonts, compared lower-case
 READABLE_FORMATS = ("xlsx", "xlsm", "xls", "ods")

@@ -51,7 +51,7 @@ if files:
         bar.progress(n / len(files), text=f"Đã kiểm tra {n}/{len(files)} tệp")
     bar.empty()
 
-for name, data, result in checked:
+for name, _data, result in checked:
     with st.container(border=True):
         report = result.report
         head = f"**{views.plain(name)}**"

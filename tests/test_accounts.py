@@ -18,10 +18,27 @@ import pytest
 import sqlalchemy as sa
 
 from mdplan_core import accounts, views
-from mdplan_core.accounts import (AccountError, Action, DemoModeRequired, LoginResult, PermissionDenied,
-                                  Role, User, add_user, authenticate, can, disable_user, enable_user,
-                                  ensure_demo_accounts, get_user, list_users, record_logout, require,
-                                  reset_password, set_role)
+from mdplan_core.accounts import (
+    AccountError,
+    Action,
+    DemoModeRequired,
+    LoginResult,
+    PermissionDenied,
+    Role,
+    User,
+    add_user,
+    authenticate,
+    can,
+    disable_user,
+    enable_user,
+    ensure_demo_accounts,
+    get_user,
+    list_users,
+    record_logout,
+    require,
+    reset_password,
+    set_role,
+)
 from mdplan_core.installation import WrongDatabase
 from mdplan_core.plan import load_plan
 from mdplan_core.settings import Settings
@@ -389,10 +406,10 @@ def test_every_action_the_code_audits_has_a_vietnamese_name():
 
 def test_a_success_resets_the_count(store):
     add(store)
-    for i in range(4):
+    for _ in range(4):
         authenticate(store, "canbo.babe", "sai mật khẩu rồi", now=T0)
     assert authenticate(store, "canbo.babe", PASSWORD, now=T0).ok
-    for i in range(4):
+    for _ in range(4):
         assert authenticate(store, "canbo.babe", "sai mật khẩu rồi", now=T0).status == "bad_credentials"
     assert stored_row(store, "canbo.babe").failed_logins == 4
 

@@ -1,4 +1,4 @@
-"""One real-browser journey, Playwright driving Debian's headless Chromium against `streamlit run`:
+"""One real-browser journey, Playwright driving Debian's headless Chromium against `streamlit run server.py`:
 an officer downloads the template, fills it, uploads it and sees the overview change; staff then
 export the filtered table, and the test opens the downloaded workbook."""
 import io
@@ -8,6 +8,8 @@ import shutil
 import socket
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import openpyxl
@@ -38,7 +40,7 @@ def server(tmp_path_factory):
                    capture_output=True)
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true",
          "--server.port", str(port), "--server.fileWatcherType", "none",
          "--browser.gatherUsageStats", "false"],
         env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -51,6 +53,15 @@ def server(tmp_path_factory):
     yield f"http://localhost:{port}/"
     proc.terminate()
     proc.wait(timeout=30)
+
+
+def test_the_server_closes_streamlit_metrics(server):
+    # `make run` serves server.py, as here: its metrics endpoint is closed, the health check is not.
+    with urllib.request.urlopen(f"{server}_stcore/health", timeout=30) as health:
+        assert health.read() == b"ok"
+    with pytest.raises(urllib.error.HTTPError) as closed:
+        urllib.request.urlopen(f"{server}_stcore/metrics", timeout=30)
+    assert closed.value.code == 404
 
 
 def wait_ready(page):

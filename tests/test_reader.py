@@ -21,9 +21,9 @@ from mdplan_core import vntext
 from mdplan_core.plan import load_plan
 from mdplan_core.reader import MESSAGES, ReportCells, read_report, read_report_with_cells
 from mdplan_core.report import ParsedReport, Period, ReportValue
+from mdplan_core.sandbox import read_workbook_safely
 from mdplan_core.template import build_template
 from mdplan_core.workbook import RawSheet, RawWorkbook
-from mdplan_core.sandbox import read_workbook_safely
 from tests.fill import fill_template
 from tests.libreoffice import written
 
@@ -147,7 +147,7 @@ def blank_rows_in_table(grid):
 def extra_columns(grid):
     rows = grid[REPORT]
     header, name_col = find(rows, "Tên chỉ tiêu")
-    for r, row in enumerate(rows):
+    for row in rows:
         row.insert(0, None)
         row.insert(name_col + 2, None)
     rows[header][0], rows[header][name_col + 2] = "STT", "Nguồn số liệu"
@@ -299,7 +299,7 @@ def previous_results_column(grid):
     """A column whose label only starts like a result label must not be taken for it."""
     rows = grid[REPORT]
     header, result_col = find(rows, "Kết quả trong kỳ")
-    for r, row in enumerate(rows):
+    for row in rows:
         row.insert(result_col, None)
     rows[header][result_col] = "Kết quả thực hiện năm 2016"
     for r in table_rows(rows):

@@ -13,8 +13,15 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font
 
-from mdplan_core.workbook import (MergedRange, RawSheet, WorkbookReadError, cell_ref,
-                                  is_legacy_font, read_workbook, try_read_workbook)
+from mdplan_core.workbook import (
+    MergedRange,
+    RawSheet,
+    WorkbookReadError,
+    cell_ref,
+    is_legacy_font,
+    read_workbook,
+    try_read_workbook,
+)
 from tests import hostile
 from tests.libreoffice import written
 
