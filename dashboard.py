@@ -27,17 +27,28 @@ def start_logging(level: str) -> None:
     configure_logging(common.settings())
 
 
+def alone(title: str, body) -> None:
+    """Show only `body` and stop. It runs as the one page of a navigation, so Streamlit never
+    falls back to listing the files of pages/ in the sidebar (its old multipage mode)."""
+    st.navigation([st.Page(body, title=title)], position="hidden").run()
+    st.stop()
+
+
 @contextlib.contextmanager
-def errors_in_brief(page: str, user: accounts.User | None):
+def errors_in_brief(page: str, user: accounts.User | None, *, navigated: bool = True):
     """A visitor sees a short Vietnamese message with a reference, and the run stops; the server
-    log gets the whole error, the user and the page. Streamlit's st.stop and st.rerun pass through."""
+    log gets the whole error, the user and the page. Streamlit's st.stop and st.rerun pass through.
+    Before any navigation has run (`navigated=False`), the message is a page of its own."""
     try:
         yield
     except Exception:
         ref = secrets.token_hex(4)
         log.exception("error %s on page %r for user %s", ref, page, user.username if user else "-")
-        st.error(MESSAGES["error"].format(ref=ref), icon="⚠️")
-        st.stop()
+        message = MESSAGES["error"].format(ref=ref)
+        if navigated:
+            st.error(message, icon="⚠️")
+            st.stop()
+        alone("mdplan", lambda: st.error(message, icon="⚠️"))
 
 
 @st.cache_resource(show_spinner=False)
@@ -72,19 +83,20 @@ def current_user() -> accounts.User | None:
     # Demo data and a real install never share a database: say what is wrong, offer no login.
     wrong_database = installation.refusal(common.store(), demo=common.settings().demo)
     if wrong_database is not None:
-        st.title("mdplan không thể mở cơ sở dữ liệu này")
-        st.error(wrong_database, icon="⛔")
-        st.stop()
+        def refusal() -> None:
+            st.title("mdplan không thể mở cơ sở dữ liệu này")
+            st.error(wrong_database, icon="⛔")
+        alone("mdplan", refusal)
     if common.settings().demo:
         demo_accounts(common.settings().database_url)
     return common.user()
 
 
-with errors_in_brief("dashboard", None):
+with errors_in_brief("dashboard", None, navigated=False):
     start_logging(common.settings().log_level)
     user = current_user()
 if user is None:
-    with errors_in_brief("login", None):
+    with errors_in_brief("login", None, navigated=False):
         st.navigation([st.Page(login, title="Đăng nhập", icon="🔑")]).run()
     st.stop()
 
