@@ -152,6 +152,7 @@ audit_log = sa.Table(
     sa.Column("unit_code", sa.String(64)),
     sa.Column("detail", sa.Text, nullable=False),  # JSON object
     sa.Index("ix_audit_log_at", "at"),
+    sa.Index("ix_audit_log_actor", "actor", "id"),  # migration 0003
 )
 
 # Migration 0002 creates these two; accounts.py and allocations.py own their rows.
