@@ -9,7 +9,7 @@ python-calamine. Two things calamine does not give are filled in from a second r
 - cell fonts: from openpyxl (xlsx/xlsm) or xlrd with formatting_info (xls);
   and merged ranges for ods, which calamine does not report.
 
-Text comes out as mdplan stores it (`vntext.clean_text`): line-break characters become
+Text comes out as mdplan stores it (`controlchars.clean_text`): line-break characters become
 newlines and other control characters are dropped, with a warning naming the cell.
 
 Call this only on bytes that passed preflight, inside the sandbox: see
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
-from . import vntext
+from . import controlchars
 from .findings import Finding, error, warning
 from .preflight import KIND_LABELS, column_letters, sniff_format
 from .preflight import MESSAGES as PREFLIGHT_MESSAGES
@@ -248,7 +248,7 @@ def _clip_merged(sheet: RawSheet) -> None:
 
 
 def _clean_controls(sheets: list[RawSheet], filename: str) -> list[Finding]:
-    """Clean every text cell with `vntext.clean_text`, so no control character leaves the
+    """Clean every text cell with `controlchars.clean_text`, so no control character leaves the
     reader; a warning names each visible cell that lost characters (line breaks are only
     normalised, silently)."""
     findings: list[Finding] = []
@@ -258,11 +258,11 @@ def _clean_controls(sheets: list[RawSheet], filename: str) -> list[Finding]:
             for c, value in enumerate(row):
                 if not isinstance(value, str):
                     continue
-                cleaned = vntext.clean_text(value)
+                cleaned = controlchars.clean_text(value)
                 if cleaned == value:
                     continue
                 row[c] = cleaned or None
-                dropped = vntext.dropped_controls(value)
+                dropped = controlchars.dropped_controls(value)
                 if not dropped or sheet.state != "visible":
                     continue
                 dropped_cells += 1
@@ -270,7 +270,7 @@ def _clean_controls(sheets: list[RawSheet], filename: str) -> list[Finding]:
                     ref = cell_ref(r, c)
                     findings.append(warning(
                         "text.control_characters", MESSAGES["text.control_characters"].format(
-                            cell=ref, codes=vntext.show_codepoints(dropped)),
+                            cell=ref, codes=controlchars.show_codepoints(dropped)),
                         sheet=sheet.name, cell=ref, file=filename))
         if dropped_cells > MAX_CONTROL_FINDINGS:
             findings.append(warning(

@@ -265,10 +265,11 @@ def test_zip_bomb_through_the_safe_entry_point():
 
 def test_the_reader_worker_starts_without_the_analysis_stack():
     """Every upload starts a worker; importing pandas, pydantic or SQLAlchemy there would cost
-    most of a second per file (measured by benchmarks/bench_read.py)."""
+    most of a second per file, and vntext's tables a few tens of ms (benchmarks/bench_read.py)."""
     out = subprocess.run([sys.executable, "-c", "import sys, mdplan_core.sandbox, mdplan_core.workbook; "
-                          "print(' '.join(m for m in ('pandas', 'pydantic', 'yaml', 'sqlalchemy') "
-                          "if m in sys.modules))"], capture_output=True, text=True, check=True)
+                          "print(' '.join(m for m in ('pandas', 'pydantic', 'yaml', 'sqlalchemy', "
+                          "'mdplan_core.vntext') if m in sys.modules))"],
+                         capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 
 def test_sandbox_alone_survives_calamine_aborting():
