@@ -122,5 +122,5 @@ with errors_in_brief("dashboard", user):
                         f"{accounts.ROLE_LABELS[user.role]}{unit}")
     st.sidebar.button("Đăng xuất", icon="🚪", key="logout", on_click=common.logout)
 page = st.navigation(pages)
-with errors_in_brief(page.url_path or page.title, user), common.navigation():
+with errors_in_brief(page.url_path or page.title, user), common.navigation(user):
     page.run()

@@ -172,18 +172,19 @@ def filename(unit_code: str, period: Period) -> str:
     return f"nhap-tren-web-{unit_code}-{period}.xlsx".replace("..", "_")
 
 
-def check(plan, typed: Entry, *, store, allowed_unit: str | None = None
+def check(plan, typed: Entry, *, store, allowed_unit: str | None = None, user: str | None = None
           ) -> tuple[bytes | None, CheckResult]:
     """What saving the form would store and be told: the workbook written of the entry (None
     when refused before writing) and the upload path's check of it, after the form's own
-    findings on its texts (control characters dropped, texts too long for a cell)."""
+    findings on its texts (control characters dropped, texts too long for a cell). `user` is
+    only for the log."""
     template = build_template(plan, typed.unit_code, typed.period)
     findings = _text_findings(template, typed)
     if has_errors(findings):
         return None, CheckResult(None, findings, False)
     data = _fill(plan, template, _cleaned(typed))
     result = check_upload(data, filename(typed.unit_code, typed.period), plan=plan, store=store,
-                          allowed_unit=allowed_unit)
+                          allowed_unit=allowed_unit, user=user)
     return data, dataclasses.replace(result, findings=[*findings, *result.findings])
 
 

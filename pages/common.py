@@ -23,8 +23,9 @@ from mdplan_core.vntext import format_date
 log = logging.getLogger(__name__)
 
 ROOT_SCRIPT = Path(__file__).resolve().parent.parent / "dashboard.py"
-# True while dashboard.py runs its navigation: a page run any other way shows nothing.
-_navigated = contextvars.ContextVar("mdplan_navigated", default=False)
+# While dashboard.py runs its navigation: the user it looked up for this run (a page run any
+# other way shows nothing). Unset outside the navigation.
+_navigated = contextvars.ContextVar("mdplan_navigated")
 
 DEMO_BANNER = ("**Dữ liệu minh họa.** Các số liệu và tài khoản trên trang này là dữ liệu mẫu, "
                "không phải báo cáo thật.")
@@ -112,8 +113,12 @@ def logout() -> None:
 
 
 def user() -> accounts.User | None:
-    """The logged-in user, re-read from the database at every rerun, so a disabled account
-    or a password reset ends the session at once."""
+    """The logged-in user, re-read from the database once per rerun (by dashboard.py, which
+    hands it to the page through `navigation`), so a disabled account or a password reset
+    ends the session at once."""
+    navigated = _navigated.get(None)
+    if navigated is not None:
+        return navigated[0]
     name = st.session_state.get("username")
     if not name:
         return None
@@ -124,9 +129,10 @@ def user() -> accounts.User | None:
 
 
 @contextlib.contextmanager
-def navigation():
-    """Around dashboard.py's `st.navigation(...).run()`, the one way a page may show."""
-    token = _navigated.set(True)
+def navigation(current: accounts.User | None):
+    """Around dashboard.py's `st.navigation(...).run()`, the one way a page may show; the page
+    gets `current`, looked up once for the run, from `user()`."""
+    token = _navigated.set((current,))
     try:
         yield
     finally:
@@ -140,7 +146,7 @@ def through_navigation() -> None:
     file, `common` too. Then dashboard.py runs here instead, and its navigation shows the login
     or the page the address asks for; its st.navigation ends the old mode for all sessions.
     Run with any other main script, the page shows nothing."""
-    if _navigated.get():
+    if _navigated.get(None) is not None:
         return
     ctx = get_script_run_ctx()
     if ctx is not None and Path(ctx.main_script_path).resolve() == ROOT_SCRIPT:
@@ -163,6 +169,13 @@ def require(action: str, unit_code: str | None = None) -> accounts.User:
         st.error(reason, icon="🚫")
         st.stop()
     return current
+
+
+def require_for_own_unit(action: str) -> accounts.User:
+    """`require(action)` for the user's own unit (an officer's; None, every unit, for the others)."""
+    through_navigation()  # first: a page run on its own must not look the user up itself
+    current = user()
+    return require(action, current.unit_code if current else None)
 
 
 def as_of() -> dt.date:

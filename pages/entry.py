@@ -63,8 +63,7 @@ class Checked:
         return self.result.ok and not self.same
 
 
-current = common.user()
-user = common.require(Action.UPLOAD, current.unit_code if current else None)
+user = common.require_for_own_unit(Action.UPLOAD)
 plan = common.plan()
 store = common.store()
 common.header("Nhập trên web")
@@ -146,7 +145,8 @@ if checked or save:
         st.session_state.pop(CHECKED, None)
         common.data_changed()
     else:
-        data, result = entry.check(plan, typed, store=store, allowed_unit=upload_scope(user))
+        data, result = entry.check(plan, typed, store=store, allowed_unit=upload_scope(user),
+                                   user=user.username)
         same = prefill.version is not None and typed.same_report(prefill)
         st.session_state[CHECKED] = Checked(typed, data, result, same, changed=save)
     # Draw the form again: after a save it starts from the new version; after a check, the

@@ -11,8 +11,7 @@ from mdplan_core.report import Period
 from mdplan_core.template import template_filename
 from pages import common
 
-current = common.user()
-user = common.require(Action.UPLOAD, current.unit_code if current else None)
+user = common.require_for_own_unit(Action.UPLOAD)
 plan = common.plan()
 store = common.store()
 common.header("Nộp báo cáo")

@@ -163,7 +163,7 @@ def page_in_navigation(page: str) -> None:
 
     from pages import common
 
-    with common.navigation():
+    with common.navigation(common.user()):
         runpy.run_path(str(Path("pages") / f"{page}.py"))
 
 
@@ -594,3 +594,16 @@ def test_an_error_before_any_page_is_shown_in_brief_too(monkeypatch, caplog):
     assert message.startswith("Đã có lỗi") and not at.text_input  # no login form either
     assert any(r.name == "dashboard" and "on page 'dashboard'" in r.getMessage() for r in caplog.records)
 
+
+
+@pytest.mark.parametrize("page", ["districts", "upload"])
+def test_a_rerun_looks_the_user_up_once(page, monkeypatch):
+    # dashboard.py reads the user for the run and hands it to the page; the page's own
+    # checks (common.require, common.user) do not query the store again.
+    at = login("officer")
+    calls = []
+    lookup = accounts.session_user
+    monkeypatch.setattr(accounts, "session_user", lambda *a, **k: calls.append(a) or lookup(*a, **k))
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception
+    assert len(calls) == 1, calls

@@ -189,3 +189,13 @@ def test_a_stored_report_holding_control_characters_still_fills_and_checks_the_f
     assert (prefill.notes, prefill.reporter) == ({"CT1.1": "Lớp 1\nLớp 2"}, "Nông Văn\nThắng")
     data, result = entry.check(PLAN, prefill, store=store)
     assert result.ok and data is not None
+
+
+def test_a_web_form_check_with_errors_is_logged_with_its_user(store, caplog):
+    caplog.set_level("INFO", logger="mdplan_core.intake")
+    typed = entry.Entry(BA_BE, Q4, notes={"CT1.1": "Chưa tổng hợp."}, report_date=dt.date(2018, 1, 1))
+    data, result = entry.check(PLAN, typed, store=store, user="canbo.babe")
+
+    assert not result.ok
+    [record] = [r.getMessage() for r in caplog.records if r.name == "mdplan_core.intake"]
+    assert record.startswith("upload checked, has errors: unit=ubnd_061 period=") and " user=canbo.babe " in record
