@@ -18,7 +18,7 @@ MESSAGES = {
               "hệ thống kèm mã lỗi {ref}."),
 }
 
-st.set_page_config(page_title="mdplan – Bắc Kạn 2017", page_icon="📊", layout="wide")
+st.set_page_config(page_title="mdplan", page_icon="📊", layout="wide")
 
 
 @st.cache_resource(show_spinner=False)
@@ -58,7 +58,7 @@ def demo_accounts(url: str):
 
 def login() -> None:
     common.header("Đăng nhập mdplan")
-    st.write("Theo dõi thực hiện Kế hoạch phòng, chống mại dâm tỉnh Bắc Kạn năm 2017.")
+    st.write("Theo dõi thực hiện kế hoạch của tỉnh, thành phố: chỉ tiêu, kết quả và tình hình báo cáo.")
     with st.form("login"):
         username = st.text_input("Tên đăng nhập")
         password = st.text_input("Mật khẩu", type="password")
@@ -117,7 +117,8 @@ if accounts.can(user, Action.MANAGE_USERS):
     pages["Hệ thống"] = [st.Page("pages/admin.py", title="Quản trị", icon="🛠️")]
 
 with errors_in_brief("dashboard", user):
-    unit = f" · {common.plan().unit(user.unit_code).short_name}" if user.unit_code else ""
+    chosen = common.plan_picker(user)
+    unit = f" · {chosen.unit(user.unit_code).short_name}" if user.unit_code else ""
     st.sidebar.markdown(f"**{views.plain(user.display_name or user.username)}**  \n"
                         f"{accounts.ROLE_LABELS[user.role]}{unit}")
     st.sidebar.button("Đăng xuất", icon="🚪", key="logout", on_click=common.logout)

@@ -32,7 +32,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .settings import LOCAL_TZ
-from .store import Store, _audit, _utc_now, audit_log, users
+from .store import Store, audit_log, users, utc_now
 from .vntext import clean_text, format_datetime
 
 if TYPE_CHECKING:
@@ -89,17 +89,19 @@ class Action:
     ROLLBACK = "rollback"          # put an earlier version back in force
     MANAGE_USERS = "manage_users"  # add, disable, enable users, reset passwords
     ALLOCATIONS = "allocations"    # edit the district allocations of targets
+    PLANS = "plans"                # add a plan file
 
 
 ACTIONS = (Action.VIEW, Action.UPLOAD, Action.HISTORY, Action.ROLLBACK, Action.MANAGE_USERS,
-           Action.ALLOCATIONS)
+           Action.ALLOCATIONS, Action.PLANS)
 ACTION_LABELS = {
     Action.VIEW: "xem số liệu",
     Action.UPLOAD: "nộp báo cáo",
     Action.HISTORY: "xem lịch sử nộp báo cáo",
     Action.ROLLBACK: "khôi phục phiên bản báo cáo",
     Action.MANAGE_USERS: "quản lý tài khoản",
-    Action.ALLOCATIONS: "phân bổ chỉ tiêu cho các huyện",
+    Action.ALLOCATIONS: "phân bổ chỉ tiêu cho các địa bàn",
+    Action.PLANS: "thêm kế hoạch",
 }
 
 # Scope of a permission: every unit, or only the user's own unit.
@@ -297,7 +299,7 @@ def _display_time(at: dt.datetime) -> str:
 
 def _aware(now: dt.datetime | None) -> dt.datetime:
     if now is None:
-        return _utc_now()
+        return utc_now()
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return now
@@ -333,7 +335,7 @@ def list_users(store: Store) -> pd.DataFrame:
     """Every user, by username; never the password hash."""
     u = users.c
     stmt = sa.select(*(u[name] for name in _USER_DTYPES)).order_by(u.username)
-    return store._frame(stmt, _USER_DTYPES)
+    return store.frame(stmt, _USER_DTYPES)
 
 
 # --- Writes ----------------------------------------------------------------------------------------
@@ -353,15 +355,15 @@ def add_user(store: Store, username: str, password: str, role: str, *,
     display = " ".join(clean_text(display_name or "").split()) or name
     password_hash = _hash(password)  # slow: before the write transaction, not inside it
 
-    with store._write(lock_unit=_USERS_LOCK) as conn:
-        if _row(conn, name) is not None:
+    with store.transaction(lock=_USERS_LOCK) as tx:
+        if _row(tx, name) is not None:
             raise AccountError("user.duplicate", MESSAGES["user.duplicate"].format(username=name))
-        user_id = conn.execute(sa.insert(users).values(
+        user_id = tx.execute(sa.insert(users).values(
             username=name, display_name=display, role=role, unit_code=unit_code,
             password_hash=password_hash, active=True, failed_logins=0, locked_until=None,
             created_at=at, password_changed_at=at,
         ).returning(users.c.id)).scalar_one()
-        _audit(conn, at, actor, "user_add", unit_code, username=name, role=role, display_name=display)
+        tx.audit(at, actor, "user_add", unit_code, username=name, role=role, display_name=display)
     return User(user_id, name, display, role, unit_code, True)
 
 
@@ -387,24 +389,24 @@ def _refuse_last_admin(conn, row, what: str) -> None:
 def disable_user(store: Store, username: str, *, actor: str, now: dt.datetime | None = None) -> User:
     """Stop a user from logging in; their history stays. The last active admin cannot be disabled."""
     at = _aware(now)
-    with store._write(lock_unit=_USERS_LOCK) as conn:
-        row = _existing(conn, username)
+    with store.transaction(lock=_USERS_LOCK) as tx:
+        row = _existing(tx, username)
         if row.active:
-            _refuse_last_admin(conn, row, "disable")
-            conn.execute(sa.update(users).where(users.c.id == row.id).values(active=False))
-            _audit(conn, at, actor, "user_disable", row.unit_code, username=row.username)
+            _refuse_last_admin(tx, row, "disable")
+            tx.execute(sa.update(users).where(users.c.id == row.id).values(active=False))
+            tx.audit(at, actor, "user_disable", row.unit_code, username=row.username)
     return User(row.id, row.username, row.display_name, row.role, row.unit_code, False)
 
 
 def enable_user(store: Store, username: str, *, actor: str, now: dt.datetime | None = None) -> User:
     """Let a disabled user log in again; also lifts a lockout."""
     at = _aware(now)
-    with store._write(lock_unit=_USERS_LOCK) as conn:
-        row = _existing(conn, username)
+    with store.transaction(lock=_USERS_LOCK) as tx:
+        row = _existing(tx, username)
         if not row.active or row.failed_logins or row.locked_until is not None:
-            conn.execute(sa.update(users).where(users.c.id == row.id)
+            tx.execute(sa.update(users).where(users.c.id == row.id)
                          .values(active=True, failed_logins=0, locked_until=None))
-            _audit(conn, at, actor, "user_enable", row.unit_code, username=row.username)
+            tx.audit(at, actor, "user_enable", row.unit_code, username=row.username)
     return User(row.id, row.username, row.display_name, row.role, row.unit_code, True)
 
 
@@ -416,11 +418,11 @@ def reset_password(store: Store, username: str, new_password: str, *, actor: str
     new_password = _password(new_password)
     _check_password(new_password, name)
     password_hash = _hash(new_password)
-    with store._write(lock_unit=_USERS_LOCK) as conn:
-        row = _existing(conn, name)
-        conn.execute(sa.update(users).where(users.c.id == row.id).values(
+    with store.transaction(lock=_USERS_LOCK) as tx:
+        row = _existing(tx, name)
+        tx.execute(sa.update(users).where(users.c.id == row.id).values(
             password_hash=password_hash, password_changed_at=at, failed_logins=0, locked_until=None))
-        _audit(conn, at, actor, "user_reset_password", row.unit_code, username=row.username)
+        tx.audit(at, actor, "user_reset_password", row.unit_code, username=row.username)
     return _user(row)
 
 
@@ -430,13 +432,13 @@ def set_role(store: Store, username: str, role: str, *, units: Plan | Collection
     at = _aware(now)
     unit_code = unit_code or None
     _check_role_and_unit(role, unit_code, units)
-    with store._write(lock_unit=_USERS_LOCK) as conn:
-        row = _existing(conn, username)
+    with store.transaction(lock=_USERS_LOCK) as tx:
+        row = _existing(tx, username)
         if (row.role, row.unit_code) != (role, unit_code):
             if role != Role.ADMIN:
-                _refuse_last_admin(conn, row, "set_role")
-            conn.execute(sa.update(users).where(users.c.id == row.id).values(role=role, unit_code=unit_code))
-            _audit(conn, at, actor, "user_set_role", unit_code or row.unit_code, username=row.username,
+                _refuse_last_admin(tx, row, "set_role")
+            tx.execute(sa.update(users).where(users.c.id == row.id).values(role=role, unit_code=unit_code))
+            tx.audit(at, actor, "user_set_role", unit_code or row.unit_code, username=row.username,
                    before={"role": row.role, "unit_code": row.unit_code},
                    after={"role": role, "unit_code": unit_code})
     return User(row.id, row.username, row.display_name, role, unit_code, bool(row.active))
@@ -478,12 +480,12 @@ def authenticate(store: Store, username: str, password: str, *,
     if verified and PASSWORD_HASHER.check_needs_rehash(row.password_hash):
         new_hash = _hash(password)
 
-    with store._write() as conn:
-        current = _row(conn, name, for_update=True)
+    with store.transaction() as tx:
+        current = _row(tx, name, for_update=True)
         if current.password_hash != row.password_hash:  # reset meanwhile: check against the new one
             verified, new_hash = _verify(current.password_hash, password) and not published, None
         if _locked(current, at):  # locked by a concurrent attempt
-            _audit(conn, at, name, "login_locked", current.unit_code,
+            tx.audit(at, name, "login_locked", current.unit_code,
                    locked_until=current.locked_until.isoformat())
             return _locked_answer(current.locked_until)
         where = users.c.id == current.id
@@ -492,20 +494,20 @@ def authenticate(store: Store, username: str, password: str, *,
             expired = current.locked_until is not None
             failures = (0 if expired else current.failed_logins) + 1
             locked_until = at + LOCKOUT if failures >= MAX_FAILED_LOGINS else None
-            conn.execute(sa.update(users).where(where).values(failed_logins=failures, locked_until=locked_until))
-            _audit(conn, at, name, "login_failed", current.unit_code,
+            tx.execute(sa.update(users).where(where).values(failed_logins=failures, locked_until=locked_until))
+            tx.audit(at, name, "login_failed", current.unit_code,
                    reason="demo_account" if published else "bad_password",
                    failed_logins=failures,
                    locked_until=None if locked_until is None else locked_until.isoformat())
             return _failed(failures, locked_until)
         if not current.active:
-            _audit(conn, at, name, "login_failed", current.unit_code, reason="disabled")
+            tx.audit(at, name, "login_failed", current.unit_code, reason="disabled")
             return LoginResult(None, "disabled", MESSAGES["login.disabled"])
         values = {"failed_logins": 0, "locked_until": None}
         if new_hash is not None:
             values["password_hash"] = new_hash
-        conn.execute(sa.update(users).where(where).values(**values))
-        _audit(conn, at, name, "login", current.unit_code, role=current.role, rehashed=new_hash is not None)
+        tx.execute(sa.update(users).where(where).values(**values))
+        tx.audit(at, name, "login", current.unit_code, role=current.role, rehashed=new_hash is not None)
     user = _user(current)
     return LoginResult(user, "ok", MESSAGES["login.ok"].format(name=user.display_name), _token(current))
 
@@ -540,15 +542,15 @@ def _refuse_unknown(store: Store, name: str, at: dt.datetime) -> LoginResult:
     """Count a failure for a name that has no account, as for an account. The count lives
     in the audit log: the newest entry under the name's mask holds it, as a user row would."""
     actor = masked_login_name(name)
-    with store._write(lock_unit=f"#login {actor}") as conn:
-        failures, locked_until = _last_attempt(conn, actor)
+    with store.transaction(lock=f"#login {actor}") as tx:
+        failures, locked_until = _last_attempt(tx, actor)
         if locked_until is not None and locked_until > at:
-            _audit(conn, at, actor, "login_locked", None, reason="unknown_user",
+            tx.audit(at, actor, "login_locked", None, reason="unknown_user",
                    locked_until=locked_until.isoformat())
             return _locked_answer(locked_until)
         failures = (0 if locked_until is not None else failures) + 1
         locked_until = at + LOCKOUT if failures >= MAX_FAILED_LOGINS else None
-        _audit(conn, at, actor, "login_failed", None, reason="unknown_user", failed_logins=failures,
+        tx.audit(at, actor, "login_failed", None, reason="unknown_user", failed_logins=failures,
                locked_until=None if locked_until is None else locked_until.isoformat())
     return _failed(failures, locked_until)
 

@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import accounts, allocations
+from . import accounts, allocations, plans
 from .accounts import Action, User
 from .report import Period
 from .store import SaveResult, Store
 
 
-def rollback(store: Store, user: User, unit_code: str, period: Period, to_version: int) -> SaveResult:
+def rollback(store: Store, plan, user: User, unit_code: str, period: Period, to_version: int) -> SaveResult:
     accounts.require(user, Action.ROLLBACK, unit_code)
-    return store.rollback(unit_code, period, to_version, user=user.username)
+    return store.rollback(plan.id, unit_code, period, to_version, user=user.username)
+
+
+def add_plan(store: Store, user: User, data: bytes, filename: str):
+    """Validate a plan file and keep it in the store: (plan, added)."""
+    accounts.require(user, Action.PLANS)
+    return plans.add_plan(store, data, filename, actor=user.username)
 
 
 def save_allocations(store: Store, plan, user: User, table: pd.DataFrame) -> allocations.AllocationResult:

@@ -17,7 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .findings import Finding, error, has_errors, warning
-from .store import Store, _audit, _utc_now, allocations
+from .store import Store, allocations, utc_now
 from .vntext import format_number, nfc, parse_number
 
 if TYPE_CHECKING:
@@ -63,11 +63,13 @@ class AllocationResult:
     changes: tuple[Change, ...] = ()
 
 
-def get_allocations(store: Store) -> pd.DataFrame:
-    """The stored allocations: indicator_code, district_code, target, updated_by, updated_at."""
+def get_allocations(store: Store, plan_id: str) -> pd.DataFrame:
+    """A plan's stored allocations: indicator_code, district_code, target, updated_by, updated_at."""
     a = allocations.c
-    stmt = sa.select(*(a[name] for name in _DTYPES)).order_by(a.indicator_code, a.district_code)
-    return store._frame(stmt, _DTYPES)
+    columns = [a.place_code.label(name) if name == "district_code" else a[name] for name in _DTYPES]
+    stmt = (sa.select(*columns).where(a.plan_id == plan_id)
+            .order_by(a.indicator_code, a.place_code))
+    return store.frame(stmt, _DTYPES)
 
 
 def allocation_grid(plan: Plan, current: pd.DataFrame) -> pd.DataFrame:
@@ -164,11 +166,12 @@ def save_allocations(store: Store, plan: Plan, table: pd.DataFrame, *, actor: st
     wanted, findings = check_allocations(plan, table)
     if has_errors(findings):
         return AllocationResult(False, findings)
-    at = _utc_now() if now is None else now
-    with store._write(lock_unit=_LOCK) as conn:
+    at = utc_now() if now is None else now
+    with store.transaction(lock=f"{_LOCK}:{plan.id}") as tx:
         a = allocations.c
-        stored = {(r.indicator_code, r.district_code): r.target
-                  for r in conn.execute(sa.select(a.indicator_code, a.district_code, a.target))}
+        stored = {(r.indicator_code, r.place_code): r.target
+                  for r in tx.execute(sa.select(a.indicator_code, a.place_code, a.target)
+                                      .where(a.plan_id == plan.id))}
         changes = tuple(Change(*key, stored.get(key), wanted.get(key))
                         for key in sorted(stored.keys() | wanted.keys())
                         if stored.get(key) != wanted.get(key))
@@ -176,17 +179,18 @@ def save_allocations(store: Store, plan: Plan, table: pd.DataFrame, *, actor: st
             return AllocationResult(False, [*findings, warning("allocation.unchanged",
                                                                MESSAGES["allocation.unchanged"])])
         for c in changes:
-            key_is = sa.and_(a.indicator_code == c.indicator_code, a.district_code == c.district_code)
+            key_is = sa.and_(a.plan_id == plan.id, a.indicator_code == c.indicator_code,
+                             a.place_code == c.district_code)
             if c.after is None:
-                conn.execute(sa.delete(allocations).where(key_is))
+                tx.execute(sa.delete(allocations).where(key_is))
             elif c.before is None:
-                conn.execute(sa.insert(allocations).values(
-                    indicator_code=c.indicator_code, district_code=c.district_code, target=c.after,
-                    updated_by=actor, updated_at=at))
+                tx.execute(sa.insert(allocations).values(
+                    plan_id=plan.id, indicator_code=c.indicator_code, place_code=c.district_code,
+                    target=c.after, updated_by=actor, updated_at=at))
             else:
-                conn.execute(sa.update(allocations).where(key_is)
-                             .values(target=c.after, updated_by=actor, updated_at=at))
-        _audit(conn, at, actor, "allocations_save", None,
+                tx.execute(sa.update(allocations).where(key_is)
+                           .values(target=c.after, updated_by=actor, updated_at=at))
+        tx.audit(at, actor, "allocations_save", None, plan_id=plan.id,
                changes=[c.as_dict() for c in changes],
                added=sum(c.before is None for c in changes),
                changed=sum(c.before is not None and c.after is not None for c in changes),

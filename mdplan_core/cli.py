@@ -22,6 +22,9 @@ MESSAGES = {
     "period.bad": "Kỳ báo cáo '{period}' không hợp lệ: hãy ghi dạng 2017-01..2017-03, hoặc 2017-05 cho một tháng.",
     "unit.unknown": "Đơn vị '{unit}' không có trong danh sách đơn vị báo cáo của kế hoạch.",
     "rollback.done": "Đã khôi phục lần nộp thứ {version} của báo cáo {period} của {unit}.",
+    "plan.ok": "{path}: tệp kế hoạch hợp lệ: {id} ({label}), {units} đơn vị báo cáo, {indicators} chỉ tiêu.",
+    "plan.added": "Đã thêm kế hoạch {id} ({label}).",
+    "plan.same": "Kế hoạch {id} ({label}) đã có với đúng nội dung này; không có gì thay đổi.",
 }
 
 
@@ -44,11 +47,54 @@ def _print_tables(tables: dict[str, pd.DataFrame], as_json: bool) -> None:
             print()
 
 
-def cmd_plan(args) -> int:
-    from .plan import load_plan
+def _plan(args, store=None):
+    """The plan `--plan` names (default: MDPLAN_PLAN, else one that runs this year), among the
+    plan files and the plans added through the app."""
+    from .plans import catalogue
+    from .settings import Settings
 
-    plan = load_plan(args.plan_file)
-    _print_tables(plan.tables(), args.json)
+    plans = catalogue(store if store is not None else _store())
+    wanted = args.plan or Settings.from_env().plan
+    try:
+        return plans.get(wanted) if wanted else plans.default()
+    except KeyError as exc:
+        raise Refused(exc.args[0]) from None
+
+
+def cmd_plan(args) -> int:
+    from .plans import add_plan, catalogue, check_plan_file
+
+    action = args.plan_command or "show"
+    if action == "list":
+        store = _store()
+        rows = [{"id": p.id, "province": p.province, "period": p.period_label,
+                 "reporting_level": p.reporting_level, "document": p.decision.number,
+                 "title": p.title, "units": len(p.units), "source": str(p.path)}
+                for p in catalogue(store)]
+        _print_tables({"plans": pd.DataFrame(rows)}, args.json)
+        return 0
+    if action in ("check", "add"):
+        path = Path(args.file)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise Refused(MESSAGES["file.unreadable"].format(path=path, reason=exc.strerror or exc)) from None
+        if action == "check":
+            plan = check_plan_file(data, str(path))
+            print(MESSAGES["plan.ok"].format(path=path, id=plan.id, label=plan.label, units=len(plan.units),
+                                             indicators=len(plan.indicators)))
+            return 0
+        store = _store(write=True)
+        user = _account(store, args.user)
+        from . import actions
+        from .accounts import PermissionDenied
+        try:
+            plan, added = actions.add_plan(store, user, data, path.name)
+        except PermissionDenied as exc:
+            raise _denied(user, exc) from None
+        print(MESSAGES["plan.added" if added else "plan.same"].format(id=plan.id, label=plan.label))
+        return 0
+    _print_tables(_plan(args).tables(), args.json)
     return 0
 
 
@@ -63,11 +109,10 @@ def _finding_dicts(findings) -> list[dict]:
 
 
 def cmd_template(args) -> int:
-    from .plan import load_plan
     from .report import Period
     from .template import build_template
 
-    plan = load_plan(args.plan_file)
+    plan = _plan(args)
     try:
         data = build_template(plan, args.unit, Period.parse(args.period))
     except ValueError as exc:
@@ -80,11 +125,10 @@ def cmd_template(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .plan import load_plan
     from .validation import check_workbook
 
-    plan = load_plan(args.plan_file)
     store = _store() if args.against_store else None
+    plan = _plan(args, store)
     results = {}
     for path in args.files:
         with open(path, "rb") as f:
@@ -147,9 +191,8 @@ def _reader(store, username: str | None) -> str:
 def cmd_import(args) -> int:
     from .accounts import PermissionDenied
     from .intake import submit
-    from .plan import load_plan
 
-    plan = load_plan(args.plan_file)
+    plan = _plan(args)
     store = _store(write=True)
     user = _account(store, args.user)
     files = []
@@ -186,10 +229,9 @@ def cmd_import(args) -> int:
 def cmd_rollback(args) -> int:
     from . import actions
     from .accounts import PermissionDenied
-    from .plan import load_plan
     from .report import Period
 
-    plan = load_plan(args.plan_file)
+    plan = _plan(args)
     store = _store(write=True)
     user = _account(store, args.user)
     try:
@@ -201,7 +243,7 @@ def cmd_rollback(args) -> int:
     except KeyError:
         raise Refused(MESSAGES["unit.unknown"].format(unit=args.unit)) from None
     try:
-        result = actions.rollback(store, user, unit.code, period, args.version)
+        result = actions.rollback(store, plan, user, unit.code, period, args.version)
     except PermissionDenied as exc:
         raise _denied(user, exc) from None
     _print_findings(f"{unit.code} {period}", result.findings)
@@ -228,12 +270,11 @@ def cmd_progress(args) -> int:
     import datetime as dt
 
     from . import progress
-    from .plan import load_plan
 
-    plan = load_plan(args.plan_file)
+    plan = _plan(args)
     store = _store()
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date(plan.year, 12, 31)
-    values, communes = store.values(plan.year), store.communes(plan.year)
+    values, communes = store.values(plan.id, plan.year), store.communes(plan.id, plan.year)
     if args.by == "indicator":
         table = progress.by_indicator(plan, values, communes, as_of).drop(columns=["text"])
     else:
@@ -277,9 +318,7 @@ def cmd_user(args) -> int:
             _print_tables({"users": accounts.list_users(store).drop(columns=["id"])}, args.json)
             return 0
         if args.user_command == "add":
-            from .plan import load_plan
-
-            plan = load_plan(args.plan_file)
+            plan = _plan(args)
             password = _new_password(args)
             if password is None:
                 return 1
@@ -307,10 +346,9 @@ def cmd_user(args) -> int:
 
 def cmd_demo(args) -> int:
     from .demo import DemoError, load_demo
-    from .plan import load_plan
     from .settings import Settings
 
-    plan = load_plan(args.plan_file)
+    plan = _plan(args)
     try:
         summary = load_demo(_store(), plan, if_empty=args.if_empty, demo_mode=Settings.from_env().demo)
     except DemoError as exc:
@@ -324,14 +362,13 @@ def cmd_summary(args) -> int:
     import datetime as dt
 
     from . import allocations, installation, summary
-    from .plan import load_plan
 
-    plan = load_plan(args.plan_file)
+    plan = _plan(args)
     store = _store()
     exported_by = _reader(store, args.user)
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date(plan.year, 12, 31)
-    data = summary.summary_xlsx(plan, store.values(plan.year), store.communes(plan.year), store.history(),
-                                allocations.get_allocations(store), as_of=as_of,
+    data = summary.summary_xlsx(plan, store.values(plan.id, plan.year), store.communes(plan.id, plan.year), store.history(plan.id),
+                                allocations.get_allocations(store, plan.id), as_of=as_of,
                                 exported_at=dt.datetime.now(dt.UTC), exported_by=exported_by,
                                 demo=installation.is_demo(store))
     Path(args.output).write_bytes(data)
@@ -343,9 +380,8 @@ def cmd_export(args) -> int:
     import datetime as dt
 
     from . import export, installation
-    from .plan import load_plan
 
-    plan = load_plan(args.plan_file)
+    plan = _plan(args)
     try:
         filters = export.Filters(tasks=args.task, indicators=args.indicator,
                                  districts=args.district, units=args.unit, periods=args.period,
@@ -377,11 +413,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="mdplan: monitor the Bắc Kạn 2017 plan and the reports against it.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--plan-file", default=None,
-                        help="a plan YAML file (default: MDPLAN_PLAN_FILE or the Bắc Kạn 2017 plan)")
+    common.add_argument("--plan", default=None, metavar="ID",
+                        help="the plan's id (see: plan list; default: MDPLAN_PLAN, else a plan that runs this year)")
 
-    p = sub.add_parser("plan", parents=[common], help="print the plan's tables (tasks, indicators, agencies, ...)")
+    p = sub.add_parser("plan", parents=[common],
+                       help="the plans: print one's tables (default), list them, check or add a plan file")
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    plan_actions = p.add_subparsers(dest="plan_command", metavar="ACTION")
+    plan_actions.add_parser("show", parents=[common], help="print the plan's tables (tasks, indicators, ...)")
+    plan_actions.add_parser("list", parents=[common], help="list every plan: id, province, period, document")
+    u = plan_actions.add_parser("check", parents=[common], help="validate a plan file; errors name the line")
+    u.add_argument("file")
+    u = plan_actions.add_parser("add", parents=[common],
+                                help="validate a plan file and keep it in the database (admins)")
+    u.add_argument("file")
+    u.add_argument("--user", required=True, help="the account doing it: an existing, active admin")
     p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser("template", parents=[common], help="write the Excel template of one unit and period")

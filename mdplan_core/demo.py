@@ -359,7 +359,7 @@ def load_demo(store, plan, *, if_empty: bool = False, demo_mode: bool = False) -
         installation.claim_for_demo_data(store, demo_mode=demo_mode)
     except installation.WrongDatabase as exc:
         raise DemoError(exc.message) from exc
-    existing = len(store.history())
+    existing = len(store.history(None))
     if existing:
         if if_empty:
             return DemoSummary(loaded=False, existing=existing)
@@ -376,7 +376,7 @@ def load_demo(store, plan, *, if_empty: bool = False, demo_mode: bool = False) -
             raise DemoError(MESSAGES["refused"].format(file=upload.filename, findings=findings))
         outcomes.append(out)
     reporting = {u.unit for u in uploads}
-    status = completeness.report_status(plan, store.history(), dt.date(plan.year, 12, 31))
+    status = completeness.report_status(plan, store.history(plan.id), dt.date(plan.year, 12, 31))
     counts = status["status"].value_counts()
     summary = DemoSummary(
         loaded=True, files=len(uploads),

@@ -116,8 +116,8 @@ def consolidated(plan, store: Store, year: int | None = None, *,
     in force, or every version when `include_history`. A report's communes are joined into
     one cell ("; "), so staff can pivot the table without double-counting rows."""
     year = plan.year if year is None else year
-    values = store.values(year, history=include_history)
-    communes = store.communes(year, history=include_history)
+    values = store.values(plan.id, year, history=include_history)
+    communes = store.communes(plan.id, year, history=include_history)
     out = pd.DataFrame(index=values.index)
 
     indicators = plan.indicators.set_index("code")

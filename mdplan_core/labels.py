@@ -1,5 +1,10 @@
 """Vietnamese labels shared by pages, charts and exports. Logic uses the English keys."""
 
+# The words for places at a level, as plans write them: "huyện" where a plan has districts,
+# "xã, phường" where it has communes (today's map also has đặc khu).
+LEVELS = {"province": "tỉnh, thành phố", "district": "huyện, thành phố", "commune": "xã, phường"}
+LEVEL_SHORT = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
+
 ROLES = {"lead": "Chủ trì", "cooperating": "Phối hợp", "": ""}
 
 AGGREGATIONS = {
@@ -60,6 +65,7 @@ AUDIT_ACTIONS = {
     "user_add": "Thêm tài khoản", "user_disable": "Khóa tài khoản", "user_enable": "Mở khóa tài khoản",
     "user_reset_password": "Đặt lại mật khẩu", "user_set_role": "Đổi vai trò",
     "demo_loaded": "Nạp dữ liệu minh họa",
+    "plan_add": "Thêm kế hoạch", "plan_replace": "Thay tệp kế hoạch đã thêm",
 }
 
 # What became of a stored upload (`intake.ImportOutcome.outcome`): message and icon.

@@ -20,9 +20,11 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from . import geography
+from . import geography, labels
 from .report import Period
-from .settings import Settings
+from .settings import PLANS_DIR
+
+FIRST_PLAN_FILE = PLANS_DIR / "backan-2017.yaml"
 
 # --- Messages shown to the officer who edits the plan file ---------------------------
 MESSAGES = {
@@ -49,7 +51,7 @@ MESSAGES = {
     "bad_id": "mã '{value}' chỉ được gồm chữ thường không dấu, chữ số và dấu gạch dưới",
     "schedule_order": "ngày kết thúc {end} trước ngày bắt đầu {start}",
     "bad_deadline": "ngày {day} tháng {month} không có thật",
-    "districts_value": "phải là 'all' hoặc danh sách mã huyện, ví dụ [\"058\", \"061\"]",
+    "places_value": "phải là 'all' hoặc danh sách mã địa bàn, ví dụ [\"058\", \"061\"]",
     "unknown_agency": "cơ quan '{value}' không có trong danh sách agencies",
     "did_you_mean": " (có phải '{suggestion}'?)",
     "duplicate": "{what} '{value}' bị trùng (đã có ở dòng {first_line})",
@@ -58,10 +60,15 @@ MESSAGES = {
     "numeric_needs_target": "chỉ tiêu kiểu '{aggregation}' cần số chỉ tiêu (target)",
     "collective_unit": ("'{value}' là nhóm cơ quan ({kind}), không phải một đơn vị báo cáo; "
                         "UBND các huyện, thành phố được khai ở reporting_units.districts"),
-    "unknown_district": "huyện có mã '{value}' không có trong danh mục năm {year}",
+    "unknown_place": "{level} có mã '{value}' không có trong danh mục của tỉnh năm {year}",
+    "unknown_province": "không có tỉnh, thành phố mã '{value}' trong danh mục ngày {day:%d/%m/%Y}",
+    "bad_plan_period": "'{value}' không phải giai đoạn hợp lệ; viết một năm (2026) hoặc NĂM ĐẦU-NĂM CUỐI (2021-2025)",
+    "plan_id": "mã kế hoạch '{value}' chỉ được gồm chữ thường không dấu, chữ số và dấu gạch ngang '-'",
+    "target_year_outside": "năm {value} không nằm trong giai đoạn của kế hoạch ({years})",
+    "continues_value": "phải viết MÃ KẾ HOẠCH:MÃ CHỈ TIÊU, ví dụ \"backan-2017:CT1.1\"",
     "bad_period": ("'{value}' không phải kỳ báo cáo hợp lệ; viết THÁNG ĐẦU..THÁNG CUỐI, "
                    "ví dụ \"2017-01..2017-03\""),
-    "period_outside_year": "kỳ {period} không nằm trong năm kế hoạch {year}",
+    "period_outside_year": "kỳ {period} không nằm trong giai đoạn của kế hoạch ({year})",
     "due_before_start": "hạn nộp {due} phải sau ngày bắt đầu kỳ ({start})",
     "periods_overlap": "kỳ {period} trùng tháng với kỳ {other} (dòng {line})",
     # Shown when the plan file has no reporting.schedule: only the decision's deadline applies.
@@ -87,10 +94,14 @@ WHAT = {"agency": "mã cơ quan", "task": "số nhiệm vụ", "indicator": "mã
 
 # --- The model of the file ------------------------------------------------------------
 AgencyKind = Literal["department", "police", "media", "judiciary", "party", "mass_org",
-                     "inter_agency_team", "district_committees", "group",
+                     "inter_agency_team", "district_committees", "commune_committees", "group",
                      "provincial_committee", "ministry"]
+# The level of the places whose People's Committees report: districts until 1 July 2025,
+# communes (xã, phường, đặc khu) on today's map.
+ReportingLevel = Literal["district", "commune"]
 Aggregation = Literal["sum", "distinct_communes", "qualitative"]
-COLLECTIVE_KINDS = ("district_committees", "group")
+COLLECTIVE_KINDS = ("district_committees", "commune_committees", "group")
+_PLAN_PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-–]\s*(\d{4})\s*)?$")
 
 
 def _no_bool(value):
@@ -104,6 +115,26 @@ Text = Annotated[str, Field(min_length=1)]
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 Count = Annotated[int, BeforeValidator(_no_bool), Field(ge=0)]
 Number = Annotated[int, BeforeValidator(_no_bool), Field(ge=1)]
+
+
+def _plan_id(value):
+    if not isinstance(value, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+        raise ValueError(MESSAGES["plan_id"].format(value=value))
+    return value
+
+
+def _plan_period(value) -> tuple[int, int]:
+    """`2017` or `"2021-2025"` -> (first year, last year)."""
+    match = None if isinstance(value, bool) else _PLAN_PERIOD.match(str(value))
+    if match:
+        first = int(match[1])
+        last = int(match[2] or first)
+        if 2000 <= first <= last <= 2100 and last - first < 20:
+            return first, last
+    raise ValueError(MESSAGES["bad_plan_period"].format(value=value))
+
+
+PlanId = Annotated[str, BeforeValidator(_plan_id)]
 
 
 class _Model(BaseModel):
@@ -180,8 +211,12 @@ class Indicator(_Model):
     name: Text
     unit: Text
     target: Count | None = None
+    # A plan for several years may say what is due in each year; `target` is the whole period's.
+    targets_by_year: dict[int, Count] = {}
     aggregation: Aggregation
     text: Text
+    # "PLAN ID:CODE": the same indicator in an earlier plan of the province, for year-on-year views.
+    continues: Text | None = None
 
 
 class FundingSource(_Model):
@@ -263,23 +298,28 @@ class Reporting(_Model):
     schedule: ReportingSchedule | None = None
 
 
-def _districts(value):
+def _places(value):
     if value == "all":
         return value
     if isinstance(value, list) and all(isinstance(v, (str, int)) and not isinstance(v, bool)
                                        for v in value):
         return [str(v) for v in value]
-    raise ValueError(MESSAGES["districts_value"])
+    raise ValueError(MESSAGES["places_value"])
 
 
 class ReportingUnitsSpec(_Model):
-    districts: Annotated[Any, BeforeValidator(_districts)] = "all"
+    # The places at the plan's reporting level whose People's Committee reports: all of them,
+    # or a list of codes.
+    places: Annotated[Any, BeforeValidator(_places)] = "all"
     agencies: list[Text] = []
 
 
 class PlanSpec(_Model):
-    plan_year: Annotated[int, BeforeValidator(_no_bool), Field(ge=2000, le=2100)]
+    id: PlanId
+    period: Annotated[tuple[int, int], BeforeValidator(_plan_period)]
     province: Text
+    province_code: Annotated[str, Field(pattern=r"^\d{2}$")]
+    reporting_level: ReportingLevel
     title: Text
     decision: Decision
     purpose: Text
@@ -509,6 +549,13 @@ def _cross_check(spec: PlanSpec, line_of) -> list[tuple[Loc, str]]:
         if ind.aggregation != "qualitative" and ind.target is None:
             issues.append((("indicators", i, "target"),
                            MESSAGES["numeric_needs_target"].format(aggregation=ind.aggregation)))
+        first, last = spec.period
+        for year in ind.targets_by_year:
+            if not first <= year <= last:
+                issues.append((("indicators", i, "targets_by_year", year),
+                               MESSAGES["target_year_outside"].format(value=year, years=_years_label(spec.period))))
+        if ind.continues is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*:\S+", ind.continues):
+            issues.append((("indicators", i, "continues"), MESSAGES["continues_value"]))
 
     for i, duty in enumerate(spec.duties):
         for j, agency_id in enumerate(duty.agencies):
@@ -522,7 +569,7 @@ def _cross_check(spec: PlanSpec, line_of) -> list[tuple[Loc, str]]:
         agency_ref(("reporting", "standing_reports_to", j), agency_id)
 
     if rep.schedule is not None:
-        issues += _check_schedule(spec.plan_year, rep.schedule, line_of)
+        issues += _check_schedule(spec.period, rep.schedule, line_of)
 
     seen: dict[str, Loc] = {}
     for j, agency_id in enumerate(spec.reporting_units.agencies):
@@ -538,36 +585,42 @@ def _cross_check(spec: PlanSpec, line_of) -> list[tuple[Loc, str]]:
     return issues
 
 
-def _check_schedule(year: int, schedule: ReportingSchedule, line_of) -> list[tuple[Loc, str]]:
-    """Periods inside the plan year, due after they start, and no month expected twice
+def _check_schedule(years: tuple[int, int], schedule: ReportingSchedule,
+                    line_of) -> list[tuple[Loc, str]]:
+    """Periods inside the plan's years, due after they start, and no month expected twice
     (a month in two expected periods would be asked for, and counted, twice)."""
     issues: list[tuple[Loc, str]] = []
     section = ("reporting", "schedule", "periods")
     labels: dict[str, Loc] = {}
-    months: dict[int, int] = {}  # month -> index of the period that claims it
+    months: dict[tuple[int, int], int] = {}  # (year, month) -> index of the period that claims it
     for i, item in enumerate(schedule.periods):
         period = item.period
         if item.label in labels:
             issues.append(((*section, i, "label"), MESSAGES["duplicate"].format(
                 what=WHAT["period"], value=item.label, first_line=line_of(labels[item.label]))))
         labels.setdefault(item.label, (*section, i, "label"))
-        if period.year != year:
+        if not years[0] <= period.year <= years[1]:
             issues.append(((*section, i, "months"), MESSAGES["period_outside_year"].format(
-                period=item.months, year=year)))
+                period=item.months, year=_years_label(years))))
             continue
         if item.due <= period.start:
             issues.append(((*section, i, "due"), MESSAGES["due_before_start"].format(
                 due=item.due, start=period.start)))
-        clash = next((months[m] for m in range(period.start_month, period.end_month + 1)
-                      if m in months), None)
+        claimed = [(period.year, m) for m in range(period.start_month, period.end_month + 1)]
+        clash = next((months[m] for m in claimed if m in months), None)
         if clash is not None:
             other = schedule.periods[clash]
             issues.append(((*section, i, "months"), MESSAGES["periods_overlap"].format(
                 period=item.months, other=other.months,
                 line=line_of((*section, clash, "months")))))
         else:
-            months.update(dict.fromkeys(range(period.start_month, period.end_month + 1), i))
+            months.update(dict.fromkeys(claimed, i))
     return issues
+
+
+def _years_label(years: tuple[int, int]) -> str:
+    first, last = years
+    return str(first) if first == last else f"{first}–{last}"
 
 
 def _flatten_loc(loc) -> Loc:
@@ -604,11 +657,18 @@ class Plan:
     """A validated plan. DataFrame attributes return fresh copies, so callers may
     modify what they get without touching the cached plan."""
 
-    def __init__(self, spec: PlanSpec, path: Path, geo: geography.Geography):
+    def __init__(self, spec: PlanSpec, path: Path, geo: geography.Geography, year: int | None = None):
         self.spec = spec
         self.path = path
-        self.year: int = spec.plan_year
+        self.id: str = spec.id
+        self.years: tuple[int, int] = spec.period
+        # The year this view of the plan counts: a plan for several years is seen one year at a time.
+        self.year: int = spec.period[0] if year is None else year
+        if not self.years[0] <= self.year <= self.years[1]:
+            raise ValueError(f"{self.year} is outside the plan period {self.years}")
+        self.reporting_level = spec.reporting_level
         self.province = spec.province
+        self.province_code = spec.province_code
         self.title = spec.title
         self.decision = spec.decision
         self.purpose = spec.purpose
@@ -621,6 +681,31 @@ class Plan:
         self._duties = {d.clause: d for d in spec.duties}
         self._units = OrderedDict((u.code, u) for u in self._build_units(geo))
         self._frames = self._build_frames(geo)
+
+    def for_year(self, year: int) -> Plan:
+        """This plan seen in one of its years (the same plan when it has a single year)."""
+        if year == self.year:
+            return self
+        return Plan(self.spec, self.path, geography.load_geography(year), year)
+
+    @property
+    def multi_year(self) -> bool:
+        return self.years[0] != self.years[1]
+
+    @property
+    def period_label(self) -> str:
+        """"2017" or "2021–2025"."""
+        return _years_label(self.years)
+
+    @property
+    def label(self) -> str:
+        """How a plan is named in a choice list: its document number, province and period."""
+        return f"{self.decision.number} · {self.province} {self.period_label}"
+
+    def target(self, indicator: Indicator) -> int | None:
+        """The target this view counts against: the year's part where the plan states one,
+        otherwise the plan's own target."""
+        return indicator.targets_by_year.get(self.year, indicator.target)
 
     # Lookups
     def agency(self, agency_id: str) -> Agency:
@@ -723,8 +808,8 @@ class Plan:
     def _build_units(self, geo) -> list[ReportingUnit]:
         spec = self.spec.reporting_units
         districts = geo.districts
-        if spec.districts != "all":
-            districts = districts.set_index("code").loc[spec.districts].reset_index()
+        if spec.places != "all":
+            districts = districts.set_index("code").loc[spec.places].reset_index()
         units = []
         for row in districts.itertuples(index=False):
             name, short = _district_committee_name(row.name, row.type, row.short_name)
@@ -743,7 +828,9 @@ class Plan:
         spec = self.spec
         d = spec.decision
         summary = [
-            ("plan_year", str(spec.plan_year)), ("province", spec.province),
+            ("plan_id", spec.id), ("period", self.period_label), ("year", str(self.year)),
+            ("province", spec.province), ("province_code", spec.province_code),
+            ("reporting_level", spec.reporting_level),
             ("title", spec.title), ("decision_number", d.number),
             ("decision_date", d.date.isoformat()), ("decision_title", d.title),
             ("issuer", d.issuer), ("signer", d.signer.name),
@@ -764,7 +851,8 @@ class Plan:
         } for t in spec.tasks])
         indicators = pd.DataFrame([{
             "code": i.code, "task": i.task, "name": i.name, "unit": i.unit,
-            "target": i.target, "aggregation": i.aggregation, "text": i.text,
+            "target": self.target(i), "aggregation": i.aggregation, "text": i.text,
+            "continues": i.continues,
         } for i in spec.indicators])
         indicators["target"] = indicators["target"].astype("Int64")
         agencies = pd.DataFrame([{
@@ -795,11 +883,11 @@ class Plan:
 
     def _expected_periods(self) -> pd.DataFrame:
         schedule = self.spec.reporting.schedule
-        if schedule is None:
+        items = [(p.label, p.period, p.due) for p in (schedule.periods if schedule else [])
+                 if p.period.year == self.year]
+        if not items:
             items = [(MESSAGES["whole_year"].format(year=self.year), Period(self.year, 1, 12),
                       self.report_due_date)]
-        else:
-            items = [(p.label, p.period, p.due) for p in schedule.periods]
         frame = pd.DataFrame({
             "period": [label for label, _, _ in items],
             "months_label": [period.label for _, period, _ in items],
@@ -855,15 +943,22 @@ def parse_plan(text: str, path: Path) -> Plan:
     if issues:
         raise PlanFileError(shown, [problem(loc, msg) for loc, msg in issues])
 
-    geo = geography.load_geography(spec.plan_year)
-    if spec.reporting_units.districts != "all":
+    first = spec.period[0]
+    geo = geography.load_geography(first)
+    if spec.reporting_units.places != "all":
         known = set(geo.districts["code"])
-        bad = [problem(("reporting_units", "districts", j), MESSAGES["unknown_district"].format(
-            value=code, year=spec.plan_year))
-            for j, code in enumerate(spec.reporting_units.districts) if code not in known]
+        bad = [problem(("reporting_units", "places", j), MESSAGES["unknown_place"].format(
+            level=labels.LEVELS[spec.reporting_level].capitalize(), value=code, year=first))
+            for j, code in enumerate(spec.reporting_units.places) if code not in known]
         if bad:
             raise PlanFileError(shown, bad)
-    return Plan(spec, path, geo)
+    return Plan(spec, path, geo, _current_year(spec.period))
+
+
+def _current_year(years: tuple[int, int], today: dt.date | None = None) -> int:
+    """The year a plan opens on: this year while the plan runs, else its nearest year."""
+    year = (today or dt.date.today()).year
+    return min(max(year, years[0]), years[1])
 
 
 @lru_cache(maxsize=8)
@@ -872,8 +967,9 @@ def _load_cached(path: Path, mtime_ns: int, size: int) -> Plan:
 
 
 def load_plan(path=None) -> Plan:
-    """The plan at `path` (default: the configured plan file), cached until the file changes."""
-    path = Path(path) if path is not None else Settings.from_env().plan_file
+    """The plan at `path` (default: mdplan's first plan, Bắc Kạn 2017), cached until the file
+    changes. The plans an installation monitors are listed by `plans.catalogue()`."""
+    path = Path(path) if path is not None else FIRST_PLAN_FILE
     path = path.expanduser().resolve()
     try:
         stat = path.stat()

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_ROOT = REPO_ROOT / "data"
+PLANS_DIR = DATA_ROOT / "plans"
 # The province's clock: due dates, upload times and exports are read in Vietnam time.
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # Demo mode and a real install never share a database by default, so demo accounts with
@@ -25,7 +26,8 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 class Settings:
     data_dir: Path
     database_url: str
-    plan_file: Path
+    plans_dir: Path
+    plan: str | None  # the id of the plan to open first (None: one that runs this year)
     demo: bool
     max_upload_bytes: int
     log_level: str = "INFO"
@@ -37,11 +39,12 @@ class Settings:
         demo = env.get("MDPLAN_DEMO", "") not in ("", "0", "false", "no")
         database_file = DEMO_DATABASE_FILE if demo else DATABASE_FILE
         url = env.get("MDPLAN_DATABASE_URL") or f"sqlite:///{data_dir / database_file}"
-        plan_file = Path(env.get("MDPLAN_PLAN_FILE", DATA_ROOT / "plans" / "backan-2017.yaml"))
+        plans_dir = Path(env.get("MDPLAN_PLANS_DIR", PLANS_DIR)).expanduser()
         return cls(
             data_dir=data_dir,
             database_url=url,
-            plan_file=plan_file,
+            plans_dir=plans_dir,
+            plan=env.get("MDPLAN_PLAN") or None,
             demo=demo,
             max_upload_bytes=int(env.get("MDPLAN_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
             log_level=_log_level(env.get("MDPLAN_LOG_LEVEL", "INFO")),

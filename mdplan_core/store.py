@@ -47,7 +47,7 @@ MSG_ALREADY_IN_FORCE = "Lần nộp thứ {version} của báo cáo kỳ {period
 MSG_OTHER_KIND = ("Cơ sở dữ liệu này đã được đánh dấu là {current}; không thể đánh dấu lại là {wanted}.")
 
 # --- Schema ----------------------------------------------------------------------------------------
-# Migrations 0001–0003 create exactly this; tests compare the two, so change both together.
+# Migrations 0001–0004 create exactly this; tests compare the two, so change both together.
 
 IN_FORCE, SUPERSEDED, ROLLED_BACK = "in_force", "superseded", "rolled_back"
 STATUSES = (IN_FORCE, SUPERSEDED, ROLLED_BACK)
@@ -94,8 +94,10 @@ files = sa.Table(
 submissions = sa.Table(
     "submissions", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("plan_id", sa.String(64), nullable=False),  # migration 0004
     sa.Column("unit_code", sa.String(64), nullable=False),
-    sa.Column("district_code", sa.String(16)),  # NULL for provincial agencies
+    # The place whose People's Committee reported (district or commune); NULL for agencies.
+    sa.Column("place_code", sa.String(16)),
     sa.Column("year", sa.Integer, nullable=False),
     sa.Column("start_month", sa.Integer, nullable=False),
     sa.Column("end_month", sa.Integer, nullable=False),
@@ -112,34 +114,35 @@ submissions = sa.Table(
     sa.Column("findings", sa.Text, nullable=False),  # JSON list of the warnings it carried
     # Demo data (migration 0003): set for every upload into a database marked demo.
     sa.Column("demo", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.UniqueConstraint("unit_code", "year", "start_month", "end_month", "version",
-                        name="uq_submissions_unit_period_version"),
+    sa.UniqueConstraint("plan_id", "unit_code", "year", "start_month", "end_month", "version",
+                        name="uq_submissions_plan_unit_period_version"),
     sa.CheckConstraint("status IN ('in_force', 'superseded', 'rolled_back')",
                        name="ck_submissions_status"),
     sa.CheckConstraint("1 <= start_month AND start_month <= end_month AND end_month <= 12",
                        name="ck_submissions_months"),
     sa.CheckConstraint("version >= 1", name="ck_submissions_version"),
-    sa.Index("ux_submissions_in_force", "unit_code", "year", "start_month", "end_month",
+    sa.Index("ux_submissions_in_force", "plan_id", "unit_code", "year", "start_month", "end_month",
              unique=True, sqlite_where=sa.text("status = 'in_force'"),
              postgresql_where=sa.text("status = 'in_force'")),
-    sa.Index("ix_submissions_year_status", "year", "status"),
+    sa.Index("ix_submissions_plan_year_status", "plan_id", "year", "status"),
 )
 
 submission_values = sa.Table(
     "submission_values", metadata,
     sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), primary_key=True),
     sa.Column("indicator_code", sa.String(64), primary_key=True),
-    sa.Column("district_code", sa.String(16)),
+    sa.Column("place_code", sa.String(16)),
     sa.Column("value", sa.Double),
     sa.Column("text", sa.Text),
     sa.Column("note", sa.Text),
 )
 
-submission_communes = sa.Table(
-    "submission_communes", metadata,
+# The places a report names for an indicator that counts places (communes reached, ...).
+submission_places = sa.Table(
+    "submission_places", metadata,
     sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), primary_key=True),
     sa.Column("indicator_code", sa.String(64), primary_key=True),
-    sa.Column("commune_code", sa.String(16), primary_key=True),
+    sa.Column("place_code", sa.String(16), primary_key=True),
 )
 
 # Append-only: triggers created by migration 0001 refuse UPDATE and DELETE.
@@ -151,8 +154,10 @@ audit_log = sa.Table(
     sa.Column("action", sa.String(32), nullable=False),
     sa.Column("unit_code", sa.String(64)),
     sa.Column("detail", sa.Text, nullable=False),  # JSON object
+    sa.Column("plan_id", sa.String(64)),  # migration 0004: set on entries that concern a plan
     sa.Index("ix_audit_log_at", "at"),
     sa.Index("ix_audit_log_actor", "actor", "id"),  # migration 0003
+    sa.Index("ix_audit_log_plan", "plan_id", "id"),  # migration 0004
 )
 
 # Migration 0002 creates these two; accounts.py and allocations.py own their rows.
@@ -177,15 +182,27 @@ users = sa.Table(
     sa.CheckConstraint("failed_logins >= 0", name="ck_users_failed_logins"),
 )
 
-# A district's share of a provincial target, set by an admin. No row: no allocation.
+# A place's share of a provincial target, set by an admin. No row: no allocation.
 allocations = sa.Table(
     "allocations", metadata,
+    sa.Column("plan_id", sa.String(64), primary_key=True),  # migration 0004
     sa.Column("indicator_code", sa.String(64), primary_key=True),
-    sa.Column("district_code", sa.String(16), primary_key=True),
+    sa.Column("place_code", sa.String(16), primary_key=True),
     sa.Column("target", sa.Integer, nullable=False),
     sa.Column("updated_by", sa.Text, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.CheckConstraint("target >= 0", name="ck_allocations_target"),
+)
+
+# Migration 0004: plan files an administrator added through the app (the shipped ones are files).
+plans = sa.Table(
+    "plans", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("text", sa.Text, nullable=False),  # the plan file as uploaded (UTF-8 YAML)
+    sa.Column("filename", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("added_by", sa.Text, nullable=False),
+    sa.Column("added_at", UTCDateTime, nullable=False),
 )
 
 # Migration 0003: facts about the database itself, one row per key ("kind": demo or production).
@@ -345,6 +362,18 @@ class Store:
                                  {"unit": lock_unit})
                 yield conn
 
+    @contextmanager
+    def transaction(self, lock: str | None = None) -> Iterator[Transaction]:
+        """A write transaction for the modules that own their own tables (accounts,
+        allocations): their statements and audit entries commit together or not at all.
+        `lock` serialises writers of the same thing on PostgreSQL (SQLite has one writer)."""
+        with self._write(lock_unit=lock) as conn:
+            yield Transaction(conn)
+
+    def frame(self, stmt, dtypes: dict[str, str]) -> pd.DataFrame:
+        """The rows of a SELECT as a DataFrame with these dtypes."""
+        return self._frame(stmt, dtypes)
+
     # -- what the database is --
     def kind(self) -> str | None:
         """DEMO or PRODUCTION once marked (installation.py decides when); None before."""
@@ -374,10 +403,11 @@ class Store:
         return counts
 
     # -- writes --
-    def save_report(self, report: ParsedReport, *, district_code: str | None, data: bytes,
+    def save_report(self, report: ParsedReport, *, plan_id: str, place_code: str | None, data: bytes,
                     filename: str, user: str, findings: Iterable[Finding] = (),
                     uploaded_at: dt.datetime | None = None) -> SaveResult:
-        """Store an upload, as a new report or a revision of the one in force for that period.
+        """Store an upload for plan `plan_id`, as a new report or a revision of the one in force
+        for that unit and period. `place_code` is the reporting place (None for an agency).
 
         `findings` are the (warning-only) validation findings the upload carried; they are
         kept with it. `uploaded_at` defaults to now (demo data and tests may set it).
@@ -399,27 +429,28 @@ class Store:
         at = _utc_now() if uploaded_at is None else uploaded_at
         sha256 = hashlib.sha256(data).hexdigest()
         unit, period = report.unit_code, report.period
+        key = _Key(plan_id, unit)
 
-        with self._write(lock_unit=unit) as conn:
+        with self._write(lock_unit=key.lock) as conn:
             # Checked inside the write transaction, so racing uploads cannot both pass.
-            clash = _overlap_finding(conn, unit, period, file=filename)
+            clash = _overlap_finding(conn, key, period, file=filename)
             if clash is not None:
                 return SaveResult("refused", findings=(clash,))
-            current = _in_force(conn, unit, period)
+            current = _in_force(conn, key, period)
             if current is not None and current.sha256 == sha256:
-                _audit(conn, at, user, "unchanged", unit, submission_id=current.id,
+                _audit(conn, at, user, "unchanged", unit, plan_id=plan_id, submission_id=current.id,
                        version=current.version, period=str(period), filename=filename, sha256=sha256)
                 message = MSG_UNCHANGED.format(period=period.label, version=current.version)
                 return SaveResult("unchanged", current.id, current.version,
                                   findings=(warning("upload.unchanged", message, file=filename),))
 
-            version = _next_version(conn, unit, period)
+            version = _next_version(conn, key, period)
             demo = _kind(conn) == DEMO
             _insert_file(conn, sha256, data)
             if current is not None:
                 _set_status(conn, current.id, SUPERSEDED)
             submission_id = conn.execute(sa.insert(submissions).values(
-                unit_code=unit, district_code=district_code, year=period.year,
+                plan_id=plan_id, unit_code=unit, place_code=place_code, year=period.year,
                 start_month=period.start_month, end_month=period.end_month, version=version,
                 status=IN_FORCE, uploaded_by=user, uploaded_at=at, filename=filename,
                 sha256=sha256, size=len(data), reporter=report.reporter, phone=report.phone,
@@ -427,27 +458,29 @@ class Store:
                 demo=demo,
             ).returning(submissions.c.id)).scalar_one()
             action = "upload" if current is None else "revision"
-            _audit(conn, at, user, action, unit, submission_id=submission_id, version=version,
+            _audit(conn, at, user, action, unit, plan_id=plan_id, submission_id=submission_id, version=version,
                    period=str(period), filename=filename, sha256=sha256, size=len(data),
                    superseded_id=None if current is None else current.id)
-            _insert_values(conn, submission_id, report, district_code)
+            _insert_values(conn, submission_id, report, place_code)
 
         return SaveResult("stored" if current is None else "revised", submission_id, version,
                           None if current is None else current.id)
 
-    def rollback(self, unit_code: str, period: Period, to_version: int, *, user: str) -> SaveResult:
+    def rollback(self, plan_id: str, unit_code: str, period: Period, to_version: int, *,
+                 user: str) -> SaveResult:
         """Put an earlier version of a unit's report for `period` back in force; the one in
         force becomes `rolled_back`."""
         at = _utc_now()
-        with self._write(lock_unit=unit_code) as conn:
+        key = _Key(plan_id, unit_code)
+        with self._write(lock_unit=key.lock) as conn:
             target = conn.execute(
                 sa.select(submissions.c.id, submissions.c.version)
-                .where(_same_period(unit_code, period), submissions.c.version == to_version)
+                .where(_same_period(key, period), submissions.c.version == to_version)
             ).one_or_none()
             if target is None:
                 message = MSG_NO_VERSION.format(version=to_version, period=period.label, unit=unit_code)
                 return SaveResult("refused", findings=(error("rollback.no_such_version", message),))
-            current = _in_force(conn, unit_code, period)
+            current = _in_force(conn, key, period)
             if current is not None and current.id == target.id:
                 message = MSG_ALREADY_IN_FORCE.format(version=to_version, period=period.label)
                 return SaveResult("unchanged", target.id, to_version,
@@ -455,72 +488,76 @@ class Store:
             if current is not None:
                 _set_status(conn, current.id, ROLLED_BACK)
             _set_status(conn, target.id, IN_FORCE)
-            _audit(conn, at, user, "rollback", unit_code, submission_id=target.id,
+            _audit(conn, at, user, "rollback", unit_code, plan_id=plan_id, submission_id=target.id,
                    version=to_version, period=str(period),
                    rolled_back_id=None if current is None else current.id,
                    rolled_back_version=None if current is None else current.version)
         return SaveResult("rolled_back", target.id, to_version, None if current is None else current.id)
 
     def record_audit(self, actor: str, action: str, unit_code: str | None = None, *,
-                     at: dt.datetime | None = None, **detail) -> int:
+                     plan_id: str | None = None, at: dt.datetime | None = None, **detail) -> int:
         """Append one entry to the audit log (logins, user management, ...), at `at` (default:
-        now); returns its id."""
+        now); `plan_id` when the entry concerns a plan. Returns its id."""
         with self._write() as conn:
-            return _audit(conn, at or _utc_now(), actor, action, unit_code, **detail)
+            return _audit(conn, at or _utc_now(), actor, action, unit_code, plan_id=plan_id, **detail)
 
     # -- reads --
-    def check_overlap(self, unit_code: str, period: Period) -> Finding | None:
+    def check_overlap(self, plan_id: str, unit_code: str, period: Period) -> Finding | None:
         """The finding that would refuse an upload of `period` for this unit, if any."""
         with self.engine.connect() as conn:
-            return _overlap_finding(conn, unit_code, period)
+            return _overlap_finding(conn, _Key(plan_id, unit_code), period)
 
-    def in_force_periods(self, unit_code: str, year: int) -> list[Period]:
+    def in_force_periods(self, plan_id: str, unit_code: str, year: int) -> list[Period]:
         s = submissions.c
         with self.engine.connect() as conn:
             rows = conn.execute(
                 sa.select(s.year, s.start_month, s.end_month)
-                .where(s.unit_code == unit_code, s.year == year, s.status == IN_FORCE)
+                .where(s.plan_id == plan_id, s.unit_code == unit_code, s.year == year,
+                       s.status == IN_FORCE)
                 .order_by(s.start_month)
             ).all()
         return [Period(*row) for row in rows]
 
-    def history(self, unit_code: str | None = None) -> pd.DataFrame:
-        """Every submission, in force or not, ordered by unit, period and version."""
+    def history(self, plan_id: str | None, unit_code: str | None = None) -> pd.DataFrame:
+        """Every submission of a plan (of every plan when `plan_id` is None), in force or not,
+        ordered by unit, period and version."""
         s = submissions.c
         stmt = sa.select(
-            s.id.label("submission_id"), s.unit_code, s.district_code, s.year, s.start_month,
-            s.end_month, s.version, s.status, s.uploaded_by, s.uploaded_at, s.filename, s.sha256,
-            s.size, s.reporter, s.phone, s.report_date, s.findings, s.demo,
-        ).order_by(s.unit_code, s.year, s.start_month, s.end_month, s.version)
+            s.id.label("submission_id"), s.plan_id, s.unit_code, s.place_code.label("district_code"),
+            s.year, s.start_month, s.end_month, s.version, s.status, s.uploaded_by, s.uploaded_at,
+            s.filename, s.sha256, s.size, s.reporter, s.phone, s.report_date, s.findings, s.demo,
+        ).order_by(s.plan_id, s.unit_code, s.year, s.start_month, s.end_month, s.version)
+        if plan_id is not None:
+            stmt = stmt.where(s.plan_id == plan_id)
         if unit_code is not None:
             stmt = stmt.where(s.unit_code == unit_code)
         return self._frame(stmt, _HISTORY_DTYPES)
 
-    def values(self, year: int, *, history: bool = False) -> pd.DataFrame:
-        """One row per stored value of `year`: of the submissions in force, or with `history`
-        of every version, each row carrying its submission's version and status."""
+    def values(self, plan_id: str, year: int, *, history: bool = False) -> pd.DataFrame:
+        """One row per stored value of a plan's `year`: of the submissions in force, or with
+        `history` of every version, each row carrying its submission's version and status."""
         s, v = submissions.c, submission_values.c
         stmt = (
-            sa.select(s.id.label("submission_id"), s.unit_code, v.district_code, s.start_month,
-                      s.end_month, v.indicator_code, v.value, v.text, v.note, s.version,
-                      s.status, s.uploaded_by, s.uploaded_at, s.demo)
+            sa.select(s.id.label("submission_id"), s.unit_code, v.place_code.label("district_code"),
+                      s.start_month, s.end_month, v.indicator_code, v.value, v.text, v.note,
+                      s.version, s.status, s.uploaded_by, s.uploaded_at, s.demo)
             .join_from(submissions, submission_values, v.submission_id == s.id)
-            .where(*_of_year(year, history))
+            .where(*_of_year(plan_id, year, history))
             .order_by(s.unit_code, s.start_month, s.version, v.indicator_code)
         )
         return self._frame(stmt, _VALUES_DTYPES)
 
-    def communes(self, year: int, *, history: bool = False) -> pd.DataFrame:
-        """One row per commune named in `year`: by the submissions in force, or with
+    def communes(self, plan_id: str, year: int, *, history: bool = False) -> pd.DataFrame:
+        """One row per place named in a plan's `year`: by the submissions in force, or with
         `history` by every version."""
-        s, c = submissions.c, submission_communes.c
+        s, c = submissions.c, submission_places.c
         stmt = (
-            sa.select(s.id.label("submission_id"), s.unit_code, s.district_code, s.start_month,
-                      s.end_month, c.indicator_code, c.commune_code)
-            .join_from(submissions, submission_communes, c.submission_id == s.id)
-            .where(*_of_year(year, history))
+            sa.select(s.id.label("submission_id"), s.unit_code, s.place_code.label("district_code"),
+                      s.start_month, s.end_month, c.indicator_code, c.place_code.label("commune_code"))
+            .join_from(submissions, submission_places, c.submission_id == s.id)
+            .where(*_of_year(plan_id, year, history))
             .order_by(s.unit_code, s.start_month, c.submission_id, c.indicator_code,
-                      c.commune_code)
+                      c.place_code)
         )
         return self._frame(stmt, _COMMUNES_DTYPES)
 
@@ -537,13 +574,16 @@ class Store:
         return row.filename, bytes(row.bytes)
 
     def audit(self, limit: int | None = None, *, actor: str | None = None,
-              actions: list[str] | None = None) -> pd.DataFrame:
-        """The audit log, newest first, optionally of one actor or some actions only;
-        `detail` is JSON text."""
+              actions: list[str] | None = None, plan_id: str | None = None) -> pd.DataFrame:
+        """The audit log, newest first, optionally of one actor, some actions or the entries
+        about one plan only; `detail` is JSON text."""
         a = audit_log.c
-        stmt = sa.select(a.id, a.at, a.actor, a.action, a.unit_code, a.detail).order_by(a.id.desc())
+        stmt = sa.select(a.id, a.at, a.actor, a.action, a.unit_code, a.plan_id,
+                         a.detail).order_by(a.id.desc())
         if actor is not None:
             stmt = stmt.where(a.actor == actor)
+        if plan_id is not None:
+            stmt = stmt.where(a.plan_id == plan_id)
         if actions is not None:
             stmt = stmt.where(a.action.in_(actions))
         if limit is not None:
@@ -557,14 +597,14 @@ class Store:
         return frame.astype(dtypes)
 
 
-def _of_year(year: int, history: bool) -> list:
-    """The filter of a read: the year, and unless `history` the submissions in force only."""
-    where = [submissions.c.year == year]
+def _of_year(plan_id: str, year: int, history: bool) -> list:
+    """The filter of a read: the plan and year, and unless `history` the submissions in force only."""
+    where = [submissions.c.plan_id == plan_id, submissions.c.year == year]
     return where if history else where + [submissions.c.status == IN_FORCE]
 
 
 _HISTORY_DTYPES = {
-    "submission_id": "int64", "unit_code": "str", "district_code": "str", "year": "int64",
+    "submission_id": "int64", "plan_id": "str", "unit_code": "str", "district_code": "str", "year": "int64",
     "start_month": "int64", "end_month": "int64", "version": "int64", "status": "str",
     "uploaded_by": "str", "uploaded_at": "datetime64[us, UTC]", "filename": "str", "sha256": "str",
     "size": "int64", "reporter": "str", "phone": "str", "report_date": "datetime64[us]",
@@ -582,8 +622,27 @@ _COMMUNES_DTYPES = {
 }
 _AUDIT_DTYPES = {
     "id": "int64", "at": "datetime64[us, UTC]", "actor": "str", "action": "str",
-    "unit_code": "str", "detail": "str",
+    "unit_code": "str", "plan_id": "str", "detail": "str",
 }
+
+
+class Transaction:
+    """One open write transaction (`Store.transaction`)."""
+
+    def __init__(self, conn: Connection):
+        self._conn = conn
+
+    def execute(self, stmt, parameters=None):
+        return self._conn.execute(stmt, parameters)
+
+    def audit(self, at: dt.datetime | None, actor: str, action: str, unit_code: str | None = None, *,
+              plan_id: str | None = None, **detail) -> int:
+        """Append an audit entry in this transaction, at `at` (None: now); returns its id."""
+        return _audit(self._conn, at or _utc_now(), actor, action, unit_code, plan_id=plan_id, **detail)
+
+
+def utc_now() -> dt.datetime:
+    return _utc_now()
 
 
 # --- Statements used inside write transactions -----------------------------------------------------
@@ -591,25 +650,40 @@ def _kind(conn: Connection) -> str | None:
     return conn.execute(sa.select(store_meta.c.value).where(store_meta.c.key == "kind")).scalar_one_or_none()
 
 
-def _same_period(unit_code: str, period: Period):
+@dataclass(frozen=True)
+class _Key:
+    """A unit's reports under one plan: what versions, overlaps and write locks are about."""
+    plan_id: str
+    unit_code: str
+
+    @property
+    def lock(self) -> str:
+        return f"{self.plan_id}:{self.unit_code}"
+
+    def where(self):
+        s = submissions.c
+        return sa.and_(s.plan_id == self.plan_id, s.unit_code == self.unit_code)
+
+
+def _same_period(key: _Key, period: Period):
     s = submissions.c
-    return sa.and_(s.unit_code == unit_code, s.year == period.year,
+    return sa.and_(key.where(), s.year == period.year,
                    s.start_month == period.start_month, s.end_month == period.end_month)
 
 
-def _in_force(conn: Connection, unit_code: str, period: Period):
+def _in_force(conn: Connection, key: _Key, period: Period):
     s = submissions.c
     return conn.execute(
-        sa.select(s.id, s.version, s.sha256).where(_same_period(unit_code, period), s.status == IN_FORCE)
+        sa.select(s.id, s.version, s.sha256).where(_same_period(key, period), s.status == IN_FORCE)
     ).one_or_none()
 
 
-def _overlap_finding(conn: Connection, unit_code: str, period: Period,
+def _overlap_finding(conn: Connection, key: _Key, period: Period,
                      file: str | None = None) -> Finding | None:
     s = submissions.c
     rows = conn.execute(
         sa.select(s.year, s.start_month, s.end_month)
-        .where(s.unit_code == unit_code, s.year == period.year, s.status == IN_FORCE,
+        .where(key.where(), s.year == period.year, s.status == IN_FORCE,
                s.start_month <= period.end_month, s.end_month >= period.start_month,
                sa.not_(sa.and_(s.start_month == period.start_month, s.end_month == period.end_month)))
         .order_by(s.start_month)
@@ -621,9 +695,9 @@ def _overlap_finding(conn: Connection, unit_code: str, period: Period,
     return error("period.overlap", template.format(new=period.label, old=labels), file=file)
 
 
-def _next_version(conn: Connection, unit_code: str, period: Period) -> int:
+def _next_version(conn: Connection, key: _Key, period: Period) -> int:
     latest = conn.execute(
-        sa.select(sa.func.max(submissions.c.version)).where(_same_period(unit_code, period))
+        sa.select(sa.func.max(submissions.c.version)).where(_same_period(key, period))
     ).scalar_one()
     return (latest or 0) + 1
 
@@ -640,28 +714,28 @@ def _set_status(conn: Connection, submission_id: int, status: str) -> None:
 
 
 def _insert_values(conn: Connection, submission_id: int, report: ParsedReport,
-                   district_code: str | None) -> None:
+                   place_code: str | None) -> None:
     values = [
         {"submission_id": submission_id, "indicator_code": v.indicator_code,
-         "district_code": district_code, "text": v.text, "note": v.note,
+         "place_code": place_code, "text": v.text, "note": v.note,
          "value": None if v.value is None or math.isnan(v.value) else float(v.value)}
         for v in report.values
     ]
-    communes = [
-        {"submission_id": submission_id, "indicator_code": v.indicator_code, "commune_code": code}
+    places = [
+        {"submission_id": submission_id, "indicator_code": v.indicator_code, "place_code": code}
         for v in report.values for code in dict.fromkeys(v.communes)
     ]
     if values:
         conn.execute(sa.insert(submission_values), values)
-    if communes:
-        conn.execute(sa.insert(submission_communes), communes)
+    if places:
+        conn.execute(sa.insert(submission_places), places)
 
 
 def _audit(conn: Connection, at: dt.datetime, actor: str, action: str, unit_code: str | None,
-           **detail) -> int:
+           plan_id: str | None = None, **detail) -> int:
     # An actor may be an attempted login name: cleaned, never refused.
     actor, unit_code = clean_text(actor, single_line=True), clean_text(unit_code, single_line=True)
     return conn.execute(
         sa.insert(audit_log).values(at=at, actor=actor, action=action, unit_code=unit_code,
-                                    detail=_json(detail)).returning(audit_log.c.id)
+                                    plan_id=plan_id, detail=_json(detail)).returning(audit_log.c.id)
     ).scalar_one()

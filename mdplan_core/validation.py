@@ -213,7 +213,7 @@ def check_workbook(data: bytes, filename: str, plan, store=None) -> CheckResult:
     if report is not None:
         existing = []
         if store is not None:
-            existing = store.in_force_periods(report.unit_code, report.period.year)
+            existing = store.in_force_periods(plan.id, report.unit_code, report.period.year)
         checked = validate(report, plan, existing_periods=existing, cells=read.cells,
                            filename=filename)
         if any(f.is_error and f.code.split(".")[0] in _VALUE_AREAS for f in read.findings):

@@ -57,7 +57,7 @@ with users_tab:
 with allocations_tab:
     st.caption("Sở LĐTBXH có thể phân bổ một phần chỉ tiêu của tỉnh cho từng huyện, thành phố. "
                "Để trống nghĩa là không phân bổ. Mọi thay đổi đều được ghi nhật ký.")
-    grid = allocations.allocation_grid(plan, allocations.get_allocations(store))
+    grid = allocations.allocation_grid(plan, allocations.get_allocations(store, plan.id))
     edited = st.data_editor(grid, hide_index=True, disabled=[c for c in grid.columns if c != "target"],
                             column_config={
                                 "indicator_code": "Mã", "indicator_name": "Chỉ tiêu",
@@ -74,7 +74,7 @@ with allocations_tab:
             common.data_changed()
 
 with submissions_tab:
-    history = store.history()
+    history = store.history(plan.id)
     if history.empty:
         st.write("Chưa có báo cáo nào.")
     else:
@@ -91,7 +91,7 @@ with submissions_tab:
             chosen = st.selectbox("Phiên bản", list(versions), format_func=versions.get)
             if st.button("Khôi phục phiên bản này", type="primary"):
                 row = older.set_index("submission_id").loc[chosen]
-                result = actions.rollback(store, user, row["unit_code"],
+                result = actions.rollback(store, plan, user, row["unit_code"],
                                           Period(int(row["year"]), int(row["start_month"]), int(row["end_month"])),
                                           int(row["version"]))
                 for f in result.findings:

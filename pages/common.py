@@ -14,7 +14,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from mdplan_core import accounts, export, template
 from mdplan_core.intake import upload_scope
-from mdplan_core.plan import load_plan
+from mdplan_core.plan import Plan
+from mdplan_core.plans import Catalogue, catalogue
 from mdplan_core.report import Period
 from mdplan_core.settings import LOCAL_TZ, Settings
 from mdplan_core.store import Store
@@ -45,43 +46,85 @@ def store() -> Store:
     return _store(s.database_url, str(s.data_dir))
 
 
-def plan():
-    return load_plan(settings().plan_file)
+# The plan (and, for a plan of several years, the year) chosen in the sidebar; kept for the session.
+PLAN_KEY, YEAR_KEY = "plan_id", "plan_year"
+
+
+def plans(current: accounts.User | None = None) -> Catalogue:
+    """The plans this user may open: an officer, those their unit reports under."""
+    known = catalogue(store())
+    current = current or user()
+    if current is not None and current.unit_code:
+        mine = {p.id: p for p in known if current.unit_code in {u.code for u in p.units}}
+        if mine:
+            return Catalogue(mine)
+    return known
+
+
+def plan() -> Plan:
+    """The plan this session looks at, in the year chosen for it."""
+    known = plans()
+    chosen = st.session_state.get(PLAN_KEY) or settings().plan
+    current = known.plans.get(chosen) if chosen else None
+    current = current or known.default()
+    year = st.session_state.get(YEAR_KEY)
+    if isinstance(year, int) and current.years[0] <= year <= current.years[1]:
+        return current.for_year(year)
+    return current
+
+
+def plan_picker(current: accounts.User) -> Plan:
+    """The sidebar's choice of plan (and year), remembered across pages."""
+    known = plans(current)
+    selected = plan()
+    if len(known) > 1:
+        ids = list(known.plans)
+        st.session_state[PLAN_KEY] = selected.id
+        st.sidebar.selectbox("Kế hoạch", ids, key=PLAN_KEY, format_func=lambda i: known.get(i).label)
+        selected = plan()
+    if selected.multi_year:
+        years = list(range(selected.years[0], selected.years[1] + 1))
+        st.session_state[YEAR_KEY] = selected.year
+        st.sidebar.selectbox("Năm", years, key=YEAR_KEY)
+        selected = plan()
+    return selected
 
 
 @st.cache_data(show_spinner=False, ttl=60)
-def in_force(url: str, year: int):
-    """The in-force values and communes. Cached; cleared by every write from the app."""
+def in_force(url: str, plan_id: str, year: int):
+    """The in-force values and communes of a plan's year. Cached; cleared by every write from the app."""
     s = store()
-    return s.values(year), s.communes(year)
+    return s.values(plan_id, year), s.communes(plan_id, year)
 
 
 @st.cache_data(show_spinner=False, ttl=60)
-def history(url: str):
-    return store().history()
+def history(url: str, plan_id: str):
+    return store().history(plan_id)
 
 
 def data():
-    """(values, communes) in force for the plan year."""
-    return in_force(settings().database_url, plan().year)
+    """(values, communes) in force for the plan's year."""
+    current = plan()
+    return in_force(settings().database_url, current.id, current.year)
 
 
 def submissions():
-    return history(settings().database_url)
+    return history(settings().database_url, plan().id)
 
 
 @st.cache_data(show_spinner=False, ttl=60)
-def _consolidated(url: str, include_history: bool):
+def _consolidated(url: str, plan_id: str, year: int, include_history: bool):
     return export.consolidated(plan(), store(), include_history=include_history)
 
 
 def consolidated(include_history: bool):
     """The Data page's table before filtering; cached like the in-force values."""
-    return _consolidated(settings().database_url, include_history)
+    current = plan()
+    return _consolidated(settings().database_url, current.id, current.year, include_history)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def template_file(plan_file: str, unit_code: str, period: str) -> bytes:
+def template_file(plan_id: str, year: int, unit_code: str, period: str) -> bytes:
     return template.build_template(plan(), unit_code, Period.parse(period))
 
 

@@ -71,7 +71,7 @@ st.subheader("Bảng tổng hợp cho báo cáo năm")
 st.caption(f"Kết quả theo chỉ tiêu, theo huyện và tình hình báo cáo, tính đến ngày xem xét "
            f"{format_date(as_of)} (chọn ở thanh bên), để đưa vào báo cáo kết quả thực hiện Kế hoạch.")
 values, communes = common.data()
-allocated = allocations.get_allocations(common.store())
+allocated = allocations.get_allocations(common.store(), plan.id)
 st.download_button("Tải bảng tổng hợp (.xlsx)", lambda: summary.summary_xlsx(
                        plan, values, communes, stored, allocated, as_of=as_of,
                        exported_at=dt.datetime.now(dt.UTC), exported_by=user.username),

@@ -12,7 +12,7 @@ plan, as_of = common.monitoring_page("Theo địa bàn")
 user = common.user()
 
 values, communes = common.data()
-matrix = progress.district_matrix(plan, values, communes, allocations.get_allocations(common.store()), as_of)
+matrix = progress.district_matrix(plan, values, communes, allocations.get_allocations(common.store(), plan.id), as_of)
 st.plotly_chart(charts.district_heatmap(progress.with_province_level(matrix)), key="heatmap")
 st.caption("Ô có chỉ tiêu phân bổ cho huyện: % đạt so với phân bổ. Ô không có phân bổ: tỷ trọng "
            "của huyện trong kết quả toàn tỉnh. Dòng “Sở, ngành cấp tỉnh” là phần kết quả do các sở, "

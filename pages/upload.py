@@ -27,7 +27,7 @@ periods = plan.offered_periods()
 period = periods[st.selectbox("Kỳ báo cáo", list(periods))]
 filename = template_filename(unit, period)
 st.caption(f"Mẫu của {unit_names[unit]}, kỳ {period.label}: `{filename}`")
-st.download_button("Tải mẫu Excel", common.template_file(str(plan.path), unit, str(period)),
+st.download_button("Tải mẫu Excel", common.template_file(plan.id, plan.year, unit, str(period)),
                    file_name=filename,
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon="📥",
                    type="primary")
@@ -81,7 +81,7 @@ if ready and st.button(f"Lưu {len(ready)} báo cáo hợp lệ", type="primary"
     common.data_changed()
 
 st.subheader("3. Lịch sử nộp báo cáo của đơn vị")
-history = store.history(unit)
+history = store.history(plan.id, unit)
 if history.empty:
     st.write("Đơn vị chưa nộp báo cáo nào.")
 else:

@@ -45,9 +45,10 @@ def sample_bytes(unit_code: str, period: Period, payload: int = 0) -> bytes:
 
 def save(store: store_module.Store, unit_code: str, period: Period, payload: int = 0, *,
          user: str = "officer", **kwargs) -> store_module.SaveResult:
-    district_code = kwargs.pop("district_code", unit_code if unit_code.isdigit() else None)
+    place_code = kwargs.pop("place_code", unit_code if unit_code.isdigit() else None)
     return store.save_report(
-        sample_report(unit_code, period, payload), district_code=district_code,
+        sample_report(unit_code, period, payload), plan_id=kwargs.pop("plan_id", "backan-2017"),
+        place_code=place_code,
         data=kwargs.pop("data", None) or sample_bytes(unit_code, period, payload),
         filename=kwargs.pop("filename", f"bao-cao-{unit_code}-{period}.xlsx"), user=user, **kwargs)
 

@@ -23,7 +23,7 @@ def table(*rows) -> pd.DataFrame:
 
 
 def stored(store) -> dict[tuple[str, str], int]:
-    frame = get_allocations(store)
+    frame = get_allocations(store, PLAN.id)
     return {(r.indicator_code, r.district_code): r.target for r in frame.itertuples()}
 
 
@@ -38,7 +38,7 @@ def codes(result: AllocationResult) -> list[str]:
 
 
 def test_nothing_is_allocated_until_an_admin_says_so(store):
-    frame = get_allocations(store)
+    frame = get_allocations(store, PLAN.id)
     assert frame.empty
     assert list(frame.columns) == ["indicator_code", "district_code", "target", "updated_by", "updated_at"]
     grid = allocation_grid(PLAN, frame)
@@ -53,7 +53,7 @@ def test_save_stores_exactly_the_table_and_audits_the_diff(store):
                               actor="quantri", now=T1)
     assert result == AllocationResult(True, [], (Change("CT1.1", "061", None, 2), Change("CT4.1", "058", None, 3)))
     assert stored(store) == {("CT1.1", "061"): 2, ("CT4.1", "058"): 3}
-    frame = get_allocations(store)
+    frame = get_allocations(store, PLAN.id)
     assert set(frame["updated_by"]) == {"quantri"} and set(frame["updated_at"]) == {T1}
     assert str(frame["target"].dtype) == "int64"
 
@@ -76,7 +76,7 @@ def test_save_stores_exactly_the_table_and_audits_the_diff(store):
 def test_unchanged_cells_keep_who_set_them_and_when(store):
     save_allocations(store, PLAN, table(("CT1.1", "061", 2), ("CT1.1", "058", 3)), actor="a", now=T1)
     save_allocations(store, PLAN, table(("CT1.1", "061", 2), ("CT1.1", "058", 5)), actor="b", now=T2)
-    frame = get_allocations(store).set_index("district_code")
+    frame = get_allocations(store, PLAN.id).set_index("district_code")
     assert (frame.at["061", "updated_by"], frame.at["061", "updated_at"]) == ("a", T1)
     assert (frame.at["058", "updated_by"], frame.at["058", "updated_at"]) == ("b", T2)
 
@@ -87,7 +87,7 @@ def test_saving_the_same_table_again_changes_nothing_and_says_so(store):
     again = save_allocations(store, PLAN, table(("CT1.1", "061", 2)), actor="b", now=T2)
     assert (again.saved, codes(again), again.changes) == (False, ["allocation.unchanged"], ())
     assert store.audit().equals(audit_before)
-    assert get_allocations(store)["updated_by"].tolist() == ["a"]
+    assert get_allocations(store, PLAN.id)["updated_by"].tolist() == ["a"]
 
 
 def test_an_allocation_above_the_provincial_target_is_saved_with_a_warning(store):
@@ -125,13 +125,13 @@ def test_exactly_the_provincial_target_is_no_warning(store):
 ])
 def test_a_table_with_an_error_changes_nothing(store, row, code, message):
     save_allocations(store, PLAN, table(("CT4.1", "058", 1)), actor="quantri", now=T1)
-    before, audit_before = get_allocations(store), store.audit()
+    before, audit_before = get_allocations(store, PLAN.id), store.audit()
     result = save_allocations(store, PLAN, table(("CT4.1", "058", 1), row), actor="quantri", now=T2)
     assert not result.saved and result.changes == ()
     errors = [f for f in result.findings if f.is_error]
     assert [f.code for f in errors] == [code]
     assert message in errors[0].message
-    assert get_allocations(store).equals(before) and store.audit().equals(audit_before)
+    assert get_allocations(store, PLAN.id).equals(before) and store.audit().equals(audit_before)
 
 
 def test_values_as_editors_and_spreadsheets_give_them(store):
@@ -160,12 +160,12 @@ def test_an_empty_table_removes_every_allocation(store):
     save_allocations(store, PLAN, table(("CT1.1", "061", 2), ("CT4.1", "058", 3)), actor="a", now=T1)
     result = save_allocations(store, PLAN, table(("CT1.1", "061", None)), actor="b", now=T2)
     assert result.saved and [c.after for c in result.changes] == [None, None]
-    assert get_allocations(store).empty
+    assert get_allocations(store, PLAN.id).empty
 
 
 def test_the_grid_round_trips(store):
     save_allocations(store, PLAN, table(("CT1.1", "061", 2), ("CT4.1", "058", 3)), actor="a", now=T1)
-    grid = allocation_grid(PLAN, get_allocations(store))
+    grid = allocation_grid(PLAN, get_allocations(store, PLAN.id))
     assert grid.set_index(["indicator_code", "district_code"]).loc[("CT1.1", "061"), "target"] == 2
     assert grid["target"].notna().sum() == 2
     row = grid[(grid["indicator_code"] == "CT1.1") & (grid["district_code"] == "061")].iloc[0]
@@ -180,9 +180,9 @@ def test_the_grid_round_trips(store):
 def test_the_database_refuses_a_negative_allocation(store):
     with pytest.raises(sa.exc.IntegrityError):
         with store.engine.begin() as conn:
-            conn.execute(sa.insert(allocations).values(indicator_code="CT1.1", district_code="061", target=-1,
+            conn.execute(sa.insert(allocations).values(plan_id=PLAN.id, indicator_code="CT1.1", place_code="061", target=-1,
                                                        updated_by="x", updated_at=T1))
-    assert get_allocations(store).empty
+    assert get_allocations(store, PLAN.id).empty
 
 
 def test_a_table_without_the_needed_columns_is_a_programming_error(store):

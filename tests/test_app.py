@@ -174,7 +174,7 @@ def filled(unit: str, period: Period, **results) -> bytes:
 
 def ct11_actual() -> int:
     store = Store(Settings.from_env().database_url)
-    table = progress.by_indicator(PLAN, store.values(2017), store.communes(2017),
+    table = progress.by_indicator(PLAN, store.values("backan-2017", 2017), store.communes("backan-2017", 2017),
                                   dt.date(2017, 12, 31))
     return int(table.set_index("code").at["CT1.1", "actual"])
 
@@ -223,28 +223,28 @@ def test_officer_cannot_upload_for_another_unit():
     findings = at.table[0].value
     assert "unit.not_allowed" in list(findings["Mã lỗi"])
     assert not any(b.label.startswith("Lưu") for b in at.button)
-    assert "ubnd_058" not in set(Store(Settings.from_env().database_url).history()
+    assert "ubnd_058" not in set(Store(Settings.from_env().database_url).history(None)
                                  .query("uploaded_by == 'canbo.babe'")["unit_code"])
 
 
 def test_a_broken_workbook_gets_findings_and_nothing_is_stored():
     at = login("admin")
     at.switch_page("pages/upload.py").run()
-    before = len(Store(Settings.from_env().database_url).history())
+    before = len(Store(Settings.from_env().database_url).history(None))
     at.selectbox[0].select("ubnd_060").run()  # UBND huyện Pác Nặm never reports
     assert "đơn vị còn thiếu báo cáo: Quý I/2017 (tháng 1–3/2017), hạn 10/04/2017" in at.warning[-1].value
     at.file_uploader[0].upload("hong.xlsx", b"this is not a workbook").run()
     assert not at.exception
     assert "chưa thể lưu" in at.error[0].value
     assert not any(b.label.startswith("Lưu") for b in at.button)
-    assert len(Store(Settings.from_env().database_url).history()) == before
+    assert len(Store(Settings.from_env().database_url).history(None)) == before
 
 
 def test_officer_types_a_revision_in_the_browser_and_it_is_stored_as_the_template():
     store = Store(Settings.from_env().database_url)
     q4 = "unit_code == 'ubnd_061' and start_month == 10 and end_month == 12"
-    sent = int(store.values(2017).query(q4).set_index("indicator_code").at["CT1.1", "value"])
-    version = int(store.history("ubnd_061").query(q4)["version"].max())
+    sent = int(store.values("backan-2017", 2017).query(q4).set_index("indicator_code").at["CT1.1", "value"])
+    version = int(store.history(None, "ubnd_061").query(q4)["version"].max())
     before = ct11_actual()
     at = login("officer")
     at.switch_page("pages/entry.py").run()
@@ -274,13 +274,13 @@ def test_officer_types_a_revision_in_the_browser_and_it_is_stored_as_the_templat
     next(b for b in at.button if b.label == "Lưu báo cáo").click().run()
     assert "đã được sửa sau lần kiểm tra" in texts(at)
     assert at.dataframe[0].value.set_index("Mã").at["CT1.1", "Kết quả trong kỳ"] == str(sent + 6)
-    assert int(store.history("ubnd_061").query(q4)["version"].max()) == version
+    assert int(store.history(None, "ubnd_061").query(q4)["version"].max()) == version
     next(b for b in at.button if b.label == "Lưu báo cáo").click().run()
     assert not at.exception
     assert f"Đã lưu, thay thế báo cáo cùng kỳ trước đó (lần nộp thứ {version + 1})" in texts(at)
     assert f"lần nộp thứ {version + 1} đang có hiệu lực" in texts(at)
 
-    newest = store.history("ubnd_061").query(q4).set_index("version").loc[version + 1]
+    newest = store.history(None, "ubnd_061").query(q4).set_index("version").loc[version + 1]
     assert (newest["status"], newest["uploaded_by"]) == ("in_force", "canbo.babe")
     name, original = store.original_file(int(newest["submission_id"]))
     assert name == "nhap-tren-web-ubnd_061-2017-10_2017-12.xlsx"
@@ -292,7 +292,7 @@ def test_officer_types_a_revision_in_the_browser_and_it_is_stored_as_the_templat
 
 def test_a_blank_web_form_is_refused_by_validation_and_nothing_is_stored():
     store = Store(Settings.from_env().database_url)
-    before = len(store.history())
+    before = len(store.history(None))
     at = login("admin")
     at.switch_page("pages/entry.py").run()
     at.selectbox[0].select("ubnd_060").run()  # UBND huyện Pác Nặm never reports
@@ -304,7 +304,7 @@ def test_a_blank_web_form_is_refused_by_validation_and_nothing_is_stored():
     assert "chưa thể lưu" in at.error[0].value
     assert list(at.table[0].value["Mã lỗi"]) == ["report.empty"]
     assert next(b for b in at.button if b.label == "Lưu báo cáo").disabled
-    assert len(store.history()) == before
+    assert len(store.history(None)) == before
 
 
 def test_text_pasted_into_the_web_form_is_checked_not_crashed_on():
@@ -359,7 +359,7 @@ def test_staff_download_the_year_end_summary_as_of_the_review_date():
     sheet = book["Theo chỉ tiêu"]
     row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "CT1.1")
     store = Store(Settings.from_env().database_url)
-    table = progress.by_indicator(PLAN, store.values(2017), store.communes(2017), as_of)
+    table = progress.by_indicator(PLAN, store.values("backan-2017", 2017), store.communes("backan-2017", 2017), as_of)
     year_end = row[5]
     assert year_end == table.set_index("code").at["CT1.1", "actual"] > 0
     assert f"Số liệu tính đến ngày {as_of:%d/%m/%Y}" in [c.value for c in sheet["A"][:5]]
@@ -369,7 +369,7 @@ def test_staff_download_the_year_end_summary_as_of_the_review_date():
     march = openpyxl.load_workbook(io.BytesIO(downloaded(button)))["Theo chỉ tiêu"]
     assert "Số liệu tính đến ngày 31/03/2017" in [c.value for c in march["A"][:5]]
     row = next(r for r in march.iter_rows(values_only=True) if r[0] == "CT1.1")
-    table = progress.by_indicator(PLAN, store.values(2017), store.communes(2017), dt.date(2017, 3, 31))
+    table = progress.by_indicator(PLAN, store.values("backan-2017", 2017), store.communes("backan-2017", 2017), dt.date(2017, 3, 31))
     assert row[5] == table.set_index("code").at["CT1.1", "actual"] < year_end
 
 
@@ -378,13 +378,13 @@ def test_admin_rolls_back_a_revision():
     at.switch_page("pages/admin.py").run()
     assert not at.exception
     store = Store(Settings.from_env().database_url)
-    before = store.history()
+    before = store.history(None)
     older = before[before["status"] == "superseded"].iloc[0]
     box = next(s for s in at.selectbox if s.label == "Phiên bản")
     box.set_value(int(older["submission_id"])).run()
     next(b for b in at.button if b.label == "Khôi phục phiên bản này").click().run()
     assert not at.exception
-    after = store.history().set_index("submission_id")
+    after = store.history(None).set_index("submission_id")
     assert after.at[int(older["submission_id"]), "status"] == "in_force"
     assert "rollback" in set(store.audit()["action"])
 

@@ -149,30 +149,30 @@ def test_import_is_refused_for_an_unknown_disabled_or_read_only_account(cli_stor
     assert main(["import", workbook(tmp_path), "--user", username]) == 2
     err = capsys.readouterr().err
     assert why in err and "Không có gì được lưu" in err
-    assert cli_store.history().empty and audit_since_setup(cli_store) == []
+    assert cli_store.history(None).empty and audit_since_setup(cli_store) == []
 
 
 def test_an_officer_imports_only_their_own_unit(cli_store, tmp_path, capsys):
     assert main(["import", workbook(tmp_path, unit="ubnd_058"), "--user", "canbo.babe"]) == 1
     assert "unit.not_allowed" in capsys.readouterr().out
-    assert cli_store.history().empty
+    assert cli_store.history(None).empty
     assert audit_since_setup(cli_store) == [("canbo.babe", "upload_refused")]
 
     assert main(["import", workbook(tmp_path), "--user", "CanBo.BaBe", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["outcome"] == "stored"
-    history = cli_store.history()
+    history = cli_store.history(None)
     assert list(zip(history["unit_code"], history["uploaded_by"])) == [("ubnd_061", "canbo.babe")]
 
 
 def test_an_admin_imports_for_any_unit(cli_store, tmp_path):
     assert main(["import", workbook(tmp_path, unit="ubnd_058"), "--user", "quantri"]) == 0
-    assert list(cli_store.history()["uploaded_by"]) == ["quantri"]
+    assert list(cli_store.history(None)["uploaded_by"]) == ["quantri"]
 
 
 def test_import_of_a_missing_file_stores_nothing(cli_store, tmp_path, capsys):
     assert main(["import", workbook(tmp_path), str(tmp_path / "khong-co.xlsx"), "--user", "quantri"]) == 2
     assert "Không có tệp" in capsys.readouterr().err
-    assert cli_store.history().empty
+    assert cli_store.history(None).empty
 
 
 def test_rollback_is_for_admins_only(cli_store, tmp_path, capsys):
@@ -185,12 +185,12 @@ def test_rollback_is_for_admins_only(cli_store, tmp_path, capsys):
                           ("lanhdao", "không được phép khôi phục")):
         assert main([*rollback, username]) == 2
         assert why in capsys.readouterr().err
-    assert list(cli_store.history()["status"]) == ["superseded", "in_force"]
+    assert list(cli_store.history(None)["status"]) == ["superseded", "in_force"]
     assert ("canbo.babe", "rollback") not in audit_since_setup(cli_store)
 
     assert main([*rollback, "quantri"]) == 0
     assert "Đã khôi phục lần nộp thứ 1" in capsys.readouterr().out
-    assert list(cli_store.history()["status"]) == ["in_force", "rolled_back"]
+    assert list(cli_store.history(None)["status"]) == ["in_force", "rolled_back"]
     assert audit_since_setup(cli_store)[0] == ("quantri", "rollback")
 
 

@@ -23,7 +23,7 @@ JULY_20 = dt.date(2017, 7, 20)
 
 
 def upload(unit, start, end, at, version=1, year=2017):
-    """One row of Store.history(); `at` is a UTC time written as text."""
+    """One row of Store.history(None); `at` is a UTC time written as text."""
     return {"unit_code": unit, "year": year, "start_month": start, "end_month": end,
             "version": version, "uploaded_at": pd.Timestamp(at, tz="UTC")}
 
@@ -328,7 +328,7 @@ def test_reminder_before_anything_is_due():
 def test_status_from_the_store_history(store):
     def save(unit, district, period, at, value):
         report = ParsedReport(unit, Period.parse(period), [ReportValue("CT1.1", value)])
-        result = store.save_report(report, district_code=district, data=f"{unit}{period}{value}".encode(),
+        result = store.save_report(report, plan_id="backan-2017", place_code=district, data=f"{unit}{period}{value}".encode(),
                                    filename="r.xlsx", user="test", uploaded_at=at)
         assert not result.refused
 
@@ -337,7 +337,7 @@ def test_status_from_the_store_history(store):
     save("ubnd_061", "061", "2017-01..2017-03", dt.datetime(2017, 5, 20, 3, tzinfo=utc), 2)  # revision
     save("ubnd_061", "061", "2017-04", dt.datetime(2017, 5, 3, 3, tzinfo=utc), 1)
     save("ubnd_061", "061", "2017-05..2017-06", dt.datetime(2017, 7, 11, 3, tzinfo=utc), 1)
-    table = completeness.report_status(PLAN, store.history(), JULY_20)
+    table = completeness.report_status(PLAN, store.history(None), JULY_20)
     assert row(table, "ubnd_061", "Quý I/2017")[["status", "days_late"]].tolist() == ["on_time", 0]
     q2 = row(table, "ubnd_061", "Quý II/2017")
     assert (q2["status"], q2["arrived"], q2["days_late"]) == ("late", pd.Timestamp("2017-07-11"), 1)

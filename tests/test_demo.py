@@ -49,7 +49,7 @@ def test_demo_loads_through_the_upload_path(store):
     actions = audit["action"].value_counts()
     assert (actions["upload"], actions["revision"], actions["demo_loaded"]) == (summary.stored, 2, 1)
     assert "upload_refused" not in actions
-    history = store.history()
+    history = store.history(None)
     assert len(history) == len(uploads)
     assert set(history["uploaded_by"]) == {u.user for u in uploads}
     assert history["uploaded_at"].dt.year.eq(2017).all()
@@ -70,14 +70,14 @@ def test_demo_loads_through_the_upload_path(store):
     assert summary.late == len(late) and summary.on_time + summary.late + summary.missing == len(status)
 
     # Communes come from the reference list, whatever the spelling typed.
-    communes = store.communes(2017)
+    communes = store.communes("backan-2017", 2017)
     assert set(communes["commune_code"]) <= set(PLAN.communes["code"])
     assert "01891" in set(communes["commune_code"])  # "xa Banh Trach" is xã Bành Trạch
     ct13 = communes[communes["indicator_code"] == "CT1.3"]
     assert len(ct13) > ct13["commune_code"].nunique() == 10  # named again in a later period
 
     # Provincial totals at the end of the year: mostly met, some clearly behind.
-    table = progress.by_indicator(PLAN, store.values(2017), communes, DEC31).set_index("code")
+    table = progress.by_indicator(PLAN, store.values("backan-2017", 2017), communes, DEC31).set_index("code")
     assert set(table["status"]) == {"met", "behind", "qualitative"}
     assert set(table.index[table["status"] == "behind"]) == {"CT1.4", "CT2.1", "CT5.2"}
     assert (table.at["CT1.3", "actual"], table.at["CT3.1", "actual"]) == (10, 5)
@@ -89,7 +89,7 @@ def test_demo_loads_through_the_upload_path(store):
     # A second start of the app changes nothing.
     again = load_demo(store, PLAN, if_empty=True, demo_mode=True)
     assert not again.loaded and again.existing == len(uploads)
-    assert len(store.history()) == len(uploads) and len(store.audit()) == len(audit)
+    assert len(store.history(None)) == len(uploads) and len(store.audit()) == len(audit)
     with pytest.raises(DemoError):
         load_demo(store, PLAN, demo_mode=True)
 
@@ -99,7 +99,7 @@ def test_demo_loads_only_in_demo_mode(store):
         load_demo(store, PLAN)
     with pytest.raises(DemoError, match="MDPLAN_DEMO=1"):
         load_demo(store, PLAN, if_empty=True)
-    assert store.history().empty and store.kind() is None and store.audit().empty
+    assert store.history(None).empty and store.kind() is None and store.audit().empty
 
 
 def test_demo_refuses_a_database_with_real_accounts_or_marked_production(store):
@@ -107,14 +107,14 @@ def test_demo_refuses_a_database_with_real_accounts_or_marked_production(store):
     for if_empty in (False, True):
         with pytest.raises(DemoError, match="1 tài khoản không phải tài khoản mẫu"):
             load_demo(store, PLAN, if_empty=if_empty, demo_mode=True)
-    assert store.history().empty and store.kind() is None
+    assert store.history(None).empty and store.kind() is None
 
 
 def test_demo_refuses_an_empty_database_marked_production(store):
     store.mark(PRODUCTION)
     with pytest.raises(DemoError, match="được đánh dấu là cơ sở dữ liệu thật"):
         load_demo(store, PLAN, demo_mode=True)
-    assert store.history().empty and store.kind() == PRODUCTION
+    assert store.history(None).empty and store.kind() == PRODUCTION
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_cli_demo_refuses_a_database_with_real_reports(cli_store, capsys):
         err = capsys.readouterr().err
         assert "Chế độ minh họa không ghi dữ liệu mẫu" in err and "1 lần nộp báo cáo thật" in err
         assert "var/demo.sqlite3" in err
-    assert len(cli_store.history()) == 1 and not cli_store.history()["demo"].any()
+    assert len(cli_store.history(None)) == 1 and not cli_store.history(None)["demo"].any()
     assert cli_store.kind() is None and cli_store.audit().equals(before)
 
 
@@ -142,16 +142,16 @@ def test_cli_demo_refuses_without_demo_mode(cli_store, capsys, monkeypatch):
     monkeypatch.setenv("MDPLAN_DEMO", "0")
     assert main(["demo", "--if-empty"]) == 1
     assert "Chỉ nạp dữ liệu mẫu khi bật chế độ minh họa (MDPLAN_DEMO=1)" in capsys.readouterr().err
-    assert cli_store.history().empty and cli_store.kind() is None
+    assert cli_store.history(None).empty and cli_store.kind() is None
 
 
 def test_cli_demo_if_empty_leaves_a_demo_store_with_reports_alone(cli_store, capsys):
     cli_store.mark(DEMO)
     data = fill_template(build_template(PLAN, "ubnd_061", Period(2017, 1, 3)), results={"CT1.1": 1})
     assert import_file(data, "q1.xlsx", user="canbo.babe", plan=PLAN, store=cli_store).outcome == "stored"
-    assert cli_store.history()["demo"].all()  # an upload into a demo database is demo data
+    assert cli_store.history(None)["demo"].all()  # an upload into a demo database is demo data
     assert main(["demo", "--if-empty"]) == 0
     assert "không nạp dữ liệu mẫu" in capsys.readouterr().out
     assert main(["demo"]) == 1
     assert "chỉ nạp vào cơ sở dữ liệu trống" in capsys.readouterr().err
-    assert len(cli_store.history()) == 1
+    assert len(cli_store.history(None)) == 1

@@ -48,7 +48,7 @@ def test_an_empty_database_is_neither(store):
 
 def test_a_real_install_refuses_a_demo_database_and_says_how_to_start_clean(store, tmp_path):
     demo_database(store, tmp_path)
-    assert store.kind() == DEMO and store.history()["demo"].all()
+    assert store.kind() == DEMO and store.history(None)["demo"].all()
     assert installation.is_demo(store)
     message = installation.refusal(store, demo=False)
     assert message.startswith("Bản cài đặt thật (MDPLAN_DEMO=0) không dùng cơ sở dữ liệu")
@@ -121,7 +121,7 @@ def cli_env(store, monkeypatch, tmp_path):
 
 def test_cli_writes_of_a_real_install_refuse_a_demo_database(cli_env, tmp_path, capsys, monkeypatch):
     store = demo_database(cli_env, tmp_path)
-    before = (store.history(), store.audit(), accounts.list_users(store))
+    before = (store.history(None), store.audit(), accounts.list_users(store))
     path = tmp_path / "q2.xlsx"
     path.write_bytes(fill_template(build_template(PLAN, "ubnd_062", Period(2017, 4, 6)), results={"CT1.1": 1}))
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
@@ -131,7 +131,7 @@ def test_cli_writes_of_a_real_install_refuse_a_demo_database(cli_env, tmp_path, 
         assert main(args) == 2
         err = capsys.readouterr().err
         assert "không dùng cơ sở dữ liệu" in err and "Traceback" not in err
-    after = (store.history(), store.audit(), accounts.list_users(store))
+    after = (store.history(None), store.audit(), accounts.list_users(store))
     assert all(a.equals(b) for a, b in zip(before, after))
     # Reading is not writing: the history can still be looked at.
     assert main(["history"]) == 0

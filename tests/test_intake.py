@@ -23,7 +23,7 @@ def filled(unit="ubnd_061", period=Q1, **kw):
 
 
 def actual(store, code):
-    table = progress.by_indicator(PLAN, store.values(2017), store.communes(2017), DEC)
+    table = progress.by_indicator(PLAN, store.values("backan-2017", 2017), store.communes("backan-2017", 2017), DEC)
     return table.set_index("code").at[code, "actual"]
 
 
@@ -32,7 +32,7 @@ def test_round_trip_stores_and_progress_shows_the_numbers(store):
     out = import_file(data, "ba-be-q1.xlsx", user="canbo.babe", plan=PLAN, store=store)
     assert out.outcome == "stored", out.findings
     assert (actual(store, "CT1.1"), actual(store, "CT1.2"), actual(store, "CT1.3")) == (2, 1234, 2)
-    history = store.history("ubnd_061")
+    history = store.history(None, "ubnd_061")
     assert list(history["uploaded_by"]) == ["canbo.babe"]
     assert store.original_file(out.saved.submission_id) == ("ba-be-q1.xlsx", data)
 
@@ -42,7 +42,7 @@ def test_revision_replaces_the_numbers_and_keeps_history(store):
     out = import_file(filled(results={"CT1.1": 5}), "v2.xlsx", user="a", plan=PLAN, store=store)
     assert (out.outcome, out.saved.version) == ("revised", 2)
     assert actual(store, "CT1.1") == 5
-    assert list(store.history("ubnd_061")["status"]) == ["superseded", "in_force"]
+    assert list(store.history(None, "ubnd_061")["status"]) == ["superseded", "in_force"]
 
 
 def test_refused_upload_writes_nothing_but_the_audit_entry(store):
@@ -51,7 +51,7 @@ def test_refused_upload_writes_nothing_but_the_audit_entry(store):
     assert out.outcome == "refused"
     assert {(f.code, f.cell) for f in out.findings if f.is_error} == {
         ("value.negative", "F20"), ("value.not_a_number", "F21")}
-    assert store.history().empty and store.values(2017).empty
+    assert store.history(None).empty and store.values("backan-2017", 2017).empty
     audit = store.audit()
     assert list(audit["action"]) == ["upload_refused"]
 
@@ -62,7 +62,7 @@ def test_officer_cannot_upload_for_another_unit(store):
     assert out.outcome == "refused"
     refusal = [f for f in out.findings if f.code == "unit.not_allowed"]
     assert refusal and "UBND huyện Ba Bể" in refusal[0].message
-    assert store.history().empty
+    assert store.history(None).empty
 
 
 def test_overlapping_period_is_refused(store):
@@ -70,7 +70,7 @@ def test_overlapping_period_is_refused(store):
     out = import_file(filled(period=Period(2017, 3, 5)), "m3-5.xlsx", user="a", plan=PLAN, store=store)
     assert out.outcome == "refused"
     assert "period.overlap" in {f.code for f in out.findings}
-    assert len(store.history()) == 1
+    assert len(store.history(None)) == 1
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
@@ -93,9 +93,9 @@ def test_nul_in_a_file_name_or_an_xls_note_is_never_stored(store):
     # The reporter's cell, the signature that repeats it (a formula LibreOffice computed), the note.
     assert [(f.code, f.cell) for f in out.findings] == [
         ("text.control_characters", cell) for cell in ("C15", "G20", "A45")]
-    assert list(store.history()["filename"]) == ["ba-be .xls"]
-    assert store.history()["reporter"].iloc[0] == "Nguyễn Thị Hoa"
-    assert store.values(2017).set_index("indicator_code").at["CT1.1", "note"] == "Lớp ghép\nthôn Nà Cọ"
+    assert list(store.history(None)["filename"]) == ["ba-be .xls"]
+    assert store.history(None)["reporter"].iloc[0] == "Nguyễn Thị Hoa"
+    assert store.values("backan-2017", 2017).set_index("indicator_code").at["CT1.1", "note"] == "Lớp ghép\nthôn Nà Cọ"
     assert "\x00" not in store.audit()["detail"].iloc[0]
 
 
@@ -138,7 +138,7 @@ def test_eight_uploads_at_once_all_land(store):
     for t in threads:
         t.join()
     assert not errors and outcomes == {u: "stored" for u in units}
-    assert len(store.history()) == 8
+    assert len(store.history(None)) == 8
     assert actual(store, "CT1.1") == 8 and actual(store, "CT4.1") == 16
 
 

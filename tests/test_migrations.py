@@ -155,7 +155,7 @@ def test_upgrade_from_0001_keeps_every_row_and_the_audit_triggers(old, tmp_path)
     old.upgrade()
     assert old.revision() == head_revision() == "0003"
     assert _rows(old, OLD_TABLES, columns) == before
-    assert old.kind() is None and not old.history()["demo"].any()
+    assert old.kind() is None and not old.history(None)["demo"].any()
     _append_only(old)
     # The app starting on it again changes nothing either.
     Store.open(Settings.from_env({"MDPLAN_DATABASE_URL": old.url, "MDPLAN_DATA_DIR": str(tmp_path)})).dispose()
@@ -170,10 +170,10 @@ def test_upgrade_from_0002_keeps_a_real_offices_data_unchanged(old):
     old.upgrade()
     assert old.revision() == "0003"
     assert _rows(old, TABLES_0002, columns) == before  # every row, every value, nothing added
-    history = old.history()
+    history = old.history(None)
     assert list(history["submission_id"]) == [3, 1, 2]
     assert history["demo"].dtype == bool and not history["demo"].any()
-    assert not old.values(2017, history=True)["demo"].any()
+    assert not old.values("backan-2017", 2017, history=True)["demo"].any()
     assert old.kind() is None and _rows(old, ["store_meta"]) == {"store_meta": []}
     _append_only(old)
     # It is a real office's database: a real install serves it, demo mode does not touch it.
@@ -182,7 +182,7 @@ def test_upgrade_from_0002_keeps_a_real_offices_data_unchanged(old):
     assert "3 lần nộp báo cáo thật" in installation.refusal(old, demo=True)
     # And today's store writes into it: a new upload is real data too.
     assert save(old, "062", Period(2017, 1, 3)).outcome == "stored"
-    assert not old.history()["demo"].any()
+    assert not old.history(None)["demo"].any()
 
 
 def test_upgrade_from_0002_marks_a_database_the_demo_loader_filled(old):
@@ -209,7 +209,7 @@ def test_upgrade_from_0002_marks_a_database_the_demo_loader_filled(old):
     added = old.audit(limit=1).iloc[0]
     assert (added["actor"], added["action"]) == ("migration 0003", "store_marked")
     assert old.kind() == DEMO
-    history = old.history().set_index("submission_id")
+    history = old.history(None).set_index("submission_id")
     assert history["demo"].to_dict() == {1: True, 2: True, 3: False}
     refused = installation.refusal(old, demo=False)
     assert refused is not None and "2 lần nộp báo cáo mẫu" in refused and "quantri" in refused
@@ -231,7 +231,7 @@ def test_downgrade_0003_drops_the_demo_flag_and_keeps_the_data(store):
     assert _rows(store, OLD_TABLES, _columns(store, OLD_TABLES)) == before
     _append_only(store)
     store.upgrade()
-    assert store.kind() is None and len(store.history()) == 2
+    assert store.kind() is None and len(store.history(None)) == 2
 
 
 def test_downgrade_to_0001_drops_only_the_new_tables(store):

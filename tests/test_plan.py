@@ -194,7 +194,7 @@ INDICATORS = [
 def test_indicators(plan):
     frame = plan.indicators
     assert list(frame.columns) == ["code", "task", "name", "unit", "target", "aggregation",
-                                   "text"]
+                                   "text", "continues"]
     assert str(frame["target"].dtype) == "Int64"
     got = [(r.code, r.task, r.unit, None if pd.isna(r.target) else int(r.target), r.aggregation)
            for r in frame.itertuples()]
@@ -350,11 +350,8 @@ def test_unknown_lookups_raise_key_error(plan):
 
 
 # --- Loading and caching -----------------------------------------------------------------
-def test_default_path_comes_from_settings(tmp_path, monkeypatch):
-    copy = tmp_path / "plan.yaml"
-    copy.write_text(REAL_TEXT.replace("Báo Bắc Kạn", "Báo Bắc Kạn (bản sao)"), encoding="utf-8")
-    monkeypatch.setenv("MDPLAN_PLAN_FILE", str(copy))
-    assert load_plan().agency("bao_backan").name == "Báo Bắc Kạn (bản sao)"
+def test_default_path_is_the_first_plan():
+    assert load_plan().id == "backan-2017"
 
 
 def test_cache_is_per_path_and_refreshed_when_the_file_changes(tmp_path):
@@ -539,9 +536,9 @@ def test_collective_cannot_be_a_reporting_unit(tmp_path):
 
 
 def test_unknown_district_code(tmp_path):
-    path = _edit(tmp_path, "  districts: all\n", '  districts: ["058", "099"]\n')
+    path = _edit(tmp_path, "  places: all\n", '  places: ["058", "099"]\n')
     err = _error(path)
-    assert (err.line, err.field) == (_line(path, '"099"'), "reporting_units.districts[1]")
+    assert (err.line, err.field) == (_line(path, '"099"'), "reporting_units.places[1]")
     assert "'099'" in err.message
 
 
@@ -563,3 +560,58 @@ def test_all_problems_are_reported(tmp_path):
 def test_missing_file(tmp_path):
     err = _error(tmp_path / "khong-co.yaml")
     assert err.line is None and "không đọc được tệp kế hoạch" in err.message
+
+
+# --- Plans side by side: identity, period, years ---------------------------------------
+def test_plan_identity(plan):
+    assert (plan.id, plan.years, plan.year, plan.reporting_level) == (
+        "backan-2017", (2017, 2017), 2017, "district")
+    assert (plan.province_code, plan.label) == ("06", "1180/QĐ-UBND · Bắc Kạn 2017")
+    assert plan.for_year(2017) is plan
+
+
+def _multi_year(tmp_path) -> Path:
+    """The real plan stretched over 2017–2019, with CT1.1 due 4 classes in 2018."""
+    text = REAL_TEXT.replace("period: 2017\n", 'period: "2017-2019"\n', 1).replace(
+        "id: backan-2017\n", "id: backan-2017-2019\n", 1)
+    old = "  - code: CT1.1\n"
+    start = text.index(old)
+    target = text.index("    target: 10\n", start) + len("    target: 10\n")
+    text = text[:target] + "    targets_by_year: {2018: 4}\n" + text[target:]
+    path = tmp_path / "multi.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_plan_of_several_years_is_seen_one_year_at_a_time(tmp_path):
+    plan = load_plan(_multi_year(tmp_path)).for_year(2018)
+    assert (plan.id, plan.years, plan.year, plan.period_label) == ("backan-2017-2019", (2017, 2019),
+                                                                  2018, "2017–2019")
+    targets = plan.indicators.set_index("code")["target"]
+    assert (targets["CT1.1"], targets["CT1.2"]) == (4, 500)
+    # The 2017 schedule does not apply to 2018: the whole year, due on the V.2.1 deadline.
+    periods = plan.expected_periods
+    assert list(periods["period"]) == ["Cả năm 2018"]
+    assert periods["due"].iloc[0] == pd.Timestamp("2018-12-15")
+    with pytest.raises(ValueError):
+        plan.for_year(2020)
+
+
+@pytest.mark.parametrize("old, new, field, words", [
+    ("period: 2017\n", "period: 2017-2015\n", "period", "giai đoạn hợp lệ"),
+    ("period: 2017\n", "period: năm 2017\n", "period", "giai đoạn hợp lệ"),
+    ("id: backan-2017\n", "id: Bắc Kạn 2017\n", "id", "mã kế hoạch"),
+    ('province_code: "06"\n', 'province_code: "6"\n', "province_code", None),
+    ("reporting_level: district\n", "reporting_level: huyen\n", "reporting_level", "commune"),
+    ("    target: 10\n", "    target: 10\n    targets_by_year: {2018: 4}\n",
+     "indicators[0].targets_by_year[2018]", "không nằm trong giai đoạn của kế hoạch (2017)"),
+    ("    target: 10\n", '    target: 10\n    continues: "CT1.1"\n', "indicators[0].continues",
+     "MÃ KẾ HOẠCH:MÃ CHỈ TIÊU"),
+])
+def test_plan_identity_errors_name_the_line(tmp_path, old, new, field, words):
+    path = _edit(tmp_path, old, new)
+    err = _error(path)
+    assert err.field == field
+    assert path.read_text(encoding="utf-8").splitlines()[err.line - 1] == new.splitlines()[-1]
+    if words:
+        assert words in err.message

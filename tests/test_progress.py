@@ -28,7 +28,7 @@ def test_expected_is_undefined_without_a_target():
 
 def save(store, unit, period, values, district):
     report = ParsedReport(unit, Period.parse(period), values)
-    result = store.save_report(report, district_code=district, data=repr(values).encode() + period.encode(),
+    result = store.save_report(report, plan_id="backan-2017", place_code=district, data=repr(values).encode() + period.encode(),
                                filename="r.xlsx", user="test")
     assert not result.refused
 
@@ -47,7 +47,7 @@ def test_by_indicator_sums_and_counts_distinct_communes(store):
     save(store, "ubnd_061", "2017-04..2017-06", [
         ReportValue("CT1.1", 3), ReportValue("CT1.3", 1, communes=("01888",))], "061")
 
-    table = progress.by_indicator(PLAN, store.values(2017), store.communes(2017), DEC)
+    table = progress.by_indicator(PLAN, store.values("backan-2017", 2017), store.communes("backan-2017", 2017), DEC)
     row = table.set_index("code")
     assert row.at["CT1.1", "actual"] == 2 + 3 + 4
     assert row.at["CT1.2", "actual"] == 80
@@ -60,13 +60,13 @@ def test_by_indicator_sums_and_counts_distinct_communes(store):
     assert row.at["CT2.1", "actual"] == 0 and row.at["CT2.1", "status"] == "behind"
 
     # On 31/03 only the first quarter has ended; task 4 has not started yet.
-    march = progress.by_indicator(PLAN, store.values(2017), store.communes(2017),
+    march = progress.by_indicator(PLAN, store.values("backan-2017", 2017), store.communes("backan-2017", 2017),
                                   dt.date(2017, 3, 31)).set_index("code")
     assert march.at["CT1.1", "actual"] == 2
     assert march.at["CT4.1", "actual"] == 0 and march.at["CT4.1", "status"] == "not_started"
     assert march.at["CT1.1", "status"] == "on_track"  # 2 against 10*31/306 expected
 
-    by_district = progress.by_group(PLAN, store.values(2017), store.communes(2017),
+    by_district = progress.by_group(PLAN, store.values("backan-2017", 2017), store.communes("backan-2017", 2017),
                                     DEC, by="district_code")
     ct11 = by_district[by_district["indicator_code"] == "CT1.1"].set_index("district_code")
     assert ct11.at["061", "actual"] == 5 and ct11.at["058", "actual"] == 4
@@ -77,7 +77,7 @@ def test_communes_count_in_their_own_district_whoever_reports_them(store):
     save(store, "ubnd_061", "2017-01..2017-03", [ReportValue("CT3.1", 2, communes=("01888", "01891"))], "061")
     # A provincial agency names a commune of TP Bắc Kạn and one already counted for Ba Bể.
     save(store, "sldtbxh", "2017-01..2017-03", [ReportValue("CT3.1", 2, communes=("01834", "01888"))], None)
-    values, communes = store.values(2017), store.communes(2017)
+    values, communes = store.values("backan-2017", 2017), store.communes("backan-2017", 2017)
     total = progress.by_indicator(PLAN, values, communes, DEC).set_index("code")
     assert total.at["CT3.1", "actual"] == 3
     ct31 = progress.by_group(PLAN, values, communes, DEC, by="district_code")

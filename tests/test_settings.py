@@ -34,8 +34,10 @@ def test_an_explicit_database_url_is_used_in_both_modes(demo):
 
 
 def test_other_settings_keep_their_defaults(tmp_path):
-    settings = Settings.from_env({"MDPLAN_MAX_UPLOAD_MB": "3", "MDPLAN_PLAN_FILE": str(tmp_path / "p.yaml")})
-    assert settings.max_upload_bytes == 3 * 1024 * 1024 and settings.plan_file == Path(tmp_path / "p.yaml")
+    settings = Settings.from_env({"MDPLAN_MAX_UPLOAD_MB": "3", "MDPLAN_PLANS_DIR": str(tmp_path),
+                                  "MDPLAN_PLAN": "hanoi-2026"})
+    assert settings.max_upload_bytes == 3 * 1024 * 1024 and settings.plans_dir == tmp_path
+    assert settings.plan == "hanoi-2026"
     assert Settings.from_env({}).max_upload_bytes == 10 * 1024 * 1024
 
 

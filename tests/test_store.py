@@ -30,7 +30,7 @@ from tests.store_worker import sample_bytes, sample_report, save
 REPO_ROOT = Path(__file__).resolve().parent.parent
 Q1, Q2 = Period(2017, 1, 3), Period(2017, 4, 6)
 DISTRICT, AGENCY = "061", "SO_LDTBXH"
-TABLES = ["files", "submissions", "submission_values", "submission_communes", "audit_log"]
+TABLES = ["files", "submissions", "submission_values", "submission_places", "audit_log"]
 
 
 def snapshot(store: Store) -> dict[str, list[tuple]]:
@@ -42,7 +42,7 @@ def snapshot(store: Store) -> dict[str, list[tuple]]:
 
 
 def statuses(store: Store, unit_code: str = DISTRICT) -> dict[int, str]:
-    history = store.history(unit_code)
+    history = store.history(None, unit_code)
     return dict(zip(history["version"], history["status"]))
 
 
@@ -59,7 +59,7 @@ def test_store_then_revise_keeps_both_in_history_with_their_bytes(store):
     assert (second.outcome, second.version, second.superseded_id) == ("revised", 2, first.submission_id)
     assert statuses(store) == {1: "superseded", 2: "in_force"}
 
-    history = store.history()
+    history = store.history(None)
     assert list(history["filename"]) == [f"bao-cao-{DISTRICT}-{Q1}.xlsx", "bao-cao-sua.xlsx"]
     assert set(history["uploaded_by"]) == {"officer"}
     assert list(history["size"]) == [len(sample_bytes(DISTRICT, Q1, 1)), len(sample_bytes(DISTRICT, Q1, 2))]
@@ -69,7 +69,7 @@ def test_store_then_revise_keeps_both_in_history_with_their_bytes(store):
     assert store.original_file(second.submission_id) == ("bao-cao-sua.xlsx", sample_bytes(DISTRICT, Q1, 2))
 
     # Only the revision counts.
-    values = store.values(2017)
+    values = store.values("backan-2017", 2017)
     assert set(values["submission_id"]) == {second.submission_id}
     assert values.set_index("indicator_code").loc["1.1", "value"] == 4
     assert audit_actions(store) == ["upload", "revision"]
@@ -94,7 +94,7 @@ def test_bytes_of_a_superseded_version_make_a_new_revision(store):
     save(store, DISTRICT, Q1, payload=2)
     back = save(store, DISTRICT, Q1, payload=1)
     assert (back.outcome, back.version) == ("revised", 3)
-    assert store.history()["sha256"].nunique() == 2  # the bytes are kept once
+    assert store.history(None)["sha256"].nunique() == 2  # the bytes are kept once
 
 
 def test_overlapping_period_is_refused_and_nothing_is_written(store):
@@ -107,13 +107,13 @@ def test_overlapping_period_is_refused_and_nothing_is_written(store):
                      file=f"bao-cao-{DISTRICT}-2017-02..2017-04.xlsx")
     assert refused == SaveResult("refused", findings=(expected,))
     assert snapshot(store) == before
-    assert store.check_overlap(DISTRICT, Period(2017, 2, 4)) == dataclasses.replace(expected, file=None)
+    assert store.check_overlap("backan-2017", DISTRICT, Period(2017, 2, 4)) == dataclasses.replace(expected, file=None)
 
 
 def test_overlap_check_names_every_overlapping_period(store):
     save(store, DISTRICT, Period(2017, 1, 1))
     save(store, DISTRICT, Period(2017, 3, 3))
-    finding = store.check_overlap(DISTRICT, Q1)
+    finding = store.check_overlap("backan-2017", DISTRICT, Q1)
     assert "các kỳ Tháng 1/2017, Tháng 3/2017" in finding.message
 
 
@@ -125,17 +125,17 @@ def test_overlap_check_names_every_overlapping_period(store):
 ])
 def test_no_overlap(store, unit_code, period):
     save(store, DISTRICT, Q1)
-    assert store.check_overlap(unit_code, period) is None
+    assert store.check_overlap("backan-2017", unit_code, period) is None
     assert not save(store, unit_code, period, payload=5).refused
 
 
 def test_rollback_puts_an_earlier_version_back_in_force(store):
     v1 = save(store, DISTRICT, Q1, payload=1)
     v2 = save(store, DISTRICT, Q1, payload=2)
-    result = store.rollback(DISTRICT, Q1, 1, user="staff")
+    result = store.rollback("backan-2017", DISTRICT, Q1, 1, user="staff")
     assert result == SaveResult("rolled_back", v1.submission_id, 1, v2.submission_id)
     assert statuses(store) == {1: "in_force", 2: "rolled_back"}
-    assert set(store.values(2017)["submission_id"]) == {v1.submission_id}
+    assert set(store.values("backan-2017", 2017)["submission_id"]) == {v1.submission_id}
     entry = store.audit(limit=1).iloc[0]
     assert (entry["action"], entry["actor"], entry["unit_code"]) == ("rollback", "staff", DISTRICT)
     assert json.loads(entry["detail"])["rolled_back_version"] == 2
@@ -149,11 +149,11 @@ def test_rollback_puts_an_earlier_version_back_in_force(store):
 def test_rollback_refuses_a_missing_version_and_changes_nothing(store):
     save(store, DISTRICT, Q1)
     before = snapshot(store)
-    refused = store.rollback(DISTRICT, Q1, 7, user="staff")
+    refused = store.rollback("backan-2017", DISTRICT, Q1, 7, user="staff")
     assert refused.outcome == "refused"
     assert refused.findings == (error("rollback.no_such_version",
                                       "Không có lần nộp thứ 7 của báo cáo kỳ Tháng 1–3/2017 của đơn vị 061."),)
-    assert store.rollback(DISTRICT, Q1, 1, user="staff").outcome == "unchanged"
+    assert store.rollback("backan-2017", DISTRICT, Q1, 1, user="staff").outcome == "unchanged"
     assert snapshot(store) == before
 
 
@@ -161,7 +161,7 @@ def test_values_and_communes_in_force_and_with_history(store):
     district = save(store, DISTRICT, Q1, payload=1)
     agency = save(store, AGENCY, Q1, payload=2)
     save(store, DISTRICT, Period(2018, 1, 3))  # another year
-    values = store.values(2017)
+    values = store.values("backan-2017", 2017)
     assert list(values.columns) == ["submission_id", "unit_code", "district_code", "start_month",
                                     "end_month", "indicator_code", "value", "text", "note", "version",
                                     "status", "uploaded_by", "uploaded_at", "demo"]
@@ -173,7 +173,7 @@ def test_values_and_communes_in_force_and_with_history(store):
     assert by_key["value"].isna().sum() == 4  # 1.3 (communes only) and 2.1, for both units
     assert pd.isna(by_key.loc[(AGENCY, "1.1"), "district_code"])  # agencies are provincial
 
-    communes = store.communes(2017)
+    communes = store.communes("backan-2017", 2017)
     assert list(communes.columns) == ["submission_id", "unit_code", "district_code", "start_month",
                                       "end_month", "indicator_code", "commune_code"]
     rows = communes.fillna({"district_code": "-"}).itertuples(index=False, name=None)
@@ -183,18 +183,18 @@ def test_values_and_communes_in_force_and_with_history(store):
         (agency.submission_id, AGENCY, "-", 1, 3, "1.3", "01840"),
         (agency.submission_id, AGENCY, "-", 1, 3, "1.3", "01843"),
     ])
-    assert store.in_force_periods(DISTRICT, 2017) == [Q1]
-    assert store.values(2016).empty and list(store.values(2016).columns) == list(values.columns)
+    assert store.in_force_periods("backan-2017", DISTRICT, 2017) == [Q1]
+    assert store.values("backan-2017", 2016).empty and list(store.values("backan-2017", 2016).columns) == list(values.columns)
 
     # A revision: the reads in force show version 2 only; with history both versions.
     revised = save(store, DISTRICT, Q1, payload=3)
-    now = store.values(2017)
+    now = store.values("backan-2017", 2017)
     assert set(now.loc[now["unit_code"] == DISTRICT, "submission_id"]) == {revised.submission_id}
-    everything = store.values(2017, history=True)
+    everything = store.values("backan-2017", 2017, history=True)
     mine = everything[everything["unit_code"] == DISTRICT]
     assert sorted(set(zip(mine["version"], mine["status"]))) == [(1, "superseded"), (2, "in_force")]
     assert len(everything) == 15  # 5 values per version, the other year left out
-    with_old = store.communes(2017, history=True)
+    with_old = store.communes("backan-2017", 2017, history=True)
     assert set(with_old["submission_id"]) == {district.submission_id, agency.submission_id,
                                                revised.submission_id}
 
@@ -203,7 +203,7 @@ def test_submission_keeps_its_warnings_reporter_and_time(store):
     at = dt.datetime(2017, 4, 5, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
     note = warning("value.large", "Giá trị lớn bất thường.", sheet="Báo cáo", cell="D12")
     save(store, DISTRICT, Q1, findings=[note], uploaded_at=at)
-    row = store.history().iloc[0]
+    row = store.history(None).iloc[0]
     assert json.loads(row["findings"]) == [note.as_dict()]
     assert row["uploaded_at"] == at  # same instant, in UTC
     assert str(row["uploaded_at"].tz) == "UTC"
@@ -218,7 +218,7 @@ def test_programmer_errors_raise(store):
         save(store, DISTRICT, Q1, uploaded_at=dt.datetime(2017, 1, 1))
     with pytest.raises(KeyError):
         store.original_file(12345)
-    assert store.history().empty
+    assert store.history(None).empty
 
 
 @pytest.mark.parametrize("change", [
@@ -237,9 +237,9 @@ def test_text_with_a_control_character_is_never_stored(store, change):
             dataclasses.replace(v, **{field: text}) if getattr(v, field) else v for v in report.values])
     kwargs = change if field in ("filename", "user") else {}
     with pytest.raises(ValueError, match=field):
-        store.save_report(report, district_code=DISTRICT, data=sample_bytes(DISTRICT, Q1),
+        store.save_report(report, plan_id="backan-2017", place_code=DISTRICT, data=sample_bytes(DISTRICT, Q1),
                           **{"filename": "bc.xlsx", "user": "officer", **kwargs})
-    assert store.history().empty and store.audit().empty
+    assert store.history(None).empty and store.audit().empty
 
 
 def test_the_audit_log_stores_control_characters_cleaned(store):
@@ -289,9 +289,9 @@ def test_open_creates_the_data_dir_and_migrates_an_empty_database(tmp_path, data
                                           "MDPLAN_DATABASE_URL": database_url}))
     try:
         assert data_dir.is_dir()
-        assert store.revision() == head_revision() == "0003"
+        assert store.revision() == head_revision() == "0004"
         assert set(TABLES) <= set(sa.inspect(store.engine).get_table_names())
-        assert store.history().empty and store.audit().empty
+        assert store.history(None).empty and store.audit().empty
     finally:
         store.dispose()
 
@@ -404,15 +404,15 @@ def test_concurrent_uploads_of_different_units_from_threads(store):
     units = [f"06{i}" for i in range(8)]
     results = _in_threads(8, lambda i: save(store, units[i], Q1, payload=i))
     assert {r.outcome for r in results} == {"stored"}
-    assert sorted(store.history()["unit_code"]) == units
-    assert len(store.values(2017)) == 8 * 5
+    assert sorted(store.history(None)["unit_code"]) == units
+    assert len(store.values("backan-2017", 2017)) == 8 * 5
 
 
 def test_concurrent_overlapping_uploads_let_exactly_one_through(store):
     periods = [Period(2017, 1 + i % 4, 4 + i // 4) for i in range(8)]  # all share April
     results = _in_threads(8, lambda i: save(store, DISTRICT, periods[i], payload=i))
     assert sorted(r.outcome for r in results) == ["refused"] * 7 + ["stored"]
-    assert len(store.history()) == 1
+    assert len(store.history(None)) == 1
 
 
 def test_concurrent_revisions_from_processes(store):
@@ -435,7 +435,7 @@ def test_concurrent_revisions_from_processes(store):
     results = [json.loads(out.splitlines()[-1]) for out, _err in outputs]
     assert sorted(r["version"] for r in results) == list(range(1, 9))
     assert statuses(store) == {**{v: "superseded" for v in range(1, 8)}, 8: "in_force"}
-    assert sorted(store.history()["uploaded_by"]) == sorted(f"worker-{i}" for i in range(8))
+    assert sorted(store.history(None)["uploaded_by"]) == sorted(f"worker-{i}" for i in range(8))
 
 
 # --- Against a model -------------------------------------------------------------------------------
@@ -473,12 +473,12 @@ def test_store_agrees_with_a_simple_model(store, ops):
             else:
                 expected = "rolled_back"
                 in_force[key] = arg
-            result = store.rollback(unit, period, arg, user="staff")
+            result = store.rollback("backan-2017", unit, period, arg, user="staff")
         assert result.outcome == expected, (kind, key, arg)
         if expected != "refused":
             assert result.version == in_force[key]
-    assert store.in_force_periods(unit, 2017) == [Period(2017, *key) for key in sorted(in_force)]
-    history = store.history(unit)
+    assert store.in_force_periods("backan-2017", unit, 2017) == [Period(2017, *key) for key in sorted(in_force)]
+    history = store.history(None, unit)
     in_force_rows = history[history["status"] == "in_force"]
     assert sorted(zip(in_force_rows["start_month"], in_force_rows["end_month"], in_force_rows["version"])) == \
         sorted((*key, version) for key, version in in_force.items())
