@@ -26,6 +26,8 @@ PLAN = load_plan()
 T0 = dt.datetime(2017, 4, 7, 2, 30, tzinfo=dt.UTC)
 OLD_TABLES = ["files", "submissions", "submission_values", "submission_communes", "audit_log"]
 TABLES_0002 = [*OLD_TABLES, "users", "allocations"]
+NEW_TABLES = ["files", "submissions", "submission_values", "submission_places", "audit_log", "users",
+              "allocations", "store_meta", "plans"]
 ARGON2_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
 
 
@@ -133,12 +135,12 @@ def _append_only(store: Store) -> None:
             triggers = set(conn.exec_driver_sql(
                 "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'").scalars())
         assert triggers == {"audit_log_no_update", "audit_log_no_delete"}
-    before = store.audit()
+    before = _rows(store, ["audit_log"])
     for statement in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"):
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):
             with store.engine.begin() as conn:
                 conn.execute(sa.text(statement))
-    assert store.audit().equals(before)
+    assert _rows(store, ["audit_log"]) == before
 
 
 # --- 0001 -> head ------------------------------------------------------------------------------------
@@ -152,14 +154,16 @@ def test_upgrade_from_0001_keeps_every_row_and_the_audit_triggers(old, tmp_path)
     _at_revision(old, "0001", fill)
     columns = _columns(old, OLD_TABLES)
     before = _rows(old, OLD_TABLES)
-    old.upgrade()
-    assert old.revision() == head_revision() == "0003"
+    old.upgrade("0003")
     assert _rows(old, OLD_TABLES, columns) == before
+    old.upgrade()
+    assert old.revision() == head_revision() == "0004"
     assert old.kind() is None and not old.history(None)["demo"].any()
     _append_only(old)
     # The app starting on it again changes nothing either.
+    kept = _rows(old, NEW_TABLES)
     Store.open(Settings.from_env({"MDPLAN_DATABASE_URL": old.url, "MDPLAN_DATA_DIR": str(tmp_path)})).dispose()
-    assert _rows(old, OLD_TABLES, columns) == before
+    assert _rows(old, NEW_TABLES) == kept
 
 
 # --- 0002 -> 0003: demo flag and store_meta -----------------------------------------------------------
@@ -167,9 +171,10 @@ def test_upgrade_from_0002_keeps_a_real_offices_data_unchanged(old):
     _at_revision(old, "0002", _real_offices)
     columns = _columns(old, TABLES_0002)
     before = _rows(old, TABLES_0002)
-    old.upgrade()
-    assert old.revision() == "0003"
+    old.upgrade("0003")
     assert _rows(old, TABLES_0002, columns) == before  # every row, every value, nothing added
+    assert old.kind() is None and _rows(old, ["store_meta"]) == {"store_meta": []}
+    old.upgrade()
     history = old.history(None)
     assert list(history["submission_id"]) == [3, 1, 2]
     assert history["demo"].dtype == bool and not history["demo"].any()
@@ -201,11 +206,12 @@ def test_upgrade_from_0002_marks_a_database_the_demo_loader_filled(old):
     _at_revision(old, "0002", fill)
     columns = _columns(old, TABLES_0002)
     before = _rows(old, TABLES_0002)
-    old.upgrade()
+    old.upgrade("0003")
     after = _rows(old, TABLES_0002, columns)
     assert {name: rows for name, rows in after.items() if name != "audit_log"} == \
         {name: rows for name, rows in before.items() if name != "audit_log"}
     assert after["audit_log"][:len(before["audit_log"])] == before["audit_log"]
+    old.upgrade()
     added = old.audit(limit=1).iloc[0]
     assert (added["actor"], added["action"]) == ("migration 0003", "store_marked")
     assert old.kind() == DEMO
@@ -221,6 +227,8 @@ def test_downgrade_0003_drops_the_demo_flag_and_keeps_the_data(store):
     save(store, "061", Period(2017, 1, 3), payload=1)
     save(store, "061", Period(2017, 1, 3), payload=2)
     store.mark(DEMO)
+    with store.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0003")
     before = _rows(store, OLD_TABLES, {**_columns(store, OLD_TABLES),
                                        "submissions": [c for c in _columns(store, ["submissions"])["submissions"]
                                                        if c != "demo"]})
@@ -252,3 +260,77 @@ def test_downgrade_to_base_and_back(store):
     assert not set(TABLES_0002) & set(sa.inspect(store.engine).get_table_names())
     store.upgrade()
     assert save(store, "061", Period(2017, 1, 3)).outcome == "stored"
+
+
+# --- 0003 -> 0004: everything keyed by plan -----------------------------------------------------------
+def test_upgrade_from_0003_puts_a_real_offices_data_under_the_first_plan(old):
+    _at_revision(old, "0002", _real_offices)
+    old.upgrade("0003")
+    before = _rows(old, [*TABLES_0002, "store_meta"])
+    old.upgrade()
+    assert old.revision() == "0004"
+    after = _rows(old, NEW_TABLES)
+    columns = _columns(old, NEW_TABLES)
+
+    def named(table, rows):
+        return [dict(zip(columns[table], row)) for row in rows]
+
+    def without(row, *names):
+        return {k: v for k, v in row.items() if k not in names}
+
+    submissions = named("submissions", after["submissions"])
+    old_columns = _columns_of_0003()
+    old_submissions = [dict(zip(old_columns["submissions"], row)) for row in before["submissions"]]
+    assert {row["plan_id"] for row in submissions} == {"backan-2017"}
+    assert [without(row, "plan_id") for row in submissions] == [
+        {("place_code" if k == "district_code" else k): v for k, v in row.items()} for row in old_submissions]
+    assert after["submission_values"] == before["submission_values"]
+    assert after["submission_places"] == before["submission_communes"]
+    assert after["files"] == before["files"] and after["users"] == before["users"]
+    assert after["store_meta"] == before["store_meta"] and after["plans"] == []
+    allocations = named("allocations", after["allocations"])
+    assert [(r["plan_id"], r["indicator_code"], r["place_code"], r["target"]) for r in allocations] == \
+        [("backan-2017", "CT1.1", "061", 3)]
+    # The audit log keeps every entry as it was; those about reports now name the plan.
+    audit = named("audit_log", after["audit_log"])
+    assert [without(row, "plan_id") for row in audit] == \
+        [dict(zip(old_columns["audit_log"], row)) for row in before["audit_log"]]
+    assert {(row["action"], row["plan_id"]) for row in audit} == {
+        ("upload", "backan-2017"), ("revision", "backan-2017"), ("user_add", None), ("login", None)}
+    _append_only(old)
+    # Today's store reads and writes it, and another plan's report of the same unit and period
+    # is a report of its own.
+    assert list(old.history("backan-2017")["submission_id"]) == [3, 1, 2]
+    assert old.history("hanoi-2026").empty
+    assert save(old, "ubnd_061", Period(2017, 1, 3), plan_id="other-2017", place_code="061").outcome == "stored"
+    assert save(old, "ubnd_061", Period(2017, 1, 3), plan_id="backan-2017", place_code="061",
+                payload=9).outcome == "revised"
+    assert len(old.history("other-2017")) == 1 and len(old.history("backan-2017")) == 4
+
+
+def _columns_of_0003() -> dict[str, list[str]]:
+    return {"submissions": ["id", "unit_code", "district_code", "year", "start_month", "end_month", "version",
+                            "status", "uploaded_by", "uploaded_at", "filename", "sha256", "size", "reporter",
+                            "phone", "report_date", "findings", "demo"],
+            "audit_log": ["id", "at", "actor", "action", "unit_code", "detail"]}
+
+
+def test_downgrade_0004_refuses_while_another_plan_has_reports(store):
+    save(store, "061", Period(2017, 1, 3), plan_id="hanoi-2026")
+    with pytest.raises(RuntimeError, match="hanoi-2026|plans other than"):
+        with store.engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0003")
+    assert store.revision() == "0004" and len(store.history(None)) == 1
+
+
+def test_downgrade_0004_and_back_keeps_the_first_plans_data(store):
+    save(store, "061", Period(2017, 1, 3), payload=1)
+    save(store, "061", Period(2017, 1, 3), payload=2)
+    before = _rows(store, NEW_TABLES)
+    with store.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0003")
+    assert "plans" not in sa.inspect(store.engine).get_table_names()
+    assert "district_code" in _columns(store, ["submissions"])["submissions"]
+    store.upgrade()
+    assert _rows(store, NEW_TABLES) == before
+    _append_only(store)

@@ -101,8 +101,14 @@ def _in_force_index() -> None:
     op.create_index("ix_submissions_plan_year_status", "submissions", ["plan_id", "year", "status"])
 
 
-def _rebuild_sqlite(old: str, build, copy_columns: dict[str, str]) -> None:
-    """Replace SQLite table `old` by `build(name)`, copying rows (new column <- SQL expression)."""
+def _rebuild_sqlite(old: str, build, copy_columns: dict[str, str], children: tuple[str, ...] = ()) -> None:
+    """Replace SQLite table `old` by `build(name)`, copying rows (new column <- SQL expression).
+
+    Foreign keys stay on (a migration runs inside a transaction, where SQLite cannot turn them
+    off), so the rows of the tables that point at `old` are set aside while it is replaced."""
+    for child in children:
+        op.execute(f"CREATE TEMP TABLE _kept_{child} AS SELECT * FROM {child}")
+        op.execute(f"DELETE FROM {child}")
     temp = f"_new_{old}"
     meta = sa.MetaData()
     sa.Table("files", meta, sa.Column("sha256", sa.String(64), primary_key=True))  # for the FK
@@ -112,6 +118,9 @@ def _rebuild_sqlite(old: str, build, copy_columns: dict[str, str]) -> None:
     op.execute(f"INSERT INTO {temp} ({targets}) SELECT {sources} FROM {old}")
     op.execute(f"DROP TABLE {old}")
     op.execute(f"ALTER TABLE {temp} RENAME TO {old}")
+    for child in children:
+        op.execute(f"INSERT INTO {child} SELECT * FROM _kept_{child}")
+        op.execute(f"DROP TABLE _kept_{child}")
 
 
 def upgrade() -> None:
@@ -120,13 +129,12 @@ def upgrade() -> None:
     op.drop_index("ux_submissions_in_force", table_name="submissions")
     op.drop_index("ix_submissions_year_status", table_name="submissions")
     if sqlite:
-        # The children of submissions point at it while it is rebuilt; checked at commit.
-        op.execute("PRAGMA defer_foreign_keys = ON")
         same = ["id", "unit_code", "year", "start_month", "end_month", "version", "status",
                 "uploaded_by", "uploaded_at", "filename", "sha256", "size", "reporter", "phone",
                 "report_date", "findings", "demo"]
         _rebuild_sqlite("submissions", _submissions,
-                        {**{c: c for c in same}, "plan_id": legacy, "place_code": "district_code"})
+                        {**{c: c for c in same}, "plan_id": legacy, "place_code": "district_code"},
+                        children=("submission_values", "submission_communes"))
         _rebuild_sqlite("allocations", _allocations,
                         {"plan_id": legacy, "indicator_code": "indicator_code",
                          "place_code": "district_code", "target": "target",
@@ -210,19 +218,14 @@ def downgrade() -> None:
     op.drop_index("ux_submissions_in_force", table_name="submissions")
     op.drop_index("ix_submissions_plan_year_status", table_name="submissions")
     if sqlite:
-        op.execute("PRAGMA defer_foreign_keys = ON")
-        op.execute("DROP INDEX IF EXISTS sqlite_autoindex_submissions_1")
-    op.drop_constraint("pk_allocations", "allocations", type_="primary") if not sqlite else None
-    for table, unique in (("submissions", "uq_submissions_plan_unit_period_version"),):
-        if not sqlite:
-            op.drop_constraint(unique, table, type_="unique")
-    if sqlite:
         _downgrade_sqlite()
     else:
+        op.drop_constraint("uq_submissions_plan_unit_period_version", "submissions", type_="unique")
         op.alter_column("submissions", "place_code", new_column_name="district_code")
         op.drop_column("submissions", "plan_id")
         op.create_unique_constraint("uq_submissions_unit_period_version", "submissions",
                                     ["unit_code", "year", "start_month", "end_month", "version"])
+        op.drop_constraint("pk_allocations", "allocations", type_="primary")
         op.alter_column("allocations", "place_code", new_column_name="district_code")
         op.drop_column("allocations", "plan_id")
         op.create_primary_key("pk_allocations", "allocations", ["indicator_code", "district_code"])
@@ -246,7 +249,8 @@ def _downgrade_sqlite() -> None:
             sa.ForeignKeyConstraint(["sha256"], ["files.sha256"], name="fk_submissions_sha256_files"),
             sa.UniqueConstraint("unit_code", "year", "start_month", "end_month", "version",
                                 name="uq_submissions_unit_period_version"),
-            *[c.copy() for c in table.constraints if isinstance(c, sa.CheckConstraint)],
+            *[sa.CheckConstraint(c.sqltext, name=c.name) for c in table.constraints
+              if isinstance(c, sa.CheckConstraint)],
         )
         return table
 
@@ -266,7 +270,8 @@ def _downgrade_sqlite() -> None:
             "uploaded_by", "uploaded_at", "filename", "sha256", "size", "reporter", "phone",
             "report_date", "findings", "demo"]
     _rebuild_sqlite("submissions", old_submissions,
-                    {**{c: c for c in same}, "district_code": "place_code"})
+                    {**{c: c for c in same}, "district_code": "place_code"},
+                    children=("submission_values", "submission_communes"))
     _rebuild_sqlite("allocations", old_allocations,
                     {"indicator_code": "indicator_code", "district_code": "place_code",
                      "target": "target", "updated_by": "updated_by", "updated_at": "updated_at"})
