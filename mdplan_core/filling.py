@@ -1,10 +1,12 @@
 """Fill a report template in code, the way an officer would fill it by hand.
 
-Used by the demo (`demo.py`), which builds its year of reports by filling the real template
-and uploading it, and by the tests. Cells are found by their labels (`layout`, as the reader
-finds them), not by fixed positions, so a filled file is what an officer produces: values
-typed into the input cells only. Values are written as given, so callers can also produce the
-mistakes officers make (text such as "10 lớp", negative numbers, names that are not communes).
+Used by the web form (`entry.py`), which writes what was typed into the real template, by the
+demo (`demo.py`), which builds its year of reports the same way, and by the tests (through
+`tests/fill.py`, which adds their usual reporter, phone and date). Cells are found by their
+labels (`layout`, as the reader finds them), not by fixed positions, so a filled file is what
+an officer produces: values typed into the input cells only. Values are written as given, so
+callers can also produce the mistakes officers make (text such as "10 lớp", negative numbers,
+names that are not communes).
 
 A text (a name, a note, a phone number, a text in a result cell) is always written as a text
 cell, never a formula, and character for character as Excel writes it: a control character
@@ -23,45 +25,29 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .export import FORMULA_PREFIXES
-from .layout import (
-    COMMUNE_TABLE,
-    HEADER,
-    LIST_COLUMNS,
-    MEDIA,
-    SHEET_COMMUNES,
-    SHEET_LISTS,
-    SHEET_META,
-    SHEET_REPORT,
-    TABLE,
-)
-from .report import Period
+from .layout import COMMUNE_TABLE, HEADER, LIST_COLUMNS, MEDIA, SHEET_COMMUNES, SHEET_LISTS, SHEET_REPORT, TABLE
 from .vntext import CELL_TEXT_LIMIT
 
-__all__ = ["DEFAULT", "TextCells", "fill_template", "text_cells", "key", "find_label",
-           "value_cell", "table_columns", "indicator_rows"]
-
-DEFAULT = object()  # "use the usual value"; None means "leave the cell blank"
+__all__ = ["TextCells", "fill_template", "text_cells", "key", "find_label", "value_cell",
+           "table_columns", "indicator_rows"]
 
 
-def fill_template(xlsx_bytes: bytes, results: dict[str, object] | None = None,
+def fill_template(xlsx_bytes: bytes, *, reporter: str | None, phone: str | None,
+                  report_date: dt.date | str | None, results: dict[str, object] | None = None,
                   communes: dict[str, list] | None = None, media_text: str | None = None,
-                  reporter: str | None = "Nguyễn Thị Hoa", phone: str | None = "0209 3875 123",
-                  report_date: dt.date | str | None = DEFAULT,
                   notes: dict[str, str] | None = None) -> bytes:
-    """The template with the officer's entries, as xlsx bytes.
+    """The template with the officer's entries, as xlsx bytes. None leaves a cell blank.
 
+    - `reporter`, `phone`, `report_date`: the header block; a date may also be given as a
+      text (written as typed text).
     - `results`: indicator code -> value for `Kết quả trong kỳ` (a value given for a
       distinct_communes code replaces its formula, as an officer's own copy might).
     - `communes`: indicator code -> commune names (or `(district name, commune name)`) for
       the sheet `Xã, phường`; the district of a bare name is taken from `Danh mục` when the
       unit is a provincial agency.
-    - `report_date`: a date, a text (written as typed text), None (blank) or, by default,
-      the day after the period ends.
     """
     wb = load_workbook(io.BytesIO(xlsx_bytes))
     ws = wb[SHEET_REPORT]
-    if report_date is DEFAULT:
-        report_date = Period.parse(_meta(wb)["period"]).end + dt.timedelta(days=1)
     for name, value in (("reporter", reporter), ("phone", phone), ("report_date", report_date)):
         if value is not None:
             _put(value_cell(ws, HEADER[name].text), value)
@@ -198,7 +184,3 @@ def _fill_communes(wb, communes: dict[str, list]) -> None:
         elif district_cell.value is None and name in district_of:
             _put(district_cell, district_of[name])
         row += 1
-
-
-def _meta(wb) -> dict[str, str]:
-    return {str(k): str(v) for k, v in wb[SHEET_META].iter_rows(values_only=True) if k}
