@@ -296,7 +296,7 @@ class _SheetView:
             fixed, encoding = vntext.fix_legacy(raw, self.fonts.get((r, c)))
             if encoding:
                 self.converted.append((r, c, encoding))
-            out = vntext.clean_text(vntext.nfc(fixed)).strip() or None
+            out = vntext.clean_text(fixed).strip() or None  # fix_legacy gives NFC
         else:
             out = _plain(raw)
         self._text[(r, c)] = out
