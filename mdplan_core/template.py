@@ -85,7 +85,7 @@ TEXT = {
     "footer": "Trang &P/&N",
 }
 PROMPT = {
-    "count_title": "Kết quả trong kỳ",
+    "count_title": TABLE["result"].text,  # a prompt is titled with its cell's label
     "sum": ("Số {unit} đạt được trong kỳ báo cáo (không cộng dồn các kỳ trước). "
             "Chỉ nhập số nguyên, không ghi đơn vị. Để trống: chưa có số liệu; "
             "ghi 0: không thực hiện."),
@@ -95,19 +95,19 @@ PROMPT = {
     "count_error_title": "Số liệu không hợp lệ",
     "count_error": ("Chỉ nhập số nguyên không âm (0, 1, 2, …), không kèm chữ hay đơn vị. "
                     "Để trống nếu chưa có số liệu."),
-    "date_title": "Ngày báo cáo",
+    "date_title": HEADER["report_date"].text,
     "date": "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 15/12/{year}.",
     "date_error_title": "Ngày không hợp lệ",
     "date_error": ("Ngày báo cáo phải là một ngày trong năm {year} hoặc {next_year}, "
                    "nhập theo dạng ngày/tháng/năm, ví dụ 15/12/{year}."),
     "phone": "Số điện thoại để Sở LĐTBXH liên hệ khi cần làm rõ số liệu.",
-    "code_title": "Mã chỉ tiêu",
+    "code_title": COMMUNE_TABLE["code"].text,
     "code": "Chọn mã chỉ tiêu từ danh sách: {codes}.",
     "code_error": "Chỉ chọn một trong các mã: {codes}.",
-    "district_title": "Huyện, thành phố",
+    "district_title": COMMUNE_TABLE["district"].text,
     "district": "Chọn huyện, thành phố nơi có xã, phường, thị trấn này.",
     "district_error": "Chọn huyện, thành phố từ danh sách thả xuống.",
-    "commune_title": "Xã, phường, thị trấn",
+    "commune_title": COMMUNE_TABLE["commune"].text,
     "commune": "Chọn tên xã, phường, thị trấn từ danh sách thả xuống (bấm mũi tên bên phải ô).",
     "commune_error": ("Tên này không có trong danh mục xã, phường, thị trấn năm {year}. "
                       "Hãy chọn từ danh sách thả xuống."),
