@@ -26,9 +26,9 @@ import pandas as pd  # noqa: E402
 from openpyxl.styles import Font  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
+from mdplan_core.layout import READ_MAX_CELLS, READ_MAX_COLS, READ_MAX_ROWS  # noqa: E402
 from mdplan_core.preflight import preflight  # noqa: E402
 from mdplan_core.sandbox import read_workbook_safely, run_isolated  # noqa: E402
-from mdplan_core.template import READ_MAX_CELLS, READ_MAX_COLS, READ_MAX_ROWS  # noqa: E402
 from mdplan_core.workbook import ReadLimits, read_workbook  # noqa: E402
 from tests.hostile import real_xlsx, shared_strings_xlsx  # noqa: E402
 

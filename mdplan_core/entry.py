@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .filling import REPORT, fill_template, text_cells
+from .filling import fill_template, text_cells
 from .findings import Finding, error, has_errors, warning
 from .intake import check_upload
+from .layout import HEADER, MEDIA, SHEET_REPORT
 from .report import Period
 from .template import build_template
 from .validation import CheckResult
@@ -34,9 +35,9 @@ MESSAGES = {
     "text.too_long": (
         "{field} dài {length} ký tự, quá {limit} ký tự mà một ô Excel chứa được. Hãy rút gọn "
         "nội dung này."),
-    "field.reporter": "Người báo cáo",
-    "field.phone": "Số điện thoại",
-    "field.media_text": "Nội dung chuyên trang, chuyên mục",
+    "field.reporter": HEADER["reporter"].text,  # as the template labels them
+    "field.phone": HEADER["phone"].text,
+    "field.media_text": MEDIA.text,
     "field.note": "Ghi chú của {code}",
 }
 
@@ -197,7 +198,7 @@ def _text_findings(template: bytes, typed: Entry) -> list[Finding]:
         if not (dropped or too_long):
             continue
         cells = cells or text_cells(template)
-        where = {"sheet": REPORT, "cell": cells.notes.get(code) if name == "note"
+        where = {"sheet": SHEET_REPORT, "cell": cells.notes.get(code) if name == "note"
                  else getattr(cells, name)}
         label = MESSAGES[f"field.{name}"].format(code=code)
         if dropped:

@@ -1,10 +1,12 @@
 """Fill a report template in code, the way an officer would fill it by hand.
 
-Used by the demo (`demo.py`), which builds its year of reports by filling the real template
-and uploading it, and by the tests. Cells are found by their labels (as the reader finds
-them), not by fixed positions, so a filled file is what an officer produces: values typed
-into the input cells only. Values are written as given, so callers can also produce the
-mistakes officers make (text such as "10 lớp", negative numbers, names that are not communes).
+Used by the web form (`entry.py`), which writes what was typed into the real template, by the
+demo (`demo.py`), which builds its year of reports the same way, and by the tests (through
+`tests/fill.py`, which adds their usual reporter, phone and date). Cells are found by their
+labels (`layout`, as the reader finds them), not by fixed positions, so a filled file is what
+an officer produces: values typed into the input cells only. Values are written as given, so
+callers can also produce the mistakes officers make (text such as "10 lớp", negative numbers,
+names that are not communes).
 
 A text (a name, a note, a phone number, a text in a result cell) is always written as a text
 cell, never a formula, and character for character as Excel writes it: a control character
@@ -23,49 +25,42 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .export import FORMULA_PREFIXES
-from .report import Period
+from .layout import COMMUNE_TABLE, HEADER, LIST_COLUMNS, MEDIA, SHEET_COMMUNES, SHEET_LISTS, SHEET_REPORT, TABLE
 from .vntext import CELL_TEXT_LIMIT
 
-__all__ = ["REPORT", "COMMUNES", "LISTS", "META", "DEFAULT", "TextCells", "fill_template",
-           "text_cells", "key", "find_label", "value_cell", "table_columns", "indicator_rows"]
-
-REPORT, COMMUNES, LISTS, META = "Báo cáo", "Xã, phường", "Danh mục", "_mdplan"
-REPORTER, PHONE, MEDIA, NOTE = ("Người báo cáo", "Số điện thoại",
-                                "Nội dung chuyên trang, chuyên mục", "Ghi chú")
-DEFAULT = object()  # "use the usual value"; None means "leave the cell blank"
+__all__ = ["TextCells", "fill_template", "text_cells", "key", "find_label", "value_cell",
+           "table_columns", "indicator_rows"]
 
 
-def fill_template(xlsx_bytes: bytes, results: dict[str, object] | None = None,
+def fill_template(xlsx_bytes: bytes, *, reporter: str | None, phone: str | None,
+                  report_date: dt.date | str | None, results: dict[str, object] | None = None,
                   communes: dict[str, list] | None = None, media_text: str | None = None,
-                  reporter: str | None = "Nguyễn Thị Hoa", phone: str | None = "0209 3875 123",
-                  report_date: dt.date | str | None = DEFAULT,
                   notes: dict[str, str] | None = None) -> bytes:
-    """The template with the officer's entries, as xlsx bytes.
+    """The template with the officer's entries, as xlsx bytes. None leaves a cell blank.
 
+    - `reporter`, `phone`, `report_date`: the header block; a date may also be given as a
+      text (written as typed text).
     - `results`: indicator code -> value for `Kết quả trong kỳ` (a value given for a
       distinct_communes code replaces its formula, as an officer's own copy might).
     - `communes`: indicator code -> commune names (or `(district name, commune name)`) for
       the sheet `Xã, phường`; the district of a bare name is taken from `Danh mục` when the
       unit is a provincial agency.
-    - `report_date`: a date, a text (written as typed text), None (blank) or, by default,
-      the day after the period ends.
     """
     wb = load_workbook(io.BytesIO(xlsx_bytes))
-    ws = wb[REPORT]
-    if report_date is DEFAULT:
-        report_date = Period.parse(_meta(wb)["period"]).end + dt.timedelta(days=1)
-    for label, value in ((REPORTER, reporter), (PHONE, phone), ("Ngày báo cáo", report_date)):
+    ws = wb[SHEET_REPORT]
+    for name, value in (("reporter", reporter), ("phone", phone), ("report_date", report_date)):
         if value is not None:
-            _put(value_cell(ws, label), value)
+            _put(value_cell(ws, HEADER[name].text), value)
 
-    table = table_columns(ws, "Mã chỉ tiêu", "Kết quả trong kỳ", NOTE)
+    result_label, note_label = TABLE["result"].text, TABLE["note"].text
+    table = table_columns(ws, result_label, note_label)
     rows = indicator_rows(ws)
     for code, value in (results or {}).items():
-        _put(ws.cell(rows[code], table["Kết quả trong kỳ"]), value)
+        _put(ws.cell(rows[code], table[result_label]), value)
     for code, note in (notes or {}).items():
-        _put(ws.cell(rows[code], table[NOTE]), note)
+        _put(ws.cell(rows[code], table[note_label]), note)
     if media_text is not None:
-        _put(value_cell(ws, MEDIA), media_text)
+        _put(value_cell(ws, MEDIA.text), media_text)
     if communes:
         _fill_communes(wb, communes)
 
@@ -86,10 +81,12 @@ class TextCells:
 
 def text_cells(xlsx_bytes: bytes) -> TextCells:
     """The cells of a template that `fill_template` writes texts into."""
-    ws = load_workbook(io.BytesIO(xlsx_bytes))[REPORT]
-    note_col = table_columns(ws, "Kết quả trong kỳ", NOTE)[NOTE]
-    return TextCells(value_cell(ws, REPORTER).coordinate, value_cell(ws, PHONE).coordinate,
-                     value_cell(ws, MEDIA).coordinate,
+    ws = load_workbook(io.BytesIO(xlsx_bytes))[SHEET_REPORT]
+    result_label, note_label = TABLE["result"].text, TABLE["note"].text
+    note_col = table_columns(ws, result_label, note_label)[note_label]
+    return TextCells(value_cell(ws, HEADER["reporter"].text).coordinate,
+                     value_cell(ws, HEADER["phone"].text).coordinate,
+                     value_cell(ws, MEDIA.text).coordinate,
                      {code: ws.cell(row, note_col).coordinate
                       for code, row in indicator_rows(ws).items()})
 
@@ -153,8 +150,9 @@ def table_columns(ws: Worksheet, *labels: str) -> dict[str, int]:
 
 def indicator_rows(ws: Worksheet) -> dict[str, int]:
     """Indicator code -> row on the report sheet."""
-    header = find_label(ws, "Kết quả trong kỳ").row
-    code_col = table_columns(ws, "Mã chỉ tiêu", "Kết quả trong kỳ")["Mã chỉ tiêu"]
+    code_label, result_label = TABLE["code"].text, TABLE["result"].text
+    header = find_label(ws, result_label).row
+    code_col = table_columns(ws, code_label, result_label)[code_label]
     rows = {}
     for row in range(header + 1, ws.max_row + 1):
         code = ws.cell(row, code_col).value
@@ -165,26 +163,24 @@ def indicator_rows(ws: Worksheet) -> dict[str, int]:
 
 
 def _fill_communes(wb, communes: dict[str, list]) -> None:
-    ws = wb[COMMUNES]
-    cols = table_columns(ws, "Mã chỉ tiêu", "Huyện, thành phố", "Xã, phường, thị trấn")
-    district_of = {row[0]: row[2] for row in wb[LISTS].iter_rows(min_row=2, values_only=True)
-                   if row[0]}
+    ws = wb[SHEET_COMMUNES]
+    code_label, district_label, commune_label = (COMMUNE_TABLE[name].text
+                                                 for name in ("code", "district", "commune"))
+    cols = table_columns(ws, code_label, district_label, commune_label)
+    name_at, district_at = LIST_COLUMNS["commune"] - 1, LIST_COLUMNS["district_of"] - 1
+    district_of = {row[name_at]: row[district_at]
+                   for row in wb[SHEET_LISTS].iter_rows(min_row=2, values_only=True) if row[name_at]}
     entries = [(code, item) for code, items in communes.items() for item in items]
-    row = find_label(ws, "Xã, phường, thị trấn").row + 1
+    row = find_label(ws, commune_label).row + 1
     for code, item in entries:
-        while (ws.cell(row, cols["Mã chỉ tiêu"]).value
-               or ws.cell(row, cols["Xã, phường, thị trấn"]).value):
+        while ws.cell(row, cols[code_label]).value or ws.cell(row, cols[commune_label]).value:
             row += 1
         district, name = item if isinstance(item, tuple) else (None, item)
-        _put(ws.cell(row, cols["Mã chỉ tiêu"]), code)
-        _put(ws.cell(row, cols["Xã, phường, thị trấn"]), name)
-        district_cell = ws.cell(row, cols["Huyện, thành phố"])
+        _put(ws.cell(row, cols[code_label]), code)
+        _put(ws.cell(row, cols[commune_label]), name)
+        district_cell = ws.cell(row, cols[district_label])
         if district is not None:
             _put(district_cell, district)
         elif district_cell.value is None and name in district_of:
             _put(district_cell, district_of[name])
         row += 1
-
-
-def _meta(wb) -> dict[str, str]:
-    return {str(k): str(v) for k, v in wb[META].iter_rows(values_only=True) if k}

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from . import vntext
 from .findings import Finding, error, warning
+from .layout import AFTER_TABLE, COMMUNE_TABLE, HEADER, MEDIA, SHEET_COMMUNES, SHEET_REPORT, TABLE, Label
 from .report import ParsedReport, Period, ReportValue
 from .workbook import RawSheet, RawWorkbook, cell_ref
 
@@ -113,39 +114,6 @@ MESSAGES = {
         "tra lại tệp."),
 }
 
-# Header block labels. The first one is the template's own; the others are what officers write.
-HEADER_LABELS = {
-    "unit": ["Đơn vị báo cáo", "Tên đơn vị", "Đơn vị"],
-    "unit_code": ["Mã đơn vị"],
-    "year": ["Năm kế hoạch", "Năm báo cáo", "Năm"],
-    "start_month": ["Từ tháng"],
-    "end_month": ["Đến tháng"],
-    "reporter": ["Người báo cáo"],
-    "phone": ["Số điện thoại", "Điện thoại", "SĐT"],
-    "report_date": ["Ngày báo cáo"],
-}
-# Indicator table columns. A cell matches the longest label it equals or starts with.
-TABLE_LABELS = {
-    "code": ["Mã chỉ tiêu", "Mã CT", "Mã số"],
-    "task": ["Nhiệm vụ"],
-    "name": ["Tên chỉ tiêu", "Chỉ tiêu", "Nội dung chỉ tiêu"],
-    "unit": ["Đơn vị tính", "ĐVT"],
-    "target": ["Chỉ tiêu năm", "Chỉ tiêu kế hoạch"],
-    "result": ["Kết quả trong kỳ", "Kết quả thực hiện trong kỳ", "Kết quả thực hiện", "Kết quả",
-               "Thực hiện trong kỳ"],
-    "note": ["Ghi chú"],
-}
-COMMUNE_LABELS = {
-    "code": ["Mã chỉ tiêu", "Chỉ tiêu"],
-    "district": ["Huyện, thành phố", "Huyện", "Huyện/thành phố"],
-    "commune": ["Xã, phường, thị trấn", "Xã, phường", "Tên xã", "Xã"],
-    "note": ["Ghi chú"],
-}
-MEDIA_LABELS = ["Nội dung chuyên trang, chuyên mục"]
-# Labels that end the indicator table.
-END_LABELS = MEDIA_LABELS + ["Người lập biểu", "Thủ trưởng đơn vị"]
-REPORT_SHEET = "Báo cáo"
-COMMUNE_SHEET = "Xã, phường"
 # How far labels are looked for: a header row below this many rows, or a label this far past
 # the table, is not a report's. Bounds the work on a sheet padded with 100 000 rows.
 SEARCH_ROWS = 1000
@@ -246,9 +214,9 @@ def _key(text) -> str:
     return vntext.match_key(text) if text else ""
 
 
-def _label_keys(labels: dict[str, list[str]]) -> list[tuple[str, str]]:
+def _label_keys(labels: dict[str, Label]) -> list[tuple[str, str]]:
     """(column, label key) pairs, the longest label first, so `Chỉ tiêu năm` beats `Chỉ tiêu`."""
-    pairs = [(col, _key(label)) for col, names in labels.items() for label in names]
+    pairs = [(col, _key(text)) for col, label in labels.items() for text in label.texts]
     return sorted(pairs, key=lambda p: -len(p[1]))
 
 
@@ -328,7 +296,7 @@ class _SheetView:
             fixed, encoding = vntext.fix_legacy(raw, self.fonts.get((r, c)))
             if encoding:
                 self.converted.append((r, c, encoding))
-            out = vntext.clean_text(vntext.nfc(fixed)).strip() or None
+            out = vntext.clean_text(fixed).strip() or None  # fix_legacy gives NFC
         else:
             out = _plain(raw)
         self._text[(r, c)] = out
@@ -370,7 +338,7 @@ class _Reader:
         self.communes = plan.communes.set_index("code", drop=False)
         self.commune_codes = [c for c, i in self.indicators.items()
                               if i["aggregation"] == "distinct_communes"]
-        self.header_keys = {_key(label) for labels in HEADER_LABELS.values() for label in labels}
+        self.header_keys = {_key(text) for label in HEADER.values() for text in label.texts}
 
     # findings
     def _add(self, make, code: str, message_id: str | None = None, /, *, sheet=None, cell=None,
@@ -430,8 +398,8 @@ class _Reader:
     def _find_table(self):
         """(sheet, header row, {column: index}, end row) of the indicator table, preferring the
         sheet `Báo cáo`; None with a `template.not_recognised` finding when there is none."""
-        pairs = _label_keys(TABLE_LABELS)
-        report_key = _key(REPORT_SHEET)
+        pairs = _label_keys(TABLE)
+        report_key = _key(SHEET_REPORT)
         ordered = sorted(self.sheets, key=lambda v: _key(v.name) != report_key)
         partial = None
         for view in ordered:
@@ -443,7 +411,7 @@ class _Reader:
                     partial = (view, r, columns)
         if partial:
             view, r, columns = partial
-            missing = TABLE_LABELS["result" if "result" not in columns else "code"][0]
+            missing = TABLE["result" if "result" not in columns else "code"].text
             self._error("template.not_recognised", "template.not_recognised/column",
                         sheet=view.name, cell=cell_ref(r, min(columns.values())),
                         row=r + 1, missing=missing)
@@ -453,7 +421,7 @@ class _Reader:
 
     def _table_end(self, view: _SheetView, header_row: int) -> int:
         """The row after the table: at a label that follows it, or the end of the sheet."""
-        end_keys = {_key(label) for label in END_LABELS}
+        end_keys = {_key(label.text) for label in AFTER_TABLE}
         for r in range(header_row + 1, view.nrows):
             if any(view.key(r, c) in end_keys for c in range(view.width(r))
                    if isinstance(view.rows[r][c], str)):
@@ -556,8 +524,8 @@ class _Reader:
     def _read_header(self, view: _SheetView, skip: range) -> dict[str, _Field]:
         """Header field -> where its value is. The template's own label wins over an alias,
         then the first in reading order."""
-        pairs = [(name, i, _key(label)) for name, labels in HEADER_LABELS.items()
-                 for i, label in enumerate(labels)]
+        pairs = [(name, i, _key(text)) for name, label in HEADER.items()
+                 for i, text in enumerate(label.texts)]
         best: dict[str, tuple[int, _Field]] = {}
 
         def offer(name, rank, found):
@@ -637,7 +605,7 @@ class _Reader:
         return vntext.NameResolver(entries, kind="unit")
 
     def _missing(self, view: _SheetView, header: dict, name: str) -> None:
-        label = HEADER_LABELS[name][0]
+        label = HEADER[name].text
         if name in header:  # the label is there, its value is not
             self._error("header.missing", "header.missing/value", **self.cells.at_header(name),
                         label=label, what=MESSAGES[f"what.{name}"])
@@ -657,7 +625,7 @@ class _Reader:
             if not valid:
                 self._error("period.invalid",
                             "period.invalid/year" if name == "year" else "period.invalid/month",
-                            **self.cells.at_header(name), label=HEADER_LABELS[name][0],
+                            **self.cells.at_header(name), label=HEADER[name].text,
                             text=_plain(value))
                 continue
             parts[name] = number
@@ -702,8 +670,8 @@ class _Reader:
         return row.iloc[0]["district_code"]
 
     def _find_commune_table(self):
-        pairs = _label_keys(COMMUNE_LABELS)
-        commune_key = _key(COMMUNE_SHEET)
+        pairs = _label_keys(COMMUNE_TABLE)
+        commune_key = _key(SHEET_COMMUNES)
         ordered = sorted(self.sheets, key=lambda v: _key(v.name) != commune_key)
         for view in ordered:
             for r in range(min(view.nrows, SEARCH_ROWS)):
@@ -823,7 +791,7 @@ class _Reader:
     # -- the media text and the result --
 
     def _read_media_text(self, view: _SheetView) -> str | None:
-        keys = {_key(label) for label in MEDIA_LABELS}
+        keys = {_key(text) for text in MEDIA.texts}
         others = [v for v in self.sheets if v is not view]
         for sheet in [view, *others]:
             for r in range(min(sheet.nrows, SEARCH_ROWS * 2)):
@@ -835,7 +803,7 @@ class _Reader:
                             self.cells.media_sheet = sheet.name
                             return sheet.text(r, vc)
                         below = sheet.text(r + 1, c) if r + 1 < sheet.nrows else None
-                        if below and _key(below) not in {_key(x) for x in END_LABELS}:
+                        if below and _key(below) not in {_key(label.text) for label in AFTER_TABLE}:
                             self.cells.media_text = cell_ref(r + 1, c)
                             self.cells.media_sheet = sheet.name
                             return below

@@ -47,7 +47,7 @@ MAX_CONCURRENT_WORKERS = max(2, os.cpu_count() or 2)
 QUEUE_TIMEOUT_S = 60
 STDERR_KEPT_BYTES = 4000
 # The most a worker may send back, and so about the most one upload costs the server (the
-# reader's caps, template.READ_MAX_*, keep a workbook's read far below it: a report is
+# reader's caps, layout.READ_MAX_*, keep a workbook's read far below it: a report is
 # under 100 KB). The worker cannot write a longer result file even if a file subverts it.
 RESULT_MAX_BYTES = 8 * 1024 * 1024
 
@@ -124,8 +124,9 @@ def read_workbook_safely(data: bytes,
 # --- parent side ----------------------------------------------------------------------------
 
 def _read_limits():
-    # Imported here, not at the top: the worker runs this module and must not load pandas.
-    from .template import READ_MAX_CELLS, READ_MAX_COLS, READ_MAX_ROWS
+    # Imported here, not at the top: the worker runs this module and imports the reader
+    # itself, by name.
+    from .layout import READ_MAX_CELLS, READ_MAX_COLS, READ_MAX_ROWS
     from .workbook import ReadLimits
 
     return ReadLimits(rows=READ_MAX_ROWS, cols=READ_MAX_COLS, cells=READ_MAX_CELLS)

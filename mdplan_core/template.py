@@ -1,9 +1,9 @@
 """The report template: the Excel workbook an officer downloads, fills in and uploads.
 
 `build_template(plan, unit_code, period)` writes it from code with openpyxl, for one
-reporting unit and one period. Its layout is the contract in `docs/template.md`: the
-reader finds everything by label, so the labels below must stay as they are written
-there. The workbook is built from scratch (never an Excel-made file re-saved), because
+reporting unit and one period. Its sheets, labels and rows are `layout`'s, the contract
+in `docs/template.md` that the reader reads by. This module adds how it looks: widths,
+colours, prompts, the guide. The workbook is built from scratch (never an Excel-made file re-saved), because
 openpyxl drops Excel's validation extensions when it re-saves.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ import unicodedata
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
@@ -22,67 +23,39 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .layout import (
+    COMMUNE_FIRST_ROW,
+    COMMUNE_HEADER_ROW,
+    COMMUNE_INPUT_ROWS,
+    COMMUNE_LIST,
+    COMMUNE_TABLE,
+    DISTRICT_LIST,
+    HEAD,
+    HEADER,
+    HEADER_FIRST_ROW,
+    LABEL_COL,
+    LIST_COLUMNS,
+    MEDIA,
+    MEDIA_ROWS,
+    META_KEYS,
+    PREPARED_BY,
+    SHEET_COMMUNES,
+    SHEET_GUIDE,
+    SHEET_LISTS,
+    SHEET_META,
+    SHEET_REPORT,
+    TABLE,
+    TABLE_FIRST_ROW,
+    TABLE_HEADER_ROW,
+    TEMPLATE_VERSION,
+    VALUE_COL,
+)
 from .plan import Plan
 from .report import Period
 
-TEMPLATE_VERSION = "1"
-
-# --- Names and labels of the contract (docs/template.md) --------------------------------
-SHEET_REPORT = "Báo cáo"
-SHEET_COMMUNES = "Xã, phường"
-SHEET_GUIDE = "Hướng dẫn"
-SHEET_LISTS = "Danh mục"
-SHEET_META = "_mdplan"
-COMMUNE_LIST = "DS_XA"
-DISTRICT_LIST = "DS_HUYEN"
-COMMUNE_INPUT_ROWS = 60
-
-LABELS = {
-    "unit_name": "Đơn vị báo cáo",
-    "unit_code": "Mã đơn vị",
-    "year": "Năm kế hoạch",
-    "from_month": "Từ tháng",
-    "to_month": "Đến tháng",
-    "reporter": "Người báo cáo",
-    "phone": "Số điện thoại",
-    "report_date": "Ngày báo cáo",
-    "code": "Mã chỉ tiêu",
-    "task": "Nhiệm vụ",
-    "name": "Tên chỉ tiêu",
-    "unit": "Đơn vị tính",
-    "target": "Chỉ tiêu năm",
-    "result": "Kết quả trong kỳ",
-    "note": "Ghi chú",
-    "media": "Nội dung chuyên trang, chuyên mục",
-    "district": "Huyện, thành phố",
-    "commune": "Xã, phường, thị trấn",
-    "prepared_by": "Người lập biểu",
-    "head": "Thủ trưởng đơn vị",
-}
-HEADER_FIELDS = ("unit_name", "unit_code", "year", "from_month", "to_month",
-                 "reporter", "phone", "report_date")
-TABLE_COLUMNS = ("code", "task", "name", "unit", "target", "result", "note")
-COMMUNE_COLUMNS = ("code", "district", "commune", "note")
-
-# --- Cell positions on `Báo cáo` (the reader does not rely on them; tests and docs do) --
+# --- Column widths of `Báo cáo` (its names, labels and rows: mdplan_core.layout) ------------
 REPORT_WIDTHS = {"A": 10, "B": 30, "C": 42, "D": 14, "E": 10, "F": 12, "G": 36}
-LABEL_COL, VALUE_COL = "A", "C"          # header block: label merged A:B, value in C
-HEADER_FIRST_ROW = 10                    # `Đơn vị báo cáo`; the 8 fields follow
-TABLE_HEADER_ROW = HEADER_FIRST_ROW + len(HEADER_FIELDS) + 1          # 19
-TABLE_FIRST_ROW = TABLE_HEADER_ROW + 1                                # 20
-COMMUNE_HEADER_ROW = 4
 GUIDE_WIDTH = 80
-COMMUNE_FIRST_ROW = COMMUNE_HEADER_ROW + 1
-MEDIA_ROWS = 6
-
-# --- How much of an upload is read (mdplan_core.workbook.ReadLimits) ----------------------
-# The template's longest sheet is the commune list, its widest the report (A:G). Officers add
-# rows and columns, so the caps are generous; data beyond them is left out with a warning.
-# They bound what one upload costs the server: see docs/operations.md.
-TEMPLATE_SHEETS = (SHEET_REPORT, SHEET_COMMUNES, SHEET_GUIDE, SHEET_LISTS, SHEET_META)
-READ_MAX_ROWS = 10 * (COMMUNE_FIRST_ROW + COMMUNE_INPUT_ROWS)              # 650
-READ_MAX_COLS = 4 * len(REPORT_WIDTHS)                                      # 28: A:AB
-READ_MAX_CELLS = 2 * len(TEMPLATE_SHEETS) * READ_MAX_ROWS * READ_MAX_COLS   # 182 000
 
 # --- Vietnamese text shown in the workbook ----------------------------------------------
 TEXT = {
@@ -112,7 +85,7 @@ TEXT = {
     "footer": "Trang &P/&N",
 }
 PROMPT = {
-    "count_title": "Kết quả trong kỳ",
+    "count_title": TABLE["result"].text,  # a prompt is titled with its cell's label
     "sum": ("Số {unit} đạt được trong kỳ báo cáo (không cộng dồn các kỳ trước). "
             "Chỉ nhập số nguyên, không ghi đơn vị. Để trống: chưa có số liệu; "
             "ghi 0: không thực hiện."),
@@ -122,19 +95,19 @@ PROMPT = {
     "count_error_title": "Số liệu không hợp lệ",
     "count_error": ("Chỉ nhập số nguyên không âm (0, 1, 2, …), không kèm chữ hay đơn vị. "
                     "Để trống nếu chưa có số liệu."),
-    "date_title": "Ngày báo cáo",
+    "date_title": HEADER["report_date"].text,
     "date": "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 15/12/{year}.",
     "date_error_title": "Ngày không hợp lệ",
     "date_error": ("Ngày báo cáo phải là một ngày trong năm {year} hoặc {next_year}, "
                    "nhập theo dạng ngày/tháng/năm, ví dụ 15/12/{year}."),
     "phone": "Số điện thoại để Sở LĐTBXH liên hệ khi cần làm rõ số liệu.",
-    "code_title": "Mã chỉ tiêu",
+    "code_title": COMMUNE_TABLE["code"].text,
     "code": "Chọn mã chỉ tiêu từ danh sách: {codes}.",
     "code_error": "Chỉ chọn một trong các mã: {codes}.",
-    "district_title": "Huyện, thành phố",
+    "district_title": COMMUNE_TABLE["district"].text,
     "district": "Chọn huyện, thành phố nơi có xã, phường, thị trấn này.",
     "district_error": "Chọn huyện, thành phố từ danh sách thả xuống.",
-    "commune_title": "Xã, phường, thị trấn",
+    "commune_title": COMMUNE_TABLE["commune"].text,
     "commune": "Chọn tên xã, phường, thị trấn từ danh sách thả xuống (bấm mũi tên bên phải ô).",
     "commune_error": ("Tên này không có trong danh mục xã, phường, thị trấn năm {year}. "
                       "Hãy chọn từ danh sách thả xuống."),
@@ -316,13 +289,13 @@ def _write_report(ws: Worksheet, plan: Plan, unit, period: Period,
 
     # Header block: one label per row, the value to its right and nothing after it, so a
     # blank input never makes the reader take a neighbour as its value.
-    values = {"unit_name": unit.name, "unit_code": unit.code, "year": plan.year,
-              "from_month": period.start_month, "to_month": period.end_month}
+    values = {"unit": unit.name, "unit_code": unit.code, "year": plan.year,
+              "start_month": period.start_month, "end_month": period.end_month}
     rows = {}
-    for i, field in enumerate(HEADER_FIELDS):
+    for i, (field, label) in enumerate(HEADER.items()):
         row = HEADER_FIRST_ROW + i
         rows[field] = row
-        _merged(ws, f"{LABEL_COL}{row}:B{row}", LABELS[field], _font(bold=True), LEFT)
+        _merged(ws, f"{LABEL_COL}{row}:B{row}", label.text, _font(bold=True), LEFT)
         cell = ws[f"{VALUE_COL}{row}"]
         cell.border = BOX
         cell.alignment = LEFT
@@ -337,7 +310,7 @@ def _write_report(ws: Worksheet, plan: Plan, unit, period: Period,
     date_cell.number_format = DATE_FORMAT
     _validate(ws, f"{VALUE_COL}{rows['phone']}", DataValidation(
         allow_blank=True, showInputMessage=True,
-        promptTitle=LABELS["phone"], prompt=PROMPT["phone"]))
+        promptTitle=HEADER["phone"].text, prompt=PROMPT["phone"]))
     _validate(ws, date_cell.coordinate, DataValidation(
         type="date", operator="between", allow_blank=True,
         formula1=str(_serial(dt.date(plan.year, 1, 1))),
@@ -350,8 +323,8 @@ def _write_report(ws: Worksheet, plan: Plan, unit, period: Period,
         promptTitle=PROMPT["date_title"], prompt=PROMPT["date"].format(year=plan.year)))
 
     # The indicator table.
-    for i, key in enumerate(TABLE_COLUMNS):
-        cell = ws.cell(TABLE_HEADER_ROW, i + 1, LABELS[key])
+    for i, label in enumerate(TABLE.values()):
+        cell = ws.cell(TABLE_HEADER_ROW, i + 1, label.text)
         cell.font = _font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = WRAP_CENTER
@@ -388,7 +361,7 @@ def _write_report(ws: Worksheet, plan: Plan, unit, period: Period,
     # with the signatures, so neither the table nor the text box is cut in two.
     media = table_last + 2
     ws.row_breaks.append(Break(id=table_last + 1))
-    _merged(ws, f"A{media}:B{media + MEDIA_ROWS - 1}", LABELS["media"], _font(bold=True),
+    _merged(ws, f"A{media}:B{media + MEDIA_ROWS - 1}", MEDIA.text, _font(bold=True),
             Alignment(wrap_text=True, vertical="top"))
     box = f"C{media}:{last_col}{media + MEDIA_ROWS - 1}"
     ws.merge_cells(box)
@@ -410,9 +383,9 @@ def _write_report(ws: Worksheet, plan: Plan, unit, period: Period,
                       f'"{TEXT["sign_date_blank"]}")')
     ws.merge_cells(f"E{sign}:G{sign}")
     ws[f"E{sign}"].font, ws[f"E{sign}"].alignment = _font(italic=True), CENTER
-    _merged(ws, f"A{sign + 1}:C{sign + 1}", LABELS["prepared_by"].upper(), _font(bold=True),
+    _merged(ws, f"A{sign + 1}:C{sign + 1}", PREPARED_BY.text.upper(), _font(bold=True),
             CENTER)
-    _merged(ws, f"E{sign + 1}:G{sign + 1}", LABELS["head"].upper(), _font(bold=True), CENTER)
+    _merged(ws, f"E{sign + 1}:G{sign + 1}", HEAD.text.upper(), _font(bold=True), CENTER)
     _merged(ws, f"A{sign + 2}:C{sign + 2}", TEXT["sign_hint_left"], _font(italic=True), CENTER)
     _merged(ws, f"E{sign + 2}:G{sign + 2}", TEXT["sign_hint_right"], _font(italic=True),
             CENTER)
@@ -446,8 +419,8 @@ def _write_communes(ws: Worksheet, plan: Plan, unit, period: Period,
         _font(italic=True, size=11, color="7F6000"), Alignment(wrap_text=True, vertical="top"))
     ws.row_dimensions[3].height = 45
 
-    for i, key in enumerate(COMMUNE_COLUMNS, start=1):
-        cell = ws.cell(COMMUNE_HEADER_ROW, i, LABELS[key])
+    for i, label in enumerate(COMMUNE_TABLE.values(), start=1):
+        cell = ws.cell(COMMUNE_HEADER_ROW, i, label.text)
         cell.font, cell.fill = _font(bold=True), HEADER_FILL
         cell.alignment, cell.border = WRAP_CENTER, BOX
     last = COMMUNE_FIRST_ROW + COMMUNE_INPUT_ROWS - 1
@@ -513,35 +486,36 @@ def _write_guide(ws: Worksheet, lines: list[tuple[str, str]]) -> None:
 
 def _write_lists(wb: Workbook, ws: Worksheet, communes: pd.DataFrame,
                  districts: pd.DataFrame) -> None:
-    headers = {"A": ("lists_commune", 30), "B": ("lists_type", 10),
-               "C": ("lists_district_of", 24), "D": ("lists_commune_code", 14),
-               "F": ("lists_district", 26), "G": ("lists_district_code", 16)}
-    for col, (key, width) in headers.items():
-        ws[f"{col}1"] = TEXT[key]
-        ws[f"{col}1"].font = _font(bold=True)
-        ws.column_dimensions[col].width = width
+    col = LIST_COLUMNS
+    widths = {"commune": 30, "type": 10, "district_of": 24, "commune_code": 14,
+              "district": 26, "district_code": 16}
+    for name, width in widths.items():
+        cell = ws.cell(1, col[name], TEXT[f"lists_{name}"])
+        cell.font = _font(bold=True)
+        ws.column_dimensions[cell.column_letter].width = width
     district_names = districts.set_index("code")["name"]
     for row, c in enumerate(communes.itertuples(index=False), start=2):
-        ws.cell(row, 1, c.name)
-        ws.cell(row, 2, c.type)
-        ws.cell(row, 3, district_names[c.district_code])
-        ws.cell(row, 4, c.code).number_format = TEXT_FORMAT
+        ws.cell(row, col["commune"], c.name)
+        ws.cell(row, col["type"], c.type)
+        ws.cell(row, col["district_of"], district_names[c.district_code])
+        ws.cell(row, col["commune_code"], c.code).number_format = TEXT_FORMAT
     for row, d in enumerate(districts.itertuples(index=False), start=2):
-        ws.cell(row, 6, d.name)
-        ws.cell(row, 7, d.code).number_format = TEXT_FORMAT
+        ws.cell(row, col["district"], d.name)
+        ws.cell(row, col["district_code"], d.code).number_format = TEXT_FORMAT
     sheet = _quote(ws.title)
-    wb.defined_names[COMMUNE_LIST] = DefinedName(
-        COMMUNE_LIST, attr_text=f"{sheet}!$A$2:$A${len(communes) + 1}")
-    wb.defined_names[DISTRICT_LIST] = DefinedName(
-        DISTRICT_LIST, attr_text=f"{sheet}!$F$2:$F${len(districts) + 1}")
+    for name, key, count in ((COMMUNE_LIST, "commune", len(communes)),
+                             (DISTRICT_LIST, "district", len(districts))):
+        letter = get_column_letter(col[key])
+        wb.defined_names[name] = DefinedName(
+            name, attr_text=f"{sheet}!${letter}$2:${letter}${count + 1}")
 
 
 def _write_meta(ws: Worksheet, plan: Plan, unit, period: Period) -> None:
-    rows = [("template_version", TEMPLATE_VERSION), ("plan", plan.decision.number),
-            ("unit_code", unit.code), ("period", str(period))]
-    for row, (key, value) in enumerate(rows, start=1):
+    values = {"template_version": TEMPLATE_VERSION, "plan": plan.decision.number,
+              "unit_code": unit.code, "period": str(period)}
+    for row, key in enumerate(META_KEYS, start=1):
         ws.cell(row, 1, key)
-        ws.cell(row, 2, value).number_format = TEXT_FORMAT
+        ws.cell(row, 2, values[key]).number_format = TEXT_FORMAT
 
 
 def _write_tasks(ws: Worksheet, plan: Plan, task_of_row: list[int]) -> None:

@@ -115,7 +115,7 @@ class RawWorkbook:
 class ReadLimits:
     """The most of a workbook that is read: rows and columns of each sheet from A1, and cells
     over all sheets. What lies beyond is left out with a warning. The caps bound what a read
-    costs the server (the template sets them: `mdplan_core.template.READ_MAX_ROWS`, ...)."""
+    costs the server (the template's layout sets them: `mdplan_core.layout.READ_MAX_ROWS`, ...)."""
 
     rows: int
     cols: int

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from mdplan_core.filling import fill_template
+from tests.fill import fill_template
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.requires("chromium")  # skips without it, fails in CI (tests/conftest.py)

@@ -17,28 +17,30 @@ import pytest
 from openpyxl.styles import Font
 
 from mdplan_core import vntext
-from mdplan_core.plan import load_plan
-from mdplan_core.report import Period
-from mdplan_core.template import (
+from mdplan_core.layout import (
     COMMUNE_FIRST_ROW,
-    HEADER_FIELDS,
+    HEADER,
     HEADER_FIRST_ROW,
+    SHEET_COMMUNES,
+    SHEET_REPORT,
     TABLE_FIRST_ROW,
     TABLE_HEADER_ROW,
-    build_template,
 )
+from mdplan_core.plan import load_plan
+from mdplan_core.report import Period
+from mdplan_core.template import build_template
 from mdplan_core.validation import check_workbook
 from tests import hostile
 from tests.fill import fill_template
 from tests.libreoffice import written
 
-REPORT, COMMUNES = "Báo cáo", "Xã, phường"
+REPORT, COMMUNES = SHEET_REPORT, SHEET_COMMUNES
 PERIOD = Period(2017, 1, 3)
 INDICATORS = ["CT1.1", "CT1.2", "CT1.3", "CT1.4", "CT1.5", "CT2.1", "CT3.1", "CT3.2", "CT4.1",
               "CT5.1", "CT5.2"]
 ROW = {code: TABLE_FIRST_ROW + i for i, code in enumerate(INDICATORS)}
 AFTER_TABLE = TABLE_FIRST_ROW + len(INDICATORS)  # the blank row that ends the table
-_HEADER_ROW = {name: HEADER_FIRST_ROW + i for i, name in enumerate(HEADER_FIELDS)}
+_HEADER_ROW = {name: HEADER_FIRST_ROW + i for i, name in enumerate(HEADER)}
 
 
 def value_cell(name: str) -> str:
@@ -153,27 +155,27 @@ CASES = [
          edit({(R, f"A{TABLE_HEADER_ROW}"): None, (R, f"C{TABLE_HEADER_ROW}"): None}),
          ("template.not_recognised", R, f"B{TABLE_HEADER_ROW}"), readable=False),
     # --- the header block ---
-    case("no-from-month-label", edit({(R, label_cell("from_month")): None}),
+    case("no-from-month-label", edit({(R, label_cell("start_month")): None}),
          ("header.missing", R, None), readable=False),
     case("year-left-blank", edit({(R, value_cell("year")): None}),
          ("header.missing", R, label_cell("year")), readable=False),
     case("no-unit-at-all",
-         edit({(R, value_cell("unit_name")): None, (R, value_cell("unit_code")): None}),
-         ("header.missing", R, label_cell("unit_name")), readable=False),
+         edit({(R, value_cell("unit")): None, (R, value_cell("unit_code")): None}),
+         ("header.missing", R, label_cell("unit")), readable=False),
     case("unit-not-in-province",
          edit({(R, value_cell("unit_code")): None,
-               (R, value_cell("unit_name")): "UBND huyện Hà Quảng"}),
-         ("unit.unknown", R, value_cell("unit_name")), readable=False),
+               (R, value_cell("unit")): "UBND huyện Hà Quảng"}),
+         ("unit.unknown", R, value_cell("unit")), readable=False),
     case("unit-code-invented",
-         edit({(R, value_cell("unit_code")): "ubnd_999", (R, value_cell("unit_name")): None}),
+         edit({(R, value_cell("unit_code")): "ubnd_999", (R, value_cell("unit")): None}),
          ("unit.unknown", R, value_cell("unit_code")), readable=False),
-    case("unit-code-and-name-disagree", edit({(R, value_cell("unit_name")): "UBND huyện Na Rì"}),
-         ("unit.mismatch", R, value_cell("unit_name")), readable=False),
-    case("month-13", edit({(R, value_cell("from_month")): 13}),
-         ("period.invalid", R, value_cell("from_month")), readable=False),
+    case("unit-code-and-name-disagree", edit({(R, value_cell("unit")): "UBND huyện Na Rì"}),
+         ("unit.mismatch", R, value_cell("unit")), readable=False),
+    case("month-13", edit({(R, value_cell("start_month")): 13}),
+         ("period.invalid", R, value_cell("start_month")), readable=False),
     case("months-reversed",
-         edit({(R, value_cell("from_month")): 5, (R, value_cell("to_month")): 3}),
-         ("period.invalid", R, value_cell("to_month")), readable=False),
+         edit({(R, value_cell("start_month")): 5, (R, value_cell("end_month")): 3}),
+         ("period.invalid", R, value_cell("end_month")), readable=False),
     case("year-as-words", edit({(R, value_cell("year")): "năm nay"}),
          ("period.invalid", R, value_cell("year")), readable=False),
     case("year-outside-plan", edit({(R, value_cell("year")): 2018}),

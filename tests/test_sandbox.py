@@ -9,8 +9,8 @@ import pickle
 import openpyxl
 
 from mdplan_core import sandbox
+from mdplan_core.layout import READ_MAX_CELLS, READ_MAX_COLS, READ_MAX_ROWS
 from mdplan_core.sandbox import RESULT_MAX_BYTES, read_workbook_safely, run_isolated
-from mdplan_core.template import READ_MAX_CELLS, READ_MAX_COLS, READ_MAX_ROWS
 from mdplan_core.workbook import ReadLimits, read_workbook
 from tests import hostile
 

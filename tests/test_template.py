@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 from python_calamine import CalamineWorkbook
 
+from mdplan_core import layout
 from mdplan_core import template as tpl
 from mdplan_core.plan import load_plan
 from mdplan_core.report import Period
@@ -78,7 +79,7 @@ TABLE_HEADER = ["Mã chỉ tiêu", "Nhiệm vụ", "Tên chỉ tiêu", "Đơn v�
 
 
 def test_header_block_is_prefilled_for_the_unit_and_period(district_xlsx):
-    ws = _open(district_xlsx)[tpl.SHEET_REPORT]
+    ws = _open(district_xlsx)[layout.SHEET_REPORT]
     for label, (label_cell, value_at, expected) in HEADER.items():
         assert ws[label_cell].value == label
         assert value_cell(ws, label).coordinate == value_at
@@ -90,7 +91,7 @@ def test_header_block_is_prefilled_for_the_unit_and_period(district_xlsx):
 
 
 def test_title_block_names_province_plan_and_decision(district_xlsx, plan):
-    ws = _open(district_xlsx)[tpl.SHEET_REPORT]
+    ws = _open(district_xlsx)[layout.SHEET_REPORT]
     titles = [ws[f"A{r}"].value for r in range(1, 9)]
     assert "TỈNH BẮC KẠN" in titles and "UBND HUYỆN BA BỂ" in titles
     assert "BÁO CÁO KẾT QUẢ THỰC HIỆN" in titles
@@ -100,8 +101,8 @@ def test_title_block_names_province_plan_and_decision(district_xlsx, plan):
 
 
 def test_one_row_per_indicator_with_code_unit_and_target(district_xlsx, plan):
-    ws = _open(district_xlsx)[tpl.SHEET_REPORT]
-    assert [c.value for c in ws[tpl.TABLE_HEADER_ROW]][:7] == TABLE_HEADER
+    ws = _open(district_xlsx)[layout.SHEET_REPORT]
+    assert [c.value for c in ws[layout.TABLE_HEADER_ROW]][:7] == TABLE_HEADER
     rows = indicator_rows(ws)
     indicators = plan.indicators
     assert list(rows) == list(indicators["code"])
@@ -117,7 +118,7 @@ def test_one_row_per_indicator_with_code_unit_and_target(district_xlsx, plan):
 
 
 def test_task_column_holds_the_task_once_per_group(district_xlsx):
-    ws = _open(district_xlsx)[tpl.SHEET_REPORT]
+    ws = _open(district_xlsx)[layout.SHEET_REPORT]
     assert ws["B20"].value.startswith("1. Tăng cường tuyên truyền")
     assert "B20:B24" in {str(r) for r in ws.merged_cells.ranges}
     assert ws["B28"].value == "4. Kiểm tra, xử lý các hành vi liên quan đến mại dâm"
@@ -126,7 +127,7 @@ def test_task_column_holds_the_task_once_per_group(district_xlsx):
 
 
 def test_sum_and_count_results_accept_whole_numbers_from_zero(district_xlsx, plan):
-    ws = _open(district_xlsx)[tpl.SHEET_REPORT]
+    ws = _open(district_xlsx)[layout.SHEET_REPORT]
     rows = indicator_rows(ws)
     for ind in plan.indicators.itertuples():
         cell = f"F{rows[ind.code]}"
@@ -144,7 +145,7 @@ def test_sum_and_count_results_accept_whole_numbers_from_zero(district_xlsx, pla
 
 
 def test_distinct_commune_results_count_the_commune_sheet(district_xlsx):
-    ws = _open(district_xlsx)[tpl.SHEET_REPORT]
+    ws = _open(district_xlsx)[layout.SHEET_REPORT]
     rows = indicator_rows(ws)
     for code in ("CT1.3", "CT3.1"):
         cell = ws[f"F{rows[code]}"]
@@ -156,7 +157,7 @@ def test_distinct_commune_results_count_the_commune_sheet(district_xlsx):
 
 
 def test_report_date_accepts_dates_of_the_plan_year_and_next(district_xlsx):
-    ws = _open(district_xlsx)[tpl.SHEET_REPORT]
+    ws = _open(district_xlsx)[layout.SHEET_REPORT]
     (dv,) = _validations(ws, "C17")
     assert dv.type == "date" and dv.operator == "between"
     assert (int(dv.formula1), int(dv.formula2)) == (42736, 43465)  # 01/01/2017, 31/12/2018
@@ -164,7 +165,7 @@ def test_report_date_accepts_dates_of_the_plan_year_and_next(district_xlsx):
 
 
 def test_media_block_is_a_large_merged_input(district_xlsx):
-    ws = _open(district_xlsx)[tpl.SHEET_REPORT]
+    ws = _open(district_xlsx)[layout.SHEET_REPORT]
     label = find_label(ws, "Nội dung chuyên trang, chuyên mục")
     assert label.coordinate == "A32"
     assert value_cell(ws, label.value).coordinate == "C32"
@@ -173,7 +174,7 @@ def test_media_block_is_a_large_merged_input(district_xlsx):
 
 
 def test_signature_block(district_xlsx):
-    ws = _open(district_xlsx)[tpl.SHEET_REPORT]
+    ws = _open(district_xlsx)[layout.SHEET_REPORT]
     assert find_label(ws, "Người lập biểu").coordinate == "A40"
     assert find_label(ws, "Thủ trưởng đơn vị").coordinate == "E40"
     assert "Ba Bể, ngày " in ws["E39"].value and "DAY(C17)" in ws["E39"].value
@@ -208,7 +209,7 @@ def test_commune_list_is_in_vietnamese_alphabetical_order(agency_xlsx):
 
 
 def test_commune_sheet_of_a_district_unit(district_xlsx):
-    ws = _open(district_xlsx)[tpl.SHEET_COMMUNES]
+    ws = _open(district_xlsx)[layout.SHEET_COMMUNES]
     assert [c.value for c in ws[4]][:4] == ["Mã chỉ tiêu", "Huyện, thành phố",
                                            "Xã, phường, thị trấn", "Ghi chú"]
     assert {ws[f"B{r}"].value for r in range(5, 65)} == {"Huyện Ba Bể"}
@@ -225,7 +226,7 @@ def test_commune_sheet_of_a_district_unit(district_xlsx):
 
 def test_commune_sheet_of_an_agency_has_a_district_dropdown(agency_xlsx):
     wb = _open(agency_xlsx)
-    ws = wb[tpl.SHEET_COMMUNES]
+    ws = wb[layout.SHEET_COMMUNES]
     assert ws["B5"].value is None and ws["B5"].protection.locked is False
     (districts,) = _validations(ws, "B5")
     assert districts.type == "list" and districts.formula1 == "DS_HUYEN"
@@ -234,7 +235,7 @@ def test_commune_sheet_of_an_agency_has_a_district_dropdown(agency_xlsx):
 
 # --- Instructions, metadata, protection, layout -----------------------------------------
 def test_instructions_in_vietnamese(district_xlsx):
-    text = "\n".join(str(c.value) for c in _open(district_xlsx)[tpl.SHEET_GUIDE]["A"]
+    text = "\n".join(str(c.value) for c in _open(district_xlsx)[layout.SHEET_GUIDE]["A"]
                      if c.value)
     for phrase in ("ô nền vàng", "số nguyên", "Để trống", "Ghi 0", "Xã, phường",
                    "15/12/2017", "Sở Lao động - Thương binh và Xã hội", "Không xóa",
