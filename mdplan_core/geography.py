@@ -1,7 +1,7 @@
-"""The administrative units of the province: districts, communes, and how they changed.
+"""The Bắc Kạn districts and communes in force in a plan year (the 2017 plan's map).
 
-The 2017 list is the base. Later lists are derived by applying the dated changes of
-`changes_2020.csv`, so a plan year picks the list that was in force in that year.
+The communes come from the tree of places (`places.py`), which applies the dated changes of
+`changes_2020.csv`; the districts, with their tile-map cells, stay curated in `districts.csv`.
 """
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from .places import REFORM, load_places
 from .settings import DATA_ROOT
 
 GEOGRAPHY_DIR = DATA_ROOT / "geography"
+PROVINCE_CODE = "06"
 _CODES = {"code": str, "district_code": str, "commune_code": str, "merged_into": str}
 
 
@@ -40,24 +42,9 @@ def load_geography(year: int, folder: Path = GEOGRAPHY_DIR) -> Geography:
     districts = _read("districts.csv", folder)
     districts["tile_row"] = districts["tile_row"].astype(int)
     districts["tile_col"] = districts["tile_col"].astype(int)
-    communes = apply_changes(_read("communes_2017.csv", folder),
-                             _read("changes_2020.csv", folder),
-                             as_of=dt.date(year, 12, 31))
+    # The list at the end of the year; Bắc Kạn's last day was 2025-06-30.
+    as_of = min(dt.date(year, 12, 31), REFORM - dt.timedelta(days=1))
+    tree = load_places().within(PROVINCE_CODE, "commune", as_of)
+    communes = pd.DataFrame({"code": tree["code"], "name": tree["name"], "type": tree["type"],
+                             "district_code": tree["parent_code"]})
     return Geography(year, districts, communes.reset_index(drop=True))
-
-
-def apply_changes(communes: pd.DataFrame, changes: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """The commune list in force on `as_of`: abolished units removed, renamed ones renamed.
-
-    Changes with no effective date are known to have happened but not when, so they are
-    not applied.
-    """
-    effective = pd.to_datetime(changes["effective"].replace("", None), errors="coerce")
-    due = changes[effective.notna() & (effective.dt.date <= as_of)]
-    abolished = due.loc[due["change"] == "abolished", "commune_code"]
-    out = communes[~communes["code"].isin(abolished)].copy()
-    renamed = due[due["change"].isin(["renamed", "type_change"])].set_index("commune_code")
-    hit = out["code"].isin(renamed.index)
-    out.loc[hit, "name"] = out.loc[hit, "code"].map(renamed["new_name"])
-    out.loc[hit, "type"] = out.loc[hit, "code"].map(renamed["new_type"])
-    return out

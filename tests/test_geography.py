@@ -27,7 +27,7 @@ def test_2020_list_applies_the_mergers():
     assert names["01960"] == "Hiệp Lực"
     assert names["02086"] == "Đồng Tâm"
     assert "01966" not in names  # Hương Nê merged into Hiệp Lực
-    # A change known to have happened without a date is not applied.
+    # Vân Tùng became a thị trấn only on 2023-04-10.
     assert geo.communes.set_index("code").at["01954", "type"] == "xã"
 
 
