@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .places import REFORM, load_places
+from .places import REFORM, full_name, load_places
 from .settings import DATA_ROOT
 
 GEOGRAPHY_DIR = DATA_ROOT / "geography"
@@ -37,14 +37,30 @@ def _read(name: str, folder: Path) -> pd.DataFrame:
     return pd.read_csv(folder / name, dtype=_CODES, keep_default_na=False)
 
 
-@lru_cache(maxsize=8)
-def load_geography(year: int, folder: Path = GEOGRAPHY_DIR) -> Geography:
-    districts = _read("districts.csv", folder)
-    districts["tile_row"] = districts["tile_row"].astype(int)
-    districts["tile_col"] = districts["tile_col"].astype(int)
-    # The list at the end of the year; Bắc Kạn's last day was 2025-06-30.
-    as_of = min(dt.date(year, 12, 31), REFORM - dt.timedelta(days=1))
-    tree = load_places().within(PROVINCE_CODE, "commune", as_of)
-    communes = pd.DataFrame({"code": tree["code"], "name": tree["name"], "type": tree["type"],
-                             "district_code": tree["parent_code"]})
+@lru_cache(maxsize=32)
+def load_geography(year: int, province_code: str = PROVINCE_CODE, level: str = "district",
+                   folder: Path = GEOGRAPHY_DIR) -> Geography:
+    """The places of a province a plan reports from in `year`: `districts` holds the places at
+    the plan's reporting `level` (districts, or communes on today's map) and `communes` the
+    communes, each with the reporting place it belongs to in `district_code` (itself, for a
+    plan that reports by commune)."""
+    as_of = dt.date(year, 12, 31)  # the list at the end of the year
+    tree = load_places()
+    if province_code == PROVINCE_CODE and level == "district":
+        # The 2017 plan's curated list, with its tile map; Bắc Kạn's last day was 2025-06-30.
+        districts = _read("districts.csv", folder)
+        districts["tile_row"] = districts["tile_row"].astype(int)
+        districts["tile_col"] = districts["tile_col"].astype(int)
+        as_of = min(as_of, REFORM - dt.timedelta(days=1))
+    else:
+        districts = _frame(tree.within(province_code, level, as_of))
+    found = tree.within(province_code, "commune", as_of)
+    communes = pd.DataFrame({"code": found["code"], "name": found["name"], "type": found["type"],
+                             "district_code": found["code"] if level == "commune" else found["parent_code"]})
     return Geography(year, districts, communes.reset_index(drop=True))
+
+
+def _frame(found: pd.DataFrame) -> pd.DataFrame:
+    """Places from the tree as the plan lists them: full name, type, bare name as short name."""
+    return pd.DataFrame({"code": found["code"], "name": found.apply(full_name, axis=1),
+                         "type": found["type"], "short_name": found["name"]}).reset_index(drop=True)

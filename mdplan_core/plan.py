@@ -20,7 +20,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from . import geography, labels
+from . import geography, labels, places
 from .report import Period
 from .settings import PLANS_DIR
 
@@ -686,7 +686,7 @@ class Plan:
         """This plan seen in one of its years (the same plan when it has a single year)."""
         if year == self.year:
             return self
-        return Plan(self.spec, self.path, geography.load_geography(year), year)
+        return Plan(self.spec, self.path, _geography(self.spec, year), year)
 
     @property
     def multi_year(self) -> bool:
@@ -944,7 +944,10 @@ def parse_plan(text: str, path: Path) -> Plan:
         raise PlanFileError(shown, [problem(loc, msg) for loc, msg in issues])
 
     first = spec.period[0]
-    geo = geography.load_geography(first)
+    if places.load_places().province(spec.province_code, dt.date(first, 12, 31)) is None:
+        raise PlanFileError(shown, [problem(("province_code",), MESSAGES["unknown_province"].format(
+            value=spec.province_code, day=dt.date(first, 12, 31)))])
+    geo = _geography(spec, first)
     if spec.reporting_units.places != "all":
         known = set(geo.districts["code"])
         bad = [problem(("reporting_units", "places", j), MESSAGES["unknown_place"].format(
@@ -952,7 +955,12 @@ def parse_plan(text: str, path: Path) -> Plan:
             for j, code in enumerate(spec.reporting_units.places) if code not in known]
         if bad:
             raise PlanFileError(shown, bad)
-    return Plan(spec, path, geo, _current_year(spec.period))
+    year = _current_year(spec.period)
+    return Plan(spec, path, geo if year == first else _geography(spec, year), year)
+
+
+def _geography(spec: PlanSpec, year: int) -> geography.Geography:
+    return geography.load_geography(year, spec.province_code, spec.reporting_level)
 
 
 def _current_year(years: tuple[int, int], today: dt.date | None = None) -> int:
