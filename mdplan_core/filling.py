@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .export import FORMULA_PREFIXES
 from .report import Period
 from .vntext import CELL_TEXT_LIMIT
+from .xlsxout import FORMULA_PREFIXES
 
 __all__ = ["REPORT", "COMMUNES", "LISTS", "META", "DEFAULT", "TextCells", "fill_template",
            "text_cells", "key", "find_label", "value_cell", "table_columns", "indicator_rows"]
