@@ -33,6 +33,7 @@ from .xlsxout import (
     cell_value,
     cell_width,
     is_dangerous,
+    label_rows,
     local_naive,
     put_cell,
     row_height,
@@ -387,12 +388,7 @@ def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.date
         (TEXT["exported_by"], exported_by),
     ]
     put_cell(info, 1, 1, TEXT["filters_title"], BOLD)
-    for i, (label, value) in enumerate(lines, start=3):
-        put_cell(info, i, 1, label, BOLD).alignment = Alignment(vertical="top")
-        cell = put_cell(info, i, 2, value, FONT)
-        cell.alignment = Alignment(vertical="top", wrap_text=True, horizontal="left")
-        if isinstance(value, int):
-            cell.number_format = NUMBER_FORMAT
+    label_rows(info, lines)
     info.column_dimensions["A"].width = 26
     info.column_dimensions["B"].width = 90
 

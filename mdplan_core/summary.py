@@ -33,6 +33,7 @@ from .xlsxout import (
     MIN_WIDTH,
     NUMBER_FORMAT,
     cell_width,
+    label_rows,
     put_cell,
     row_height,
     wrapped_lines,
@@ -376,11 +377,7 @@ def _info_sheet(wb, plan, as_of: dt.date, exported_at: dt.datetime, exported_by:
     ws = wb.create_sheet(TEXT["info_sheet"])
     put_cell(ws, 1, 1, TEXT["info_title"], _HEADING)
     widths = {"A": 20, "B": 100}
-    for i, (label, value) in enumerate(lines, start=3):
-        put_cell(ws, i, 1, label, BOLD).alignment = Alignment(vertical="top")
-        cell = put_cell(ws, i, 2, value, FONT)
-        cell.alignment = Alignment(vertical="top", wrap_text=True, horizontal="left")
-        ws.row_dimensions[i].height = row_height(wrapped_lines(value, widths["B"]), 2)
+    label_rows(ws, lines, fit_width=widths["B"])
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
     _page_setup(ws)

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 
 from .settings import LOCAL_TZ
 from .vntext import format_number
@@ -97,3 +97,17 @@ def row_height(lines: int, padding: int = 0) -> int:
     """Points for a row of `lines` wrapped lines, within Excel's limit (a longer text is still
     all in the cell; the row scrolls)."""
     return min(LINE_HEIGHT * lines + padding, MAX_ROW_HEIGHT)
+
+
+def label_rows(ws, lines, *, first_row: int = 3, fit_width: int | None = None) -> None:
+    """(label, value) rows of a sheet that says what its workbook is: the label in bold, the
+    value wrapped beside it. With `fit_width` (the value column's width) each row's height
+    fits its value."""
+    for i, (label, value) in enumerate(lines, start=first_row):
+        put_cell(ws, i, 1, label, BOLD).alignment = Alignment(vertical="top")
+        cell = put_cell(ws, i, 2, value, FONT)
+        cell.alignment = Alignment(vertical="top", wrap_text=True, horizontal="left")
+        if isinstance(value, int):
+            cell.number_format = NUMBER_FORMAT
+        if fit_width:
+            ws.row_dimensions[i].height = row_height(wrapped_lines(value, fit_width), 2)

@@ -10,7 +10,16 @@ import pandas as pd
 import pytest
 
 from mdplan_core import xlsxout
-from mdplan_core.xlsxout import FONT, cell_value, cell_width, is_dangerous, put_cell, row_height, wrapped_lines
+from mdplan_core.xlsxout import (
+    FONT,
+    cell_value,
+    cell_width,
+    is_dangerous,
+    label_rows,
+    put_cell,
+    row_height,
+    wrapped_lines,
+)
 
 PREFIXES = ["=", "+", "-", "@", "\t", "\r"]
 
@@ -72,3 +81,14 @@ def test_row_height_counts_lines_up_to_the_limit():
     assert row_height(1) == xlsxout.LINE_HEIGHT
     assert row_height(3, 2) == 3 * xlsxout.LINE_HEIGHT + 2
     assert row_height(1000, 4) == xlsxout.MAX_ROW_HEIGHT == 409
+
+
+def test_label_rows_write_a_bold_label_beside_its_wrapped_value():
+    ws = openpyxl.Workbook().active
+    label_rows(ws, [("Số dòng", 1234), ("Ghi chú", "dài " * 100)], fit_width=20)
+    assert ws["A3"].font.b and ws["B3"].number_format == xlsxout.NUMBER_FORMAT
+    assert ws["B4"].alignment.wrap_text and ws["B4"].value == "dài " * 100
+    assert ws.row_dimensions[4].height == row_height(wrapped_lines("dài " * 100, 20), 2)
+    unfitted = openpyxl.Workbook().active
+    label_rows(unfitted, [("Ghi chú", "dài " * 100)])
+    assert unfitted.row_dimensions[3].height is None
