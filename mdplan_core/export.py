@@ -4,10 +4,8 @@ Data page, written to Excel or CSV for the official year-end report.
 `consolidated()` gives one row per submission x indicator (communes joined into one cell),
 with English column keys; `Filters` selects rows and describes the selection in
 Vietnamese; `to_xlsx()` / `to_csv()` write what staff download, with Vietnamese headers.
-
-Every text cell an officer or a user could have typed is neutralised against formula
-injection (CSV/DDE): a text starting with = + - @ tab or CR must never become a formula
-in the spreadsheet program that opens the export.
+A typed text never becomes a formula: the workbook's cells are written by `xlsxout`, and
+a CSV value that could be one is prefixed with '.
 """
 from __future__ import annotations
 
@@ -18,8 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from . import vntext
@@ -27,6 +24,21 @@ from .labels import SUBMISSION_STATUS
 from .report import Period
 from .settings import LOCAL_TZ
 from .store import IN_FORCE, STATUSES, Store
+from .xlsxout import (
+    BOLD,
+    FONT,
+    HEADER_FILL,
+    MIN_WIDTH,
+    NUMBER_FORMAT,
+    cell_value,
+    cell_width,
+    is_dangerous,
+    label_rows,
+    local_naive,
+    put_cell,
+    row_height,
+    wrapped_lines,
+)
 
 # --- Vietnamese text of the exports -------------------------------------------------------
 HEADERS = {  # column key -> header, in export order
@@ -94,19 +106,8 @@ TABLE_COLUMNS = [*COLUMNS[:COLUMNS.index("district")], "district_code",
                  *COLUMNS[COLUMNS.index("district"):]]
 NUMBER_COLUMNS = ["target", "value", "commune_count"]
 WRAPPED_COLUMNS = ["task_title", "indicator_name", "communes", "text", "note"]
-FONT_NAME = "Times New Roman"
-NUMBER_FORMAT = "#,##0"  # Excel shows the separators of the reader's locale
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
-_MAX_WIDTH, _MIN_WIDTH = 50, 6
-LINE_HEIGHT = 15  # points per line of 11 pt text
-MAX_ROW_HEIGHT = 409  # points: Excel refuses a taller row
-
-# Texts a spreadsheet program may read as a formula (OWASP "CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def is_dangerous(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+_MAX_WIDTH = 50
 
 
 # --- The consolidated table ----------------------------------------------------------------
@@ -328,73 +329,7 @@ def is_demo_table(table: pd.DataFrame) -> bool:
     return "demo" in table.columns and bool(table["demo"].any())
 
 
-def _cell_value(value):
-    """A table value as a plain Python value (None for missing)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return value
-
-
-def _local_naive(moment: dt.datetime) -> dt.datetime:
-    """Spreadsheets have no time zones: write Vietnam's wall-clock time."""
-    return moment.astimezone(LOCAL_TZ).replace(tzinfo=None) if moment.tzinfo else moment
-
-
 # --- Excel ---------------------------------------------------------------------------------
-def _xlsx_text(text: str) -> str:
-    # XML cannot hold most control characters, and a bare CR is read back as LF anyway.
-    return ILLEGAL_CHARACTERS_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def put_cell(ws, row: int, col: int, value, font: Font):
-    """Write one cell; a text is always a text, never a formula."""
-    value = _cell_value(value)
-    dangerous = is_dangerous(value)
-    if isinstance(value, str):
-        value = _xlsx_text(value)
-    if isinstance(value, dt.datetime):
-        value = _local_naive(value)
-    cell = ws.cell(row, col, value)
-    if isinstance(value, str):
-        # openpyxl turns a str starting with "=" into a formula; force a string cell, and mark
-        # it the way Excel marks a typed leading apostrophe, so editing it keeps it a text.
-        cell.data_type = "s"
-        if dangerous or value.startswith(FORMULA_PREFIXES):
-            cell.quotePrefix = True
-    cell.font = font
-    return cell
-
-
-def cell_width(value) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, dt.datetime):
-        return 16
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return len(vntext.format_number(value)) + 1
-    return max((len(line) for line in str(value).splitlines()), default=0)
-
-
-def wrapped_lines(value, width: int) -> int:
-    """How many lines a wrapped text takes in a column `width` characters wide."""
-    if not isinstance(value, str):
-        return 1
-    per_line = max(1, int(width * 1.15) - 2)  # Times New Roman is narrower than the width unit
-    return sum(max(1, -(-len(line) // per_line)) for line in value.split("\n"))
-
-
-def row_height(lines: int, padding: int = 0) -> int:
-    """Points for a row of `lines` wrapped lines, within Excel's limit (a longer text is still
-    all in the cell; the row scrolls)."""
-    return min(LINE_HEIGHT * lines + padding, MAX_ROW_HEIGHT)
-
-
 def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.datetime,
             exported_by: str, demo: bool | None = None) -> bytes:
     """The table as a formatted workbook: sheet "Số liệu" (bold frozen header, fitted widths,
@@ -403,8 +338,6 @@ def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.date
     "Bộ lọc" sheet says first that this is demo data."""
     if exported_at.tzinfo is None:
         raise ValueError("exported_at must be timezone-aware")
-    font, bold = Font(name=FONT_NAME, size=11), Font(name=FONT_NAME, size=11, bold=True)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
     columns = [c for c in COLUMNS if c in table.columns]
 
     wb = Workbook()
@@ -412,15 +345,15 @@ def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.date
     ws.title = TEXT["data_sheet"]
     widths = {}
     for j, key in enumerate(columns, start=1):
-        cell = put_cell(ws, 1, j, HEADERS[key], bold)
-        cell.fill = header_fill
+        cell = put_cell(ws, 1, j, HEADERS[key], BOLD)
+        cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         # A header may wrap onto three lines; leave room for the autofilter button.
         words = HEADERS[key].split()
         widths[j] = max(max(map(len, words)), -(-len(HEADERS[key]) // 3)) + 3
     for i, row in enumerate(table[columns].itertuples(index=False), start=2):
         for j, (key, value) in enumerate(zip(columns, row), start=1):
-            cell = put_cell(ws, i, j, _shown(key, value), font)
+            cell = put_cell(ws, i, j, _shown(key, value), FONT)
             if key in NUMBER_COLUMNS:
                 cell.number_format = NUMBER_FORMAT
             elif key == "uploaded_at":
@@ -429,7 +362,7 @@ def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.date
             cell.alignment = Alignment(vertical="top", wrap_text=wrap)
             widths[j] = max(widths[j], cell_width(cell.value) + 1)
     for j, width in widths.items():
-        widths[j] = max(_MIN_WIDTH, min(width, _MAX_WIDTH))
+        widths[j] = max(MIN_WIDTH, min(width, _MAX_WIDTH))
         ws.column_dimensions[get_column_letter(j)].width = widths[j]
     # Not every program fits row heights to wrapped text when it opens a file; set them.
     wrapped = [j for j, key in enumerate(columns, start=1) if key in WRAPPED_COLUMNS]
@@ -454,13 +387,8 @@ def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.date
         (TEXT["exported_at"], vntext.format_datetime(exported_at.astimezone(LOCAL_TZ))),
         (TEXT["exported_by"], exported_by),
     ]
-    put_cell(info, 1, 1, TEXT["filters_title"], bold)
-    for i, (label, value) in enumerate(lines, start=3):
-        put_cell(info, i, 1, label, bold).alignment = Alignment(vertical="top")
-        cell = put_cell(info, i, 2, value, font)
-        cell.alignment = Alignment(vertical="top", wrap_text=True, horizontal="left")
-        if isinstance(value, int):
-            cell.number_format = NUMBER_FORMAT
+    put_cell(info, 1, 1, TEXT["filters_title"], BOLD)
+    label_rows(info, lines)
     info.column_dimensions["A"].width = 26
     info.column_dimensions["B"].width = 90
 
@@ -471,12 +399,12 @@ def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.date
 
 # --- CSV ------------------------------------------------------------------------------------
 def _csv_value(value):
-    value = _cell_value(value)
+    value = cell_value(value)
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
         # ISO order is read as a date by spreadsheet programs in every locale.
-        return _local_naive(value).strftime("%Y-%m-%d %H:%M")
+        return local_naive(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if is_dangerous(value):

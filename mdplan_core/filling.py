@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .export import FORMULA_PREFIXES
 from .layout import COMMUNE_TABLE, HEADER, LIST_COLUMNS, MEDIA, SHEET_COMMUNES, SHEET_LISTS, SHEET_REPORT, TABLE
 from .vntext import CELL_TEXT_LIMIT
+from .xlsxout import FORMULA_PREFIXES
 
 __all__ = ["TextCells", "fill_template", "text_cells", "key", "find_label", "value_cell",
            "table_columns", "indicator_rows"]

@@ -4,7 +4,7 @@ per district, the reporting status of each unit, and what the workbook is (plan,
 who exported it when).
 
 Every number comes from `progress` and `completeness` as of the review date; this module only
-lays them out. Cells are written with `export.put_cell`, so a text an officer typed never
+lays them out. Cells are written with `xlsxout.put_cell`, so a text an officer typed never
 becomes a formula.
 """
 from __future__ import annotations
@@ -15,24 +15,29 @@ from dataclasses import dataclass
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from . import completeness, progress, vntext
-from .export import (
+from .export import TEXT as EXPORT_TEXT
+from .export import is_demo_table
+from .labels import STATUS
+from .settings import LOCAL_TZ
+from .xlsxout import (
+    BOLD,
+    FONT,
     FONT_NAME,
+    HEADER_FILL,
     LINE_HEIGHT,
     MAX_ROW_HEIGHT,
+    MIN_WIDTH,
     NUMBER_FORMAT,
     cell_width,
-    is_demo_table,
+    label_rows,
     put_cell,
     row_height,
     wrapped_lines,
 )
-from .export import TEXT as EXPORT_TEXT
-from .labels import STATUS
-from .settings import LOCAL_TZ
 
 # --- Vietnamese text of the workbook ---------------------------------------------------------
 TEXT = {
@@ -99,12 +104,8 @@ REPORTING_HEADERS = ["Đơn vị", "Phải nộp", "Đã nhận", "Đúng hạn"
 # --- Layout ----------------------------------------------------------------------------------
 TEXT_KIND, COUNT, PERCENT, PACE = "text", "count", "percent", "pace"
 MAX_ROW_LINES = MAX_ROW_HEIGHT // LINE_HEIGHT - 1  # 26: a long note goes on in the next row
-_MIN_WIDTH = 6
-_FONT = Font(name=FONT_NAME, size=11)
-_BOLD = Font(name=FONT_NAME, size=11, bold=True)
 _ITALIC = Font(name=FONT_NAME, size=11, italic=True)
 _HEADING = Font(name=FONT_NAME, size=13, bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
@@ -148,7 +149,7 @@ class _Sheet:
         words = [w for line in lines for w in line.split()]
         return max(max(map(len, words)), *(-(-len(line) // 3) for line in lines)) + 2
 
-    def span(self, text: str, font: Font = _FONT, *, center: bool = False) -> None:
+    def span(self, text: str, font: Font = FONT, *, center: bool = False) -> None:
         """A line across the whole table, wrapped (titles and notes)."""
         last = get_column_letter(len(self.columns))
         cell = put_cell(self.ws, self.row, 1, text, font)
@@ -164,7 +165,7 @@ class _Sheet:
     def title_block(self, plan, heading: str, as_of: dt.date) -> None:
         decision = plan.decision
         self.span(heading, _HEADING, center=True)
-        self.span(plan.title, _BOLD, center=True)
+        self.span(plan.title, BOLD, center=True)
         self.span(TEXT["decision_line"].format(number=decision.number, issuer=decision.issuer,
                                                date=vntext.format_date(decision.date)),
                   _ITALIC, center=True)
@@ -175,8 +176,8 @@ class _Sheet:
         """A header row: the columns' headers, or `headers` for a block laid out otherwise."""
         headers = headers or [c.header for c in self.columns]
         for j, text in enumerate(headers, start=1):
-            cell = put_cell(self.ws, self.row, j, text, _BOLD)
-            cell.fill = _HEADER_FILL
+            cell = put_cell(self.ws, self.row, j, text, BOLD)
+            cell.fill = HEADER_FILL
             cell.border = _BORDER
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         self._headers.append(self.row)
@@ -189,7 +190,7 @@ class _Sheet:
         the row number."""
         kinds = kinds or [c.kind for c in self.columns]
         for j, (column, kind, value) in enumerate(zip(self.columns, kinds, values), start=1):
-            cell = put_cell(self.ws, self.row, j, value, _BOLD if bold else _FONT)
+            cell = put_cell(self.ws, self.row, j, value, BOLD if bold else FONT)
             cell.border = _BORDER
             number_format = _number_format(kind, cell.value)
             if number_format:
@@ -215,7 +216,7 @@ class _Sheet:
         `repeat_header` prints the first header again on every page."""
         ws = self.ws
         for j, width in self.widths.items():
-            self.widths[j] = max(_MIN_WIDTH, width)
+            self.widths[j] = max(MIN_WIDTH, width)
             ws.column_dimensions[get_column_letter(j)].width = self.widths[j]
         total = sum(self.widths.values())
         # Not every program fits row heights to wrapped text when it opens a file; set them.
@@ -285,7 +286,7 @@ def _indicators_sheet(wb, plan, table: pd.DataFrame, as_of: dt.date) -> None:
             sheet.cells([None] * (len(columns) - 1) + [piece])
         sheet.merge_down(first, first + len(pieces) - 1, keep={len(columns)})
     sheet.skip()
-    sheet.span(TEXT["notes"], _BOLD)
+    sheet.span(TEXT["notes"], BOLD)
     for task in plan.tasks.itertuples(index=False):
         sheet.span(TEXT["task_legend"].format(number=task.number, title=task.title))
     sheet.finish()
@@ -303,7 +304,7 @@ def _districts_sheet(wb, plan, matrix: pd.DataFrame, table: pd.DataFrame, as_of:
             for name, group in matrix.groupby("district_name", sort=False)}
     province = table.set_index("code")["actual"]
 
-    sheet.span(TEXT["actual_block"], _BOLD)
+    sheet.span(TEXT["actual_block"], BOLD)
     sheet.header()
     for name, group in rows.items():
         sheet.cells([name, *(group.at[c, "actual"] for c in codes)])
@@ -313,14 +314,14 @@ def _districts_sheet(wb, plan, matrix: pd.DataFrame, table: pd.DataFrame, as_of:
     allocated = matrix[matrix["allocated"].notna()]
     if not allocated.empty:
         sheet.skip()
-        sheet.span(TEXT["allocated_block"], _BOLD)
+        sheet.span(TEXT["allocated_block"], BOLD)
         sheet.header(ALLOCATION_HEADERS)
         for r in allocated.itertuples(index=False):
             sheet.cells([r.district_name, r.indicator_code, r.allocated, r.actual,
                          r.pct_allocated],
                         kinds=[TEXT_KIND, TEXT_KIND, COUNT, COUNT, PERCENT])
     sheet.skip()
-    sheet.span(TEXT["notes"], _BOLD)
+    sheet.span(TEXT["notes"], BOLD)
     sheet.span(TEXT["province_note"])
     if progress.PROVINCE_LEVEL in rows:
         sheet.span(TEXT["province_level_note"])
@@ -341,7 +342,7 @@ def _reporting_sheet(wb, plan, rates: pd.DataFrame, periods: list[str], as_of: d
         sheet.cells([r.unit_name, r.expected, r.received, r.on_time, r.late, r.missing,
                      r.rate, r.missing_periods or None], bold=bool(r.is_total))
     sheet.skip()
-    sheet.span(TEXT["notes"], _BOLD)
+    sheet.span(TEXT["notes"], BOLD)
     if periods:
         sheet.span(TEXT["periods_due"].format(periods=", ".join(periods)))
     else:
@@ -376,11 +377,7 @@ def _info_sheet(wb, plan, as_of: dt.date, exported_at: dt.datetime, exported_by:
     ws = wb.create_sheet(TEXT["info_sheet"])
     put_cell(ws, 1, 1, TEXT["info_title"], _HEADING)
     widths = {"A": 20, "B": 100}
-    for i, (label, value) in enumerate(lines, start=3):
-        put_cell(ws, i, 1, label, _BOLD).alignment = Alignment(vertical="top")
-        cell = put_cell(ws, i, 2, value, _FONT)
-        cell.alignment = Alignment(vertical="top", wrap_text=True, horizontal="left")
-        ws.row_dimensions[i].height = row_height(wrapped_lines(value, widths["B"]), 2)
+    label_rows(ws, lines, fit_width=widths["B"])
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
     _page_setup(ws)

@@ -1,0 +1,1 @@
+"""Tests for mdplan_core.vntext, one file per module of the package."""
