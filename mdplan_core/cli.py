@@ -53,7 +53,7 @@ def _plan(args, store=None):
     from .plans import catalogue
     from .settings import Settings
 
-    plans = catalogue(store if store is not None else _store())
+    plans = catalogue(store if store is not None else _existing_store())
     wanted = args.plan or Settings.from_env().plan
     try:
         return plans.get(wanted) if wanted else plans.default()
@@ -66,11 +66,10 @@ def cmd_plan(args) -> int:
 
     action = args.plan_command or "show"
     if action == "list":
-        store = _store()
         rows = [{"id": p.id, "province": p.province, "period": p.period_label,
                  "reporting_level": p.reporting_level, "document": p.decision.number,
                  "title": p.title, "units": len(p.units), "source": str(p.path)}
-                for p in catalogue(store)]
+                for p in catalogue(_existing_store())]
         _print_tables({"plans": pd.DataFrame(rows)}, args.json)
         return 0
     if action in ("check", "add"):
@@ -158,6 +157,17 @@ def _store(*, write: bool = False):
     if write:
         installation.claim(store, demo=settings.demo)
     return store
+
+
+def _existing_store():
+    """The store, when its database exists (a command that only reads plans makes none)."""
+    from .settings import Settings
+    from .store import Store
+
+    url = Settings.from_env().database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return None
+    return _store()
 
 
 def _account(store, username: str):

@@ -49,9 +49,39 @@ def test_plan_prints_tables(capsys):
 def test_broken_plan_file_is_a_clear_error(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("plan_year: 2017\nagencies: [\n", encoding="utf-8")
-    out = run_cli("plan", "--plan-file", str(bad))
+    out = run_cli("plan", "check", str(bad))
     assert out.returncode == 2
     assert "dòng" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_plan_check_says_what_a_good_file_holds(capsys):
+    assert main(["plan", "check", "data/plans/hanoi-2026.yaml"]) == 0
+    assert "hanoi-2026 (07/KH-UBND · Hà Nội 2026)" in capsys.readouterr().out
+
+
+def test_plan_list_and_plan_by_id(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MDPLAN_DATA_DIR", str(tmp_path))
+    assert main(["plan", "list", "--json"]) == 0
+    listed = {p["id"]: p for p in json.loads(capsys.readouterr().out)["plans"]}
+    assert listed["hanoi-2026"]["reporting_level"] == "commune" and listed["hanoi-2026"]["units"] > 126
+    assert listed["backan-2017"]["document"] == "1180/QĐ-UBND"
+    assert main(["plan", "--plan", "hanoi-2026", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["districts"]) == 126
+    assert not any(tmp_path.iterdir())  # reading plans makes no database
+    assert main(["plan", "--plan", "khong-co"]) == 2
+    assert "backan-2017" in capsys.readouterr().err
+
+
+def test_plan_add_needs_an_admin_and_is_audited(cli_store, tmp_path, capsys):
+    text = open("data/plans/backan-2017.yaml", encoding="utf-8").read()
+    path = tmp_path / "bk-2018.yaml"
+    path.write_text(text.replace("id: backan-2017", "id: backan-2018").replace("period: 2017", "period: 2018")
+                    .replace("2017-", "2018-"), encoding="utf-8")
+    assert main(["plan", "add", str(path), "--user", "lanhdao"]) == 2
+    assert main(["plan", "add", str(path), "--user", "quantri"]) == 0
+    assert "Đã thêm kế hoạch backan-2018" in capsys.readouterr().out
+    assert audit_since_setup(cli_store) == [("quantri", "plan_add")]
+    assert main(["plan", "list"]) == 0 and "backan-2018" in capsys.readouterr().out
 
 
 def test_template_check_import_history_progress(tmp_path, monkeypatch):
