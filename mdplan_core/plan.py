@@ -20,7 +20,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from . import geography
+from . import counting, geography
 from .report import Period
 from .settings import Settings
 
@@ -54,8 +54,6 @@ MESSAGES = {
     "did_you_mean": " (có phải '{suggestion}'?)",
     "duplicate": "{what} '{value}' bị trùng (đã có ở dòng {first_line})",
     "unknown_task": "nhiệm vụ số {value} không có trong danh sách tasks",
-    "qualitative_target": "chỉ tiêu định tính (qualitative) không có số chỉ tiêu; để target: null",
-    "numeric_needs_target": "chỉ tiêu kiểu '{aggregation}' cần số chỉ tiêu (target)",
     "collective_unit": ("'{value}' là nhóm cơ quan ({kind}), không phải một đơn vị báo cáo; "
                         "UBND các huyện, thành phố được khai ở reporting_units.districts"),
     "unknown_district": "huyện có mã '{value}' không có trong danh mục năm {year}",
@@ -89,7 +87,11 @@ WHAT = {"agency": "mã cơ quan", "task": "số nhiệm vụ", "indicator": "mã
 AgencyKind = Literal["department", "police", "media", "judiciary", "party", "mass_org",
                      "inter_agency_team", "district_committees", "group",
                      "provincial_committee", "ministry"]
-Aggregation = Literal["sum", "distinct_communes", "qualitative"]
+# The ways of counting (mdplan_core.counting); `distinct_communes` is read as `distinct_places`.
+Aggregation = Annotated[Literal["sum", "qualitative", "distinct_places", "share_of_places",
+                                "all_places", "percent"], BeforeValidator(counting.canonical)]
+PlaceLevel = Literal["district", "commune"]
+PLACE_FRAMES = {"district": "districts", "commune": "communes"}  # level -> frame of its places
 COLLECTIVE_KINDS = ("district_committees", "group")
 
 
@@ -181,6 +183,7 @@ class Indicator(_Model):
     unit: Text
     target: Count | None = None
     aggregation: Aggregation
+    level: PlaceLevel = "commune"  # which places a place-counting way counts
     text: Text
 
 
@@ -504,11 +507,9 @@ def _cross_check(spec: PlanSpec, line_of) -> list[tuple[Loc, str]]:
     for i, ind in enumerate(spec.indicators):
         if ind.task not in task_numbers:
             issues.append((("indicators", i, "task"), MESSAGES["unknown_task"].format(value=ind.task)))
-        if ind.aggregation == "qualitative" and ind.target is not None:
-            issues.append((("indicators", i, "target"), MESSAGES["qualitative_target"]))
-        if ind.aggregation != "qualitative" and ind.target is None:
-            issues.append((("indicators", i, "target"),
-                           MESSAGES["numeric_needs_target"].format(aggregation=ind.aggregation)))
+        target_problem = counting.target_problem(ind.aggregation, ind.target)
+        if target_problem:
+            issues.append((("indicators", i, "target"), target_problem))
 
     for i, duty in enumerate(spec.duties):
         for j, agency_id in enumerate(duty.agencies):
@@ -711,6 +712,10 @@ class Plan:
     def communes(self) -> pd.DataFrame:
         return self._frames["communes"].copy()
 
+    def places_at(self, level: str) -> pd.DataFrame:
+        """The places at `level` ("district", "commune") in the plan's area: code, name, ..."""
+        return self._frames[PLACE_FRAMES[level]].copy()
+
     def tables(self) -> OrderedDict[str, pd.DataFrame]:
         """Every table of the plan, in reading order, for the CLI and exports."""
         names = ["plan", "basis", "tasks", "indicators", "responsibility", "agencies",
@@ -764,7 +769,8 @@ class Plan:
         } for t in spec.tasks])
         indicators = pd.DataFrame([{
             "code": i.code, "task": i.task, "name": i.name, "unit": i.unit,
-            "target": i.target, "aggregation": i.aggregation, "text": i.text,
+            "target": counting.target(i, len(getattr(geo, PLACE_FRAMES[i.level]))),
+            "aggregation": i.aggregation, "level": i.level, "text": i.text,
         } for i in spec.indicators])
         indicators["target"] = indicators["target"].astype("Int64")
         agencies = pd.DataFrame([{

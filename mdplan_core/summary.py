@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from . import completeness, progress, vntext
+from . import completeness, counting, progress, vntext
 from .export import (
     FONT_NAME,
     LINE_HEIGHT,
@@ -292,7 +292,7 @@ def _indicators_sheet(wb, plan, table: pd.DataFrame, as_of: dt.date) -> None:
 
 
 def _districts_sheet(wb, plan, matrix: pd.DataFrame, table: pd.DataFrame, as_of: dt.date) -> None:
-    numeric = plan.indicators[plan.indicators["aggregation"] != "qualitative"]
+    numeric = plan.indicators[counting.mask(plan.indicators, "is_numeric")]
     codes = list(numeric["code"])
     columns = [_Column(TEXT["district"])] + [_Column(TEXT["indicator_header"].format(
         code=c, unit=u), COUNT, wrap=None) for c, u in zip(codes, numeric["unit"])]
