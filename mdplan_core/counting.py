@@ -58,8 +58,8 @@ PROMPTS = {
               "chuyên mục» bên dưới bảng."),
     "own_place": ("Ghi 1 nếu đơn vị đã đạt chỉ tiêu này trong kỳ báo cáo, ghi 0 nếu chưa. "
                   "Để trống: chưa có số liệu."),
-    "percent": ("Tỉ lệ phần trăm đạt được tính đến cuối kỳ báo cáo, từ 0 đến 100 "
-                "(ví dụ 95 hoặc 97,5), không ghi dấu %. Để trống: chưa có số liệu."),
+    "rate": ("Tỉ lệ phần trăm đạt được tính đến cuối kỳ báo cáo, từ 0 đến 100 "
+             "(ví dụ 95 hoặc 97,5), không ghi dấu %. Để trống: chưa có số liệu."),
 }
 
 # The plan file's older name of a way, still read.
@@ -123,7 +123,7 @@ WAYS: dict[str, Way] = {w.name: w for w in (
         input_kind="own_place"),
     Way("percent", is_numeric=True, target_optional=False, counts_places=False,
         is_percent=True, reported_percent=True, has_text=False, allocatable=False,
-        input_kind="percent"),
+        input_kind="rate"),
 )}
 NAMES = tuple(WAYS)
 
@@ -178,6 +178,11 @@ def labels(indicators: pd.DataFrame) -> pd.Series:
 
 
 # --- Places -----------------------------------------------------------------------------
+def _resolve(plan, indicator):
+    """An indicator given by its code becomes the plan's indicator."""
+    return plan.indicator(indicator) if isinstance(indicator, str) else indicator
+
+
 def reporting_level(plan) -> str:
     # Bắc Kạn 2017 reports by district; a plan with `reporting_level` says its own.
     return getattr(plan, "reporting_level", None) or "district"
@@ -186,8 +191,7 @@ def reporting_level(plan) -> str:
 def names_places(plan, indicator) -> bool:
     """Whether a report names the places it reached on the places sheet (the level lies
     below the reporting level), rather than each unit answering for itself."""
-    if isinstance(indicator, str):
-        indicator = plan.indicator(indicator)
+    indicator = _resolve(plan, indicator)
     return way(indicator).counts_places and _level_of(indicator) != reporting_level(plan)
 
 
@@ -198,10 +202,10 @@ def named_codes(plan) -> list[str]:
 
 def input_kind(plan, indicator) -> str:
     """How a template row asks for the indicator: 'places' (a count of the places named on
-    the places sheet), 'count', 'items', 'own_place' (1 when the unit reached it) or 'percent'."""
+    the places sheet), 'count', 'items', 'own_place' (1 when the unit reached it) or 'rate'."""
     if names_places(plan, indicator):
         return "places"
-    return way(indicator).input_kind
+    return way(_resolve(plan, indicator)).input_kind
 
 
 def prompt(plan, indicator, unit: str) -> str | None:

@@ -378,7 +378,7 @@ def _write_report(ws: Worksheet, plan: Plan, unit, period: Period,
         else:
             _input(result)
             prompt = counting.prompt(plan, ind, ind.unit)
-            if kind == "percent":
+            if kind == "rate":
                 result.number_format = PERCENT_INPUT_FORMAT
                 _validate(ws, result.coordinate, _percent_validation(prompt))
             else:
