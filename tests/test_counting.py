@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from mdplan_core import counting, export, progress, views
+from mdplan_core import counting, export, progress, summary, views
 from mdplan_core.filling import fill_template, indicator_rows
 from mdplan_core.plan import PlanFileError, load_plan
 from mdplan_core.report import Period
 from mdplan_core.template import SHEET_REPORT, build_template
 from mdplan_core.validation import check_workbook
-from tests.frames import communes_frame, values_frame
+from tests.frames import NO_ALLOCATIONS, communes_frame, values_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_TEXT = (ROOT / "data" / "plans" / "backan-2017.yaml").read_text(encoding="utf-8")
@@ -229,6 +229,18 @@ def test_a_report_on_the_new_ways_goes_from_template_to_export(plan, store):
     rows = export.consolidated(plan, store).set_index("indicator_code")
     assert rows.at["CT6.1", "commune_count"] == 2
     assert rows.at["CT6.3", "value"] == 97.5
+
+    # The summary workbook writes targets and results in % as percentages.
+    data = summary.summary_xlsx(plan, store.values(2017), store.communes(2017), store.history(),
+                                NO_ALLOCATIONS, as_of=DEC, exported_by="test",
+                                exported_at=dt.datetime(2018, 1, 2, tzinfo=dt.UTC))
+    ws = load_workbook(io.BytesIO(data))["Theo chỉ tiêu"]
+    row = next(r for r in ws.iter_rows() if r[0].value == "CT6.3")
+    target, actual = row[4], row[5]
+    assert (target.value, target.number_format) == (1, "0%")
+    assert (actual.value, actual.number_format) == (0.975, "0.0%")
+    count = next(r for r in ws.iter_rows() if r[0].value == "CT6.2")
+    assert (count[4].value, count[5].value, count[4].number_format) == (8, 1, "#,##0")
 
 
 def test_a_percentage_above_100_is_refused(plan):
