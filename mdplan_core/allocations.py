@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import sqlalchemy as sa
 
+from . import counting
 from .findings import Finding, error, has_errors, warning
 from .store import Store, allocations, utc_now
 from .vntext import format_number, nfc, parse_number
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
 MESSAGES = {
     "allocation.unknown_indicator": "Dòng {row}: không có chỉ tiêu mã '{indicator}' trong kế hoạch.",
     "allocation.unknown_district": "Dòng {row}: không có huyện, thành phố mã '{district}' trong danh mục.",
-    "allocation.qualitative": ("Dòng {row}: {indicator} là chỉ tiêu định tính, không có số "
-                               "để phân bổ cho huyện."),
+    "allocation.not_allocatable": ("Dòng {row}: {indicator} không phân bổ được cho huyện "
+                                   "(cách tính: {way})."),
     "allocation.duplicate": "Dòng {row}: chỉ tiêu {indicator} của {district} đã có ở dòng {first}.",
     "allocation.not_a_number": "Dòng {row} ({indicator}, {district}): {problem}",
     "allocation.not_integer": "Dòng {row} ({indicator}, {district}): {problem}",
@@ -76,7 +77,7 @@ def allocation_grid(plan: Plan, current: pd.DataFrame) -> pd.DataFrame:
     """The table an admin edits: every numeric indicator × every district, with its names,
     the provincial target and the stored allocation (`target`, blank where there is none)."""
     indicators = plan.indicators
-    indicators = indicators[(indicators["aggregation"] != "qualitative") & indicators["target"].notna()]
+    indicators = indicators[counting.mask(indicators, "allocatable") & indicators["target"].notna()]
     districts = plan.districts[["code", "name"]]
     grid = indicators[["code", "name", "target"]].rename(columns={
         "code": "indicator_code", "name": "indicator_name", "target": "provincial_target",
@@ -119,9 +120,10 @@ def check_allocations(plan: Plan, table: pd.DataFrame) -> tuple[dict[tuple[str, 
             findings.append(error("allocation.unknown_indicator", MESSAGES["allocation.unknown_indicator"]
                                   .format(row=position, indicator=indicator)))
             continue
-        if indicators.at[indicator, "aggregation"] == "qualitative" or pd.isna(indicators.at[indicator, "target"]):
-            findings.append(error("allocation.qualitative", MESSAGES["allocation.qualitative"]
-                                  .format(row=position, indicator=indicator)))
+        if not counting.way(indicators.loc[indicator]).allocatable or pd.isna(indicators.at[indicator, "target"]):
+            findings.append(error("allocation.not_allocatable", MESSAGES["allocation.not_allocatable"]
+                                  .format(row=position, indicator=indicator,
+                                          way=counting.label(indicators.loc[indicator]))))
             continue
         if district not in districts.index:
             findings.append(error("allocation.unknown_district", MESSAGES["allocation.unknown_district"]

@@ -62,7 +62,7 @@ def _plan(args, store=None):
 
 
 def cmd_plan(args) -> int:
-    from .plans import add_plan, catalogue, check_plan_file
+    from .plans import catalogue, check_plan_file
 
     action = args.plan_command or "show"
     if action == "list":
@@ -162,7 +162,6 @@ def _store(*, write: bool = False):
 def _existing_store():
     """The store, when its database exists (a command that only reads plans makes none)."""
     from .settings import Settings
-    from .store import Store
 
     url = Settings.from_env().database_url
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
@@ -377,7 +376,8 @@ def cmd_summary(args) -> int:
     store = _store()
     exported_by = _reader(store, args.user)
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date(plan.year, 12, 31)
-    data = summary.summary_xlsx(plan, store.values(plan.id, plan.year), store.communes(plan.id, plan.year), store.history(plan.id),
+    data = summary.summary_xlsx(plan, store.values(plan.id, plan.year), store.communes(plan.id, plan.year),
+                                store.history(plan.id),
                                 allocations.get_allocations(store, plan.id), as_of=as_of,
                                 exported_at=dt.datetime.now(dt.UTC), exported_by=exported_by,
                                 demo=installation.is_demo(store))

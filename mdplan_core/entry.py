@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from . import counting
 from .filling import fill_template, text_cells
 from .findings import Finding, error, has_errors, warning
 from .intake import check_upload
@@ -48,7 +49,7 @@ class Entry:
 
     unit_code: str
     period: Period
-    results: dict[str, int] = field(default_factory=dict)  # sum and qualitative counts
+    results: dict[str, int | float] = field(default_factory=dict)  # numbers typed (percentages may be fractions)
     communes: dict[str, list[str]] = field(default_factory=dict)  # commune codes
     notes: dict[str, str] = field(default_factory=dict)
     media_text: str | None = None
@@ -68,7 +69,7 @@ def from_form(unit_code: str, period: Period, *, results: dict, communes: dict, 
     """The entry a submitted form holds: blank counts left out (blank is not zero), texts
     stripped, and an empty text or commune list taken as nothing typed."""
     return Entry(
-        unit_code, period, results={code: int(n) for code, n in results.items() if n is not None},
+        unit_code, period, results={code: _number(n) for code, n in results.items() if n is not None},
         communes={code: list(names) for code, names in communes.items() if names},
         notes={code: note.strip() for code, note in notes.items() if note.strip()},
         media_text=(media_text or "").strip() or None, reporter=reporter.strip() or None,
@@ -120,7 +121,7 @@ def in_force(plan, history: pd.DataFrame, values: pd.DataFrame, communes: pd.Dat
     results, notes, media_text = {}, {}, None
     for v in values.itertuples():
         if pd.notna(v.value):
-            results[v.indicator_code] = int(v.value)
+            results[v.indicator_code] = _number(v.value)
         if pd.notna(v.note) and v.note:
             notes[v.indicator_code] = v.note
         if pd.notna(v.text) and v.text:
@@ -129,7 +130,7 @@ def in_force(plan, history: pd.DataFrame, values: pd.DataFrame, communes: pd.Dat
     picked: dict[str, list[str]] = {}
     for c in named.itertuples():
         picked.setdefault(c.indicator_code, []).append(c.commune_code)
-    # A distinct-communes count is the length of its list, never an input of its own.
+    # The count of named places is the length of its list, never an input of its own.
     results = {code: n for code, n in results.items() if code not in _commune_codes(plan)}
 
     # Cleaned: text stored before the store refused control characters must not break the form.
@@ -238,8 +239,12 @@ def _fill(plan, template: bytes, entry: Entry) -> bytes:
 
 
 def _commune_codes(plan) -> set[str]:
-    indicators = plan.indicators
-    return set(indicators.loc[indicators["aggregation"] == "distinct_communes", "code"])
+    return set(counting.named_codes(plan))
+
+
+def _number(n) -> int | float:
+    """12.0 -> 12, 97.5 stays: counts are whole, a percentage reported directly may not be."""
+    return int(n) if float(n).is_integer() else float(n)
 
 
 def _text(value) -> str | None:

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
-from . import vntext
+from . import counting, vntext
 from .labels import SUBMISSION_STATUS
 from .report import Period
 from .settings import LOCAL_TZ
@@ -145,7 +145,7 @@ def consolidated(plan, store: Store, year: int | None = None, *,
     named = _commune_names(plan, communes)
     key = pd.MultiIndex.from_frame(values[["submission_id", "indicator_code"]])
     count = pd.Series(pd.array(named["count"].reindex(key).to_numpy(), dtype="Int64"), index=out.index)
-    by_commune = code.map(indicators["aggregation"]) == "distinct_communes"
+    by_commune = code.isin(counting.named_codes(plan))
     out["commune_count"] = count.mask(by_commune & count.isna(), 0)  # others: not applicable
     out["communes"] = named["names"].reindex(key).to_numpy()
     out["text"] = values["text"]

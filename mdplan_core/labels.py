@@ -7,12 +7,6 @@ LEVEL_SHORT = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
 
 ROLES = {"lead": "Chủ trì", "cooperating": "Phối hợp", "": ""}
 
-AGGREGATIONS = {
-    "sum": "Cộng dồn",
-    "distinct_communes": "Số xã không trùng",
-    "qualitative": "Định tính",
-}
-
 STATUS = {
     "met": "Đạt",
     "on_track": "Đúng tiến độ",

@@ -20,7 +20,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from . import geography, labels, places
+from . import counting, geography, labels, places
 from .report import Period
 from .settings import PLANS_DIR
 
@@ -56,8 +56,6 @@ MESSAGES = {
     "did_you_mean": " (có phải '{suggestion}'?)",
     "duplicate": "{what} '{value}' bị trùng (đã có ở dòng {first_line})",
     "unknown_task": "nhiệm vụ số {value} không có trong danh sách tasks",
-    "qualitative_target": "chỉ tiêu định tính (qualitative) không có số chỉ tiêu; để target: null",
-    "numeric_needs_target": "chỉ tiêu kiểu '{aggregation}' cần số chỉ tiêu (target)",
     "collective_unit": ("'{value}' là nhóm cơ quan ({kind}), không phải một đơn vị báo cáo; "
                         "UBND các huyện, thành phố được khai ở reporting_units.districts"),
     "unknown_place": "{level} có mã '{value}' không có trong danh mục của tỉnh năm {year}",
@@ -99,7 +97,11 @@ AgencyKind = Literal["department", "police", "media", "judiciary", "party", "mas
 # The level of the places whose People's Committees report: districts until 1 July 2025,
 # communes (xã, phường, đặc khu) on today's map.
 ReportingLevel = Literal["district", "commune"]
-Aggregation = Literal["sum", "distinct_communes", "qualitative"]
+# The ways of counting (mdplan_core.counting); `distinct_communes` is read as `distinct_places`.
+Aggregation = Annotated[Literal["sum", "qualitative", "distinct_places", "share_of_places",
+                                "all_places", "percent"], BeforeValidator(counting.canonical)]
+PlaceLevel = Literal["district", "commune"]
+PLACE_FRAMES = {"district": "districts", "commune": "communes"}  # level -> frame of its places
 COLLECTIVE_KINDS = ("district_committees", "commune_committees", "group")
 _PLAN_PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-–]\s*(\d{4})\s*)?$")
 
@@ -214,6 +216,7 @@ class Indicator(_Model):
     # A plan for several years may say what is due in each year; `target` is the whole period's.
     targets_by_year: dict[int, Count] = {}
     aggregation: Aggregation
+    level: PlaceLevel = "commune"  # which places a place-counting way counts
     text: Text
     # "PLAN ID:CODE": the same indicator in an earlier plan of the province, for year-on-year views.
     continues: Text | None = None
@@ -544,11 +547,9 @@ def _cross_check(spec: PlanSpec, line_of) -> list[tuple[Loc, str]]:
     for i, ind in enumerate(spec.indicators):
         if ind.task not in task_numbers:
             issues.append((("indicators", i, "task"), MESSAGES["unknown_task"].format(value=ind.task)))
-        if ind.aggregation == "qualitative" and ind.target is not None:
-            issues.append((("indicators", i, "target"), MESSAGES["qualitative_target"]))
-        if ind.aggregation != "qualitative" and ind.target is None:
-            issues.append((("indicators", i, "target"),
-                           MESSAGES["numeric_needs_target"].format(aggregation=ind.aggregation)))
+        target_problem = counting.target_problem(ind.aggregation, ind.target)
+        if target_problem:
+            issues.append((("indicators", i, "target"), target_problem))
         first, last = spec.period
         for year in ind.targets_by_year:
             if not first <= year <= last:
@@ -796,6 +797,10 @@ class Plan:
     def communes(self) -> pd.DataFrame:
         return self._frames["communes"].copy()
 
+    def places_at(self, level: str) -> pd.DataFrame:
+        """The places at `level` ("district", "commune") in the plan's area: code, name, ..."""
+        return self._frames[PLACE_FRAMES[level]].copy()
+
     def tables(self) -> OrderedDict[str, pd.DataFrame]:
         """Every table of the plan, in reading order, for the CLI and exports."""
         names = ["plan", "basis", "tasks", "indicators", "responsibility", "agencies",
@@ -851,8 +856,9 @@ class Plan:
         } for t in spec.tasks])
         indicators = pd.DataFrame([{
             "code": i.code, "task": i.task, "name": i.name, "unit": i.unit,
-            "target": self.target(i), "aggregation": i.aggregation, "text": i.text,
-            "continues": i.continues,
+            "target": counting.target(i.model_copy(update={"target": self.target(i)}),
+                                      len(getattr(geo, PLACE_FRAMES[i.level]))),
+            "aggregation": i.aggregation, "level": i.level, "text": i.text, "continues": i.continues,
         } for i in spec.indicators])
         indicators["target"] = indicators["target"].astype("Int64")
         agencies = pd.DataFrame([{

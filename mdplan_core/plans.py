@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from .plan import Plan, PlanFileError, Problem, load_plan, parse_plan
 from .settings import Settings
-from .store import Store, plans as plans_table, utc_now
+from .store import Store, utc_now
+from .store import plans as plans_table
 
 MESSAGES = {
     "duplicate_id": "mã kế hoạch '{id}' đã có ở {other}; mỗi kế hoạch cần một mã riêng",

@@ -11,6 +11,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from . import counting
+
 STATUS_MET = "met"
 STATUS_ON_TRACK = "on_track"
 STATUS_BEHIND = "behind"
@@ -37,13 +39,15 @@ def ended_by(df: pd.DataFrame, year: int, as_of: dt.date) -> pd.DataFrame:
     return df[_period_end(year, df["end_month"].astype(int)) <= as_of]
 
 
-def expected_to_date(target, start: dt.date, end: dt.date, as_of: dt.date) -> float:
-    """Nothing before the start, the full target at the end, a straight line between."""
+def expected_to_date(target, start: dt.date, end: dt.date, as_of: dt.date,
+                     paced: bool = True) -> float:
+    """Nothing before the start, the full target at the end, a straight line between.
+    Unpaced (a rate reported directly): the full target from the start."""
     if target is None or pd.isna(target):
         return np.nan
     if as_of < start:
         return 0.0
-    if as_of >= end:
+    if as_of >= end or not paced:
         return float(target)
     return float(target) * ((as_of - start).days + 1) / ((end - start).days + 1)
 
@@ -58,47 +62,84 @@ def status(actual, target, expected, started: bool) -> str:
     return STATUS_ON_TRACK if actual >= expected else STATUS_BEHIND
 
 
-def actuals(indicators: pd.DataFrame, values: pd.DataFrame, communes: pd.DataFrame,
-            communes_ref: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Actual per indicator and the `by` columns: sums, or distinct communes where the
-    indicator says so. `by` may name `unit_code` or `district_code`; a commune counts in the
-    district it belongs to, whoever reported it."""
-    agg = indicators.set_index("code")["aggregation"]
-    values = values.assign(aggregation=values["indicator_code"].map(agg))
-    summed = (values[values["aggregation"].isin(["sum", "qualitative"])]
+def places_reached(plan, values: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
+    """Each place reached for a place-counting indicator, one row per report that reached
+    it: indicator_code, place_code, unit_code, district_code (the district the place lies
+    in), end_month. A place is reached when a report names it, or when the unit is itself
+    the place and reports a value > 0 (see mdplan_core.counting)."""
+    named = communes[communes["indicator_code"].isin(counting.named_codes(plan))]
+    home = plan.communes.set_index("code")["district_code"]
+    named = named.assign(place_code=named["commune_code"],
+                         district_code=named["commune_code"].map(home).fillna(named["district_code"]))
+    own_codes = set(counting.codes(plan.indicators, "counts_places")) - set(counting.named_codes(plan))
+    own = values[values["indicator_code"].isin(own_codes) & values["district_code"].notna()
+                 & (pd.to_numeric(values["value"], errors="coerce") > 0)]
+    own = own.assign(place_code=own["district_code"])
+    columns = ["indicator_code", "place_code", "unit_code", "district_code", "end_month"]
+    return pd.concat([named[columns], own[columns]], ignore_index=True)
+
+
+def _place_scale(plan) -> pd.Series:
+    """Per indicator, what one place reached adds: 1, or for a share of places 100 / the
+    number of places at its level."""
+    inds = plan.indicators.set_index("code")
+    share = counting.mask(plan.indicators, "is_percent").to_numpy() \
+        & counting.mask(plan.indicators, "counts_places").to_numpy()
+    sizes = [len(plan.places_at(level)) for level in inds["level"]]
+    return pd.Series(np.where(share, 100.0 / np.maximum(sizes, 1), 1.0), index=inds.index)
+
+
+def latest_percents(plan, values: pd.DataFrame) -> pd.DataFrame:
+    """For percentages reported directly, each unit's latest report: the rows of `values`."""
+    v = values[values["indicator_code"].isin(counting.codes(plan.indicators, "reported_percent"))
+               & values["value"].notna()]
+    return v.sort_values("end_month").groupby(["indicator_code", "unit_code"]).tail(1)
+
+
+def actuals(plan, values: pd.DataFrame, communes: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Actual per indicator and the `by` columns, as its way counts (mdplan_core.counting):
+    sums; places reached (a share of all places in %); the lowest latest percentage. `by`
+    may name `unit_code` or `district_code`; a place counts in the district it lies in,
+    whoever reported it."""
+    summed = (values[values["indicator_code"].isin(counting.codes(plan.indicators, "is_summed"))]
               .groupby(["indicator_code", *by], dropna=False)["value"].sum(min_count=1))
-    if "district_code" in by:
-        home = communes_ref.set_index("code")["district_code"]
-        communes = communes.assign(district_code=communes["commune_code"].map(home))
-    counted = (communes[communes["indicator_code"].map(agg) == "distinct_communes"]
-               .groupby(["indicator_code", *by], dropna=False)["commune_code"].nunique())
-    out = pd.concat([summed, counted.astype(float)]).rename("actual").reset_index()
-    return out
+    reached = places_reached(plan, values, communes)
+    counted = reached.groupby(["indicator_code", *by], dropna=False)["place_code"].nunique()
+    counted = counted.astype(float) * counted.index.get_level_values(0).map(_place_scale(plan)).to_numpy()
+    lowest = latest_percents(plan, values).groupby(["indicator_code", *by], dropna=False)["value"].min()
+    parts = [p for p in (summed, counted, lowest.astype(float)) if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=["indicator_code", *by, "actual"])
+    return pd.concat(parts).rename("actual").reset_index()
 
 
 def by_indicator(plan, values: pd.DataFrame, communes: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """One row per indicator: target, actual, expected to date, percentages, status."""
     values = ended_by(values, plan.year, as_of)
     communes = ended_by(communes, plan.year, as_of)
-    act = actuals(plan.indicators, values, communes, plan.communes, by=[]).set_index("indicator_code")
-    items = values[values["indicator_code"].isin(
-        plan.indicators.loc[plan.indicators["aggregation"] == "qualitative", "code"])]
+    act = actuals(plan, values, communes, by=[]).set_index("indicator_code")
+    items = values[values["indicator_code"].isin(counting.codes(plan.indicators, "has_text"))]
     texts = items.dropna(subset=["text"]).groupby("indicator_code")["text"].agg(
         lambda s: "\n".join(dict.fromkeys(s)))
 
     tasks = plan.tasks.set_index("number")
-    out = plan.indicators[["code", "task", "name", "unit", "target", "aggregation"]].copy()
+    out = plan.indicators[["code", "task", "name", "unit", "target", "aggregation", "level"]].copy()
     out["actual"] = out["code"].map(act["actual"]).fillna(0.0)
     out["start"] = out["task"].map(tasks["start"].dt.date)
     out["end"] = out["task"].map(tasks["end"].dt.date)
-    out["expected"] = [expected_to_date(t, s, e, as_of)
-                       for t, s, e in zip(out["target"], out["start"], out["end"])]
+    paced = counting.mask(out, "paced")
+    out["expected"] = [expected_to_date(t, s, e, as_of, p)
+                       for t, s, e, p in zip(out["target"], out["start"], out["end"], paced)]
     target = out["target"].astype("Float64")
     out["pct_target"] = (out["actual"] / target).astype(float)
     out["pct_expected"] = (out["actual"] / out["expected"].where(out["expected"] > 0)).astype(float)
-    out["status"] = [status(a, t, x, as_of >= s)
-                     for a, t, x, s in zip(out["actual"], out["target"], out["expected"], out["start"])]
+    # A rate reported directly has not started until some unit reports it.
+    latest = latest_percents(plan, values)
+    reported = out["code"].isin(latest["indicator_code"]) | paced
+    out["status"] = [status(a, t, x, as_of >= s and r) for a, t, x, s, r
+                     in zip(out["actual"], out["target"], out["expected"], out["start"], reported)]
     out["text"] = out["code"].map(texts)
+    out["average"] = out["code"].map(latest.groupby("indicator_code")["value"].mean()).astype(float)
     return out.reset_index(drop=True)
 
 
@@ -108,11 +149,12 @@ def by_group(plan, values: pd.DataFrame, communes: pd.DataFrame, as_of: dt.date,
     each group's share of the provincial actual."""
     values = ended_by(values, plan.year, as_of)
     communes = ended_by(communes, plan.year, as_of)
-    act = actuals(plan.indicators, values, communes, plan.communes, by=[by])
+    act = actuals(plan, values, communes, by=[by])
     total = by_indicator(plan, values, communes, as_of).set_index("code")
     act["target"] = act["indicator_code"].map(total["target"])
     act["province_actual"] = act["indicator_code"].map(total["actual"]).astype(float)
-    act["share"] = act["actual"] / act["province_actual"].where(act["province_actual"] > 0)
+    additive = act["indicator_code"].isin(counting.codes(plan.indicators, "additive"))
+    act["share"] = act["actual"] / act["province_actual"].where(additive & (act["province_actual"] > 0))
     return act.sort_values(["indicator_code", by], na_position="last").reset_index(drop=True)
 
 
@@ -145,17 +187,19 @@ def cumulative_by_month(plan, values: pd.DataFrame, communes: pd.DataFrame,
     list) select indicators; `district` keeps one district's results (communes by the
     district they belong to, as in `by_group`); months ending after `as_of` are NaN."""
     inds = _pick_indicators(plan, task, indicator)
-    agg = inds.set_index("code")["aggregation"]
-    v = values[values["indicator_code"].map(agg).isin(["sum", "qualitative"])]
-    c = communes[communes["indicator_code"].map(agg) == "distinct_communes"]
+    v = values[values["indicator_code"].isin(counting.codes(inds, "is_summed"))]
+    reached = places_reached(plan, values, communes)
+    reached = reached[reached["indicator_code"].isin(inds["code"])]
+    rates = values[values["indicator_code"].isin(counting.codes(inds, "reported_percent"))]
     if district is not None:
         v = v[v["district_code"] == district]
-        home = plan.communes.set_index("code")["district_code"]
-        c = c[c["commune_code"].map(home) == district]
+        reached = reached[reached["district_code"] == district]
+        rates = rates[rates["district_code"] == district]
     summed = v.groupby(["indicator_code", "end_month"])["value"].sum()
-    first_named = c.groupby(["indicator_code", "commune_code"])["end_month"].min()
-    new_communes = first_named.groupby(["indicator_code", first_named]).size().astype(float)
-    added = pd.concat([summed, new_communes])
+    first_reached = reached.groupby(["indicator_code", "place_code"])["end_month"].min()
+    new_places = first_reached.groupby(["indicator_code", first_reached]).size().astype(float)
+    new_places = new_places * new_places.index.get_level_values(0).map(_place_scale(plan)).to_numpy()
+    added = pd.concat([summed, new_places])
     added.index.names = ["indicator_code", "month"]
 
     grid = pd.MultiIndex.from_product([inds["code"], MONTHS], names=["indicator_code", "month"])
@@ -163,6 +207,13 @@ def cumulative_by_month(plan, values: pd.DataFrame, communes: pd.DataFrame,
     out = out.rename("in_month").reset_index()
     out["in_month"] = out["in_month"].astype(float)
     out["actual"] = out.groupby("indicator_code")["in_month"].cumsum()
+    # A rate is not added up: at each month end, the lowest of the units' latest reports.
+    for code in rates["indicator_code"].unique():
+        at = out["indicator_code"] == code
+        mine = rates[rates["indicator_code"] == code]
+        out.loc[at, "in_month"] = np.nan
+        out.loc[at, "actual"] = [latest_percents(plan, mine[mine["end_month"] <= m])["value"].min()
+                                 for m in out.loc[at, "month"]]
     out["month_end"] = out["month"].map(_month_ends(plan.year))
     if as_of is not None:
         future = out["month_end"] > pd.Timestamp(as_of)
@@ -172,14 +223,16 @@ def cumulative_by_month(plan, values: pd.DataFrame, communes: pd.DataFrame,
 
 def pacing_by_month(plan, indicator_code: str) -> pd.DataFrame:
     """Expected to date at each month end (the `expected_to_date` line): columns
-    indicator_code, month, month_end, target, expected. NaN for a qualitative indicator."""
-    ind = plan.indicator(indicator_code)
-    task = plan.task(ind.task)
+    indicator_code, month, month_end, target, expected. NaN for a qualitative indicator;
+    for a rate reported directly the full target from the task's start."""
+    ind = plan.indicators.set_index("code").loc[indicator_code]
+    task = plan.task(ind["task"])
     start, end = pd.Timestamp(task.schedule.start), pd.Timestamp(task.schedule.end)
     month_end = _month_ends(plan.year).reset_index(drop=True)
     elapsed = ((month_end - start).dt.days + 1) / ((end - start).days + 1)
-    share = elapsed.clip(0.0, 1.0).where(month_end >= start, 0.0)
-    target = np.nan if ind.target is None else float(ind.target)
+    share = elapsed.clip(0.0, 1.0) if counting.way(ind).paced else pd.Series(1.0, index=elapsed.index)
+    share = share.where(month_end >= start, 0.0)
+    target = np.nan if pd.isna(ind["target"]) else float(ind["target"])
     return pd.DataFrame({"indicator_code": indicator_code, "month": MONTHS, "month_end": month_end,
                          "target": target, "expected": share * target})
 
@@ -217,8 +270,8 @@ def district_matrix(plan, values: pd.DataFrame, communes: pd.DataFrame,
     `basis` says which one `value` holds: 'allocation' (actual / allocated) or 'share'
     (actual / provincial actual). No allocation is ever assumed."""
     total = by_indicator(plan, values, communes, as_of).set_index("code")
-    act = actuals(plan.indicators, ended_by(values, plan.year, as_of),
-                  ended_by(communes, plan.year, as_of), plan.communes, by=["district_code"])
+    act = actuals(plan, ended_by(values, plan.year, as_of), ended_by(communes, plan.year, as_of),
+                  by=["district_code"])
     districts = plan.districts[["code", "name", "short_name", "tile_row", "tile_col"]].rename(
         columns={"code": "district_code", "name": "district_name"})
     inds = plan.indicators[["code", "name", "unit", "aggregation"]].rename(
@@ -228,11 +281,11 @@ def district_matrix(plan, values: pd.DataFrame, communes: pd.DataFrame,
                     on=["indicator_code", "district_code"], how="left")
     out["actual"] = out["actual"].astype(float).fillna(0.0)
     out["province_actual"] = out["indicator_code"].map(total["actual"]).astype(float)
-    out["share"] = out["actual"] / out["province_actual"].where(out["province_actual"] > 0)
+    additive = out["indicator_code"].isin(counting.codes(plan.indicators, "additive"))
+    out["share"] = out["actual"] / out["province_actual"].where(additive & (out["province_actual"] > 0))
 
     alloc = allocations.reindex(columns=["indicator_code", "district_code", "target"])
-    alloc = alloc[alloc["indicator_code"].map(plan.indicators.set_index("code")["aggregation"])
-                  .ne("qualitative")]
+    alloc = alloc[alloc["indicator_code"].isin(counting.codes(plan.indicators, "allocatable"))]
     alloc = alloc.rename(columns={"target": "allocated"}).astype({"allocated": float})
     out = out.merge(alloc.drop_duplicates(["indicator_code", "district_code"], keep="last"),
                     on=["indicator_code", "district_code"], how="left")
@@ -253,6 +306,7 @@ def with_province_level(matrix: pd.DataFrame) -> pd.DataFrame:
     is left out when the agencies added nothing anywhere."""
     by = matrix.groupby("indicator_code", sort=False)
     rest = (by["province_actual"].first() - by["actual"].sum()).clip(lower=0)
+    rest = rest.where(by.first().pipe(counting.mask, "additive"), 0.0)  # no remainder of a rate
     if matrix.empty or not (rest > 0).any():
         return matrix
     first = by.first()

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import vntext
+from . import counting, vntext
 from .findings import Finding, error, warning
 from .layout import AFTER_TABLE, COMMUNE_TABLE, HEADER, MEDIA, SHEET_COMMUNES, SHEET_REPORT, TABLE, Label
 from .report import ParsedReport, Period, ReportValue
@@ -336,8 +336,7 @@ class _Reader:
         self.units = plan.reporting_units
         self.districts = plan.districts
         self.communes = plan.communes.set_index("code", drop=False)
-        self.commune_codes = [c for c, i in self.indicators.items()
-                              if i["aggregation"] == "distinct_communes"]
+        self.commune_codes = counting.named_codes(plan)
         self.header_keys = {_key(text) for label in HEADER.values() for text in label.texts}
 
     # findings
@@ -483,7 +482,7 @@ class _Reader:
                      "note": view.text(r, note_col) if note_col is not None else None}
             if entry["note"] is not None:
                 self.cells.notes[code] = cell_ref(r, note_col)
-            if self.indicators[code]["aggregation"] != "distinct_communes":
+            if code not in self.commune_codes:
                 entry["value"] = self._parse_count(result, code, where)
             rows[code] = entry
         return rows
@@ -815,13 +814,12 @@ class _Reader:
         for code, indicator in self.indicators.items():
             entry = rows.get(code, {})
             note = entry.get("note")
-            aggregation = indicator["aggregation"]
-            if aggregation == "distinct_communes":
+            if code in self.commune_codes:
                 named = tuple(communes.get(code, ()))
                 if code not in listed:
                     self._check_commune_count(code, entry)
                 value = ReportValue(code, len(named) if named else None, communes=named, note=note)
-            elif aggregation == "qualitative":
+            elif counting.way(indicator).has_text:
                 value = ReportValue(code, entry.get("value"), text=media_text, note=note)
             else:
                 value = ReportValue(code, entry.get("value"), note=note)

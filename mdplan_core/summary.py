@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from . import completeness, progress, vntext
+from . import completeness, counting, progress, vntext
 from .export import TEXT as EXPORT_TEXT
 from .export import is_demo_table
 from .labels import STATUS
@@ -279,9 +279,15 @@ def _indicators_sheet(wb, plan, table: pd.DataFrame, as_of: dt.date) -> None:
         text = r.text
         # A long list of reported items continues in the rows below, never cut by the row cap.
         pieces = _chunks(text, note.wrap, MAX_ROW_LINES) if isinstance(text, str) else [None]
+        kinds = [c.kind for c in columns]
+        numbers = [r.target, r.actual, r.expected]
+        if counting.way(r).is_percent:  # a target in % (0–100) is written as an Excel percentage
+            kinds[4] = kinds[5] = kinds[7] = PERCENT
+            numbers = [x / 100 if pd.notna(x) else x for x in numbers]
+        target, actual, expected = numbers
         first = sheet.cells([r.code, TEXT["task_short"].format(number=r.task), r.name, r.unit,
-                             r.target, r.actual, r.pct_target,
-                             r.expected, STATUS[r.status], pieces[0]])
+                             target, actual, r.pct_target, expected, STATUS[r.status], pieces[0]],
+                            kinds=kinds)
         for piece in pieces[1:]:
             sheet.cells([None] * (len(columns) - 1) + [piece])
         sheet.merge_down(first, first + len(pieces) - 1, keep={len(columns)})
@@ -293,7 +299,7 @@ def _indicators_sheet(wb, plan, table: pd.DataFrame, as_of: dt.date) -> None:
 
 
 def _districts_sheet(wb, plan, matrix: pd.DataFrame, table: pd.DataFrame, as_of: dt.date) -> None:
-    numeric = plan.indicators[plan.indicators["aggregation"] != "qualitative"]
+    numeric = plan.indicators[counting.mask(plan.indicators, "is_numeric")]
     codes = list(numeric["code"])
     columns = [_Column(TEXT["district"])] + [_Column(TEXT["indicator_header"].format(
         code=c, unit=u), COUNT, wrap=None) for c, u in zip(codes, numeric["unit"])]

@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import counting
 from .layout import (
     COMMUNE_FIRST_ROW,
     COMMUNE_HEADER_ROW,
@@ -86,15 +87,11 @@ TEXT = {
 }
 PROMPT = {
     "count_title": TABLE["result"].text,  # a prompt is titled with its cell's label
-    "sum": ("Số {unit} đạt được trong kỳ báo cáo (không cộng dồn các kỳ trước). "
-            "Chỉ nhập số nguyên, không ghi đơn vị. Để trống: chưa có số liệu; "
-            "ghi 0: không thực hiện."),
-    "qualitative": ("Số tin, bài, chuyên trang, chuyên mục đã đăng, phát trong kỳ. "
-                    "Chỉ nhập số nguyên. Mô tả nội dung ở ô «Nội dung chuyên trang, "
-                    "chuyên mục» bên dưới bảng."),
     "count_error_title": "Số liệu không hợp lệ",
     "count_error": ("Chỉ nhập số nguyên không âm (0, 1, 2, …), không kèm chữ hay đơn vị. "
                     "Để trống nếu chưa có số liệu."),
+    "percent_error": ("Chỉ nhập một số từ 0 đến 100 (tỉ lệ phần trăm, ví dụ 97,5), không kèm "
+                      "dấu % hay chữ. Để trống nếu chưa có số liệu."),
     "date_title": HEADER["report_date"].text,
     "date": "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 15/12/{year}.",
     "date_error_title": "Ngày không hợp lệ",
@@ -186,6 +183,8 @@ WRAP_CENTER = Alignment(wrap_text=True, horizontal="center", vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center")
 LEFT = Alignment(horizontal="left", vertical="center")
 NUMBER_FORMAT = "#,##0"
+PERCENT_FORMAT = '0"%"'             # a target of 70 reads 70%, stored as the plan writes it
+PERCENT_INPUT_FORMAT = "General"
 DATE_FORMAT = "dd/mm/yyyy"
 TEXT_FORMAT = "@"
 MARGIN_SIDE, MARGIN_TOP = 0.5, 0.3  # inches
@@ -211,7 +210,7 @@ def build_template(plan: Plan, unit_code: str, period: Period) -> bytes:
         raise ValueError(ERRORS["wrong_year"].format(period=period.label, year=plan.year))
 
     indicators = plan.indicators
-    commune_codes = list(indicators.loc[indicators["aggregation"] == "distinct_communes", "code"])
+    commune_codes = counting.named_codes(plan)
     districts = plan.districts
     communes = plan.communes
     if unit.kind == "district":
@@ -340,17 +339,23 @@ def _write_report(ws: Worksheet, plan: Plan, unit, period: Period,
             cell.fill, cell.border = FIXED_FILL, BOX
             cell.alignment = WRAP_MIDDLE if col in (2, 3, 4) else CENTER
         ws.cell(row, 1).font = _font(bold=True)
-        ws.cell(row, 5).number_format = NUMBER_FORMAT
+        percent = counting.way(ind).is_percent
+        ws.cell(row, 5).number_format = PERCENT_FORMAT if percent else NUMBER_FORMAT
         result = ws.cell(row, 6)
         result.border, result.alignment = BOX, CENTER
         result.number_format = NUMBER_FORMAT
-        if ind.aggregation == "distinct_communes":
+        kind = counting.input_kind(plan, ind)
+        if kind == "places":
             result.value = _distinct_formula(ind.code, *commune_range)
             result.fill = FORMULA_FILL
         else:
             _input(result)
-            prompt = PROMPT["qualitative" if ind.aggregation == "qualitative" else "sum"]
-            _validate(ws, result.coordinate, _count_validation(prompt.format(unit=ind.unit)))
+            prompt = counting.prompt(plan, ind, ind.unit)
+            if kind == "rate":
+                result.number_format = PERCENT_INPUT_FORMAT
+                _validate(ws, result.coordinate, _percent_validation(prompt))
+            else:
+                _validate(ws, result.coordinate, _count_validation(prompt))
         note = ws.cell(row, 7)
         note.border, note.alignment, note.number_format = BOX, WRAP_MIDDLE, TEXT_FORMAT
         _input(note)
@@ -585,6 +590,14 @@ def _count_validation(prompt: str) -> DataValidation:
         type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
         showErrorMessage=True, showInputMessage=True, errorStyle="stop",
         errorTitle=PROMPT["count_error_title"], error=PROMPT["count_error"],
+        promptTitle=PROMPT["count_title"], prompt=prompt)
+
+
+def _percent_validation(prompt: str) -> DataValidation:
+    return DataValidation(
+        type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
+        showErrorMessage=True, showInputMessage=True, errorStyle="stop",
+        errorTitle=PROMPT["count_error_title"], error=PROMPT["percent_error"],
         promptTitle=PROMPT["count_title"], prompt=prompt)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import vntext
+from . import counting, vntext
 from .findings import Finding, error, has_errors, warning
 from .reader import ReportCells, read_report_with_cells
 from .report import ParsedReport, Period
@@ -36,6 +36,9 @@ MESSAGES = {
     "value.fraction": (
         "Kết quả của {indicator} là {value}: phải là số nguyên (số {unit}). Hãy ghi một số "
         "nguyên, ví dụ {rounded}."),
+    "value.above_100": (
+        "Kết quả của {indicator} là {value}: một tỉ lệ phần trăm không thể lớn hơn 100. Hãy ghi "
+        "tỉ lệ đạt được, từ 0 đến 100."),
     "value.implausible": (
         "Kết quả của {indicator} là {value} {unit}, hơn 10 lần chỉ tiêu cả năm của toàn tỉnh "
         "({target} {unit}). Hãy kiểm tra lại, có thể đã gõ thừa chữ số."),
@@ -113,7 +116,7 @@ def validate(report: ParsedReport, plan, *, existing_periods: Iterable[Period] =
             add(error, "indicator.duplicate", where, code=code)
         seen.add(code)
         out += _check_value(value, indicator, where, filename)
-        if indicator["aggregation"] == "distinct_communes":
+        if counting.names_places(plan, indicator):
             district = None if unit_row.empty else unit_row.iloc[0]["district_code"]
             district = district if isinstance(district, str) else None  # agencies: any
             out += _check_communes(value, plan, district, cells, filename)
@@ -140,12 +143,16 @@ def _check_value(value, indicator, where: dict, filename) -> list[Finding]:
     if number < 0:
         out.append(error("value.negative", MESSAGES["value.negative"].format(**fields),
                          file=filename, **where))
-    if isinstance(number, float) and not number.is_integer():
+    way = counting.way(indicator)
+    if way.integer_values and isinstance(number, float) and not number.is_integer():
         rounded = vntext.format_number(max(0, round(number)))
         out.append(error("value.fraction", MESSAGES["value.fraction"].format(
             rounded=rounded, **fields), file=filename, **where))
+    if way.max_value is not None and number > way.max_value:
+        out.append(error("value.above_100", MESSAGES["value.above_100"].format(**fields),
+                         file=filename, **where))
     target = indicator["target"]
-    if target is not None and not _missing(target) and target > 0 \
+    if way.max_value is None and target is not None and not _missing(target) and target > 0 \
             and number > IMPLAUSIBLE_FACTOR * target:
         out.append(warning("value.implausible", MESSAGES["value.implausible"].format(
             target=vntext.format_number(int(target)), **fields), file=filename, **where))

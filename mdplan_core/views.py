@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from . import labels
+from . import counting, labels
 from .accounts import ROLE_LABELS
 from .progress import ended_by
 from .report import Period
@@ -55,7 +55,7 @@ def plan_indicators(plan) -> pd.DataFrame:
         "Chỉ tiêu": i["name"],
         "Chỉ tiêu năm": [format_number(x) if pd.notna(x) else "—" for x in i["target"]],
         "Đơn vị tính": i["unit"],
-        "Cách tính": i["aggregation"].map(labels.AGGREGATIONS),
+        "Cách tính": counting.labels(i),
         "Nguyên văn": i["text"],
     })
 

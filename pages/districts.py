@@ -1,7 +1,7 @@
 """Theo địa bàn: the 8 district-level units compared, and one district in detail."""
 import streamlit as st
 
-from mdplan_core import accounts, allocations, charts, progress, views
+from mdplan_core import accounts, allocations, charts, counting, progress, views
 from mdplan_core.accounts import Action
 from pages import common
 
@@ -18,7 +18,7 @@ st.caption("Ô có chỉ tiêu phân bổ cho huyện: % đạt so với phân b
            "của huyện trong kết quả toàn tỉnh. Dòng “Sở, ngành cấp tỉnh” là phần kết quả do các sở, "
            "ngành báo cáo, không thuộc huyện nào. mdplan không tự đặt ra chỉ tiêu phân bổ.")
 
-numeric = plan.indicators[plan.indicators["aggregation"] != "qualitative"]
+numeric = plan.indicators[counting.mask(plan.indicators, "is_numeric")]
 names = dict(zip(numeric["code"], numeric["code"] + " · " + numeric["name"]))
 code = st.selectbox("Chỉ tiêu cho bản đồ và xếp hạng", list(names), format_func=names.get)
 chosen = matrix[matrix["indicator_code"] == code]

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from mdplan_core import entry, labels, views
+from mdplan_core import counting, entry, labels, views
 from mdplan_core.accounts import Action
 from mdplan_core.intake import submit, upload_scope
 from mdplan_core.settings import LOCAL_TZ
 from mdplan_core.validation import CheckResult
-from mdplan_core.vntext import format_number
 from pages import common
 
 TEXT = {
@@ -27,6 +26,7 @@ TEXT = {
                   "thúc trước hôm nay. Biểu mẫu điền sẵn lấy ngày của lần nộp đang có hiệu lực."),
     "target": "Chỉ tiêu năm của toàn tỉnh: {target} {unit}.",
     "count_help": "Số {unit} đạt được trong kỳ; chỉ nhập số nguyên.",
+    "percent_help": "Tỉ lệ phần trăm đạt được tính đến cuối kỳ, từ 0 đến 100.",
     "communes_help": "Chọn các xã, phường, thị trấn đạt chỉ tiêu trong kỳ; mỗi xã tính một lần.",
     "communes_placeholder": "Chọn xã, phường, thị trấn",
     "count_placeholder": "Để trống nếu chưa có số liệu",
@@ -85,6 +85,7 @@ first_day, last_day = entry.report_date_range(plan)
 default_day = prefill.report_date or entry.default_report_date(plan, period, dt.datetime.now(LOCAL_TZ).date())
 commune_labels = entry.commune_options(plan, unit)
 indicators = plan.indicators
+named = set(counting.named_codes(plan))
 
 with st.form(prefix):
     a, b, c = st.columns(3)
@@ -101,12 +102,13 @@ with st.form(prefix):
             st.markdown(f"**NV{task.number}. {task.title}**")
             for ind in indicators[indicators["task"] == task.number].itertuples():
                 label = f"{ind.code} · {ind.name} ({ind.unit})"
-                help_text = TEXT["count_help"].format(unit=ind.unit)
-                if ind.aggregation != "qualitative":
-                    help_text += " " + TEXT["target"].format(target=format_number(ind.target),
+                way = counting.way(ind)
+                help_text = TEXT["percent_help" if way.reported_percent else "count_help"].format(unit=ind.unit)
+                if way.is_numeric:
+                    help_text += " " + TEXT["target"].format(target=counting.show(ind, ind.target),
                                                              unit=ind.unit)
                 value_col, note_col = st.columns([3, 2])
-                if ind.aggregation == "distinct_communes":
+                if ind.code in named:
                     chosen = [code for code in prefill.communes.get(ind.code, [])
                               if code in commune_labels]
                     # No "Select all": its text is English, and no unit reaches every commune.
@@ -114,6 +116,12 @@ with st.form(prefix):
                         label, list(commune_labels), default=chosen, format_func=commune_labels.get,
                         placeholder=TEXT["communes_placeholder"], help=TEXT["communes_help"],
                         select_all=False, key=f"{prefix}-{ind.code}-communes")
+                elif way.reported_percent:
+                    typed = prefill.results.get(ind.code)
+                    results[ind.code] = value_col.number_input(
+                        label, value=None if typed is None else float(typed), min_value=0.0,
+                        max_value=100.0, step=0.5, placeholder=TEXT["count_placeholder"],
+                        help=help_text, key=f"{prefix}-{ind.code}-value")
                 else:
                     results[ind.code] = value_col.number_input(
                         label, value=prefill.results.get(ind.code), min_value=0, step=1,
@@ -121,7 +129,7 @@ with st.form(prefix):
                         key=f"{prefix}-{ind.code}-value")
                 notes[ind.code] = note_col.text_input(
                     "Ghi chú", value=prefill.notes.get(ind.code, ""), key=f"{prefix}-{ind.code}-note")
-                if ind.aggregation == "qualitative":
+                if way.has_text:
                     media_text = st.text_area(
                         f"{ind.code} · {TEXT['media']}", value=prefill.media_text or "",
                         help=TEXT["media_help"], key=f"{prefix}-media")

@@ -1,7 +1,7 @@
 """Theo nhiệm vụ: the five tasks of section III, each with its targets, pace and agencies."""
 import streamlit as st
 
-from mdplan_core import charts, progress
+from mdplan_core import charts, counting, progress
 from mdplan_core.vntext import format_date
 from pages import common
 
@@ -23,7 +23,7 @@ for tab, task in zip(st.tabs([f"Nhiệm vụ {n}" for n in tasks["number"]]), ta
         rows = table[table["task"] == task.number]
         st.plotly_chart(charts.indicator_bars(rows, as_of=as_of, title="Kết quả so với chỉ tiêu năm"),
                         key=f"bars-{task.number}")
-        numeric = rows[rows["aggregation"] != "qualitative"]
+        numeric = rows[counting.mask(rows, "is_numeric")]
         if numeric.empty:
             continue
         names = dict(zip(numeric["code"], numeric["code"] + " · " + numeric["name"]))

@@ -116,7 +116,8 @@ def acting(store, who):
 
 def state(store) -> dict[str, str]:
     """Everything a write can change, in a form that compares equal when nothing changed."""
-    return {"history": store.history(None).to_json(date_format="iso"), "audit": store.audit().to_json(date_format="iso"),
+    return {"history": store.history(None).to_json(date_format="iso"),
+            "audit": store.audit().to_json(date_format="iso"),
             "users": accounts.list_users(store).to_json(date_format="iso"),
             "allocations": allocations.get_allocations(store, PLAN.id).to_json(date_format="iso")}
 

@@ -115,7 +115,8 @@ def test_exactly_the_provincial_target_is_no_warning(store):
 @pytest.mark.parametrize("row, code, message", [
     (("CT9.9", "061", 1), "allocation.unknown_indicator", "Dòng 2: không có chỉ tiêu mã 'CT9.9'"),
     (("CT1.1", "099", 1), "allocation.unknown_district", "Dòng 2: không có huyện, thành phố mã '099'"),
-    (("CT1.5", "061", 1), "allocation.qualitative", "Dòng 2: CT1.5 là chỉ tiêu định tính"),
+    (("CT1.5", "061", 1), "allocation.not_allocatable",
+     "Dòng 2: CT1.5 không phân bổ được cho huyện (cách tính: Định tính)"),
     (("CT1.1", "061", -1), "allocation.negative", "Dòng 2 (CT1.1, Huyện Ba Bể): chỉ tiêu phân bổ -1 không được âm"),
     (("CT1.1", "061", 2.5), "allocation.not_integer", "Dòng 2 (CT1.1, Huyện Ba Bể): Phải là số nguyên"),
     (("CT1.1", "061", "12,5"), "allocation.not_integer", "Phải là số nguyên"),
@@ -180,7 +181,8 @@ def test_the_grid_round_trips(store):
 def test_the_database_refuses_a_negative_allocation(store):
     with pytest.raises(sa.exc.IntegrityError):
         with store.engine.begin() as conn:
-            conn.execute(sa.insert(allocations).values(plan_id=PLAN.id, indicator_code="CT1.1", place_code="061", target=-1,
+            conn.execute(sa.insert(allocations).values(plan_id=PLAN.id, indicator_code="CT1.1",
+                                                       place_code="061", target=-1,
                                                        updated_by="x", updated_at=T1))
     assert get_allocations(store, PLAN.id).empty
 

@@ -369,7 +369,8 @@ def test_staff_download_the_year_end_summary_as_of_the_review_date():
     march = openpyxl.load_workbook(io.BytesIO(downloaded(button)))["Theo chỉ tiêu"]
     assert "Số liệu tính đến ngày 31/03/2017" in [c.value for c in march["A"][:5]]
     row = next(r for r in march.iter_rows(values_only=True) if r[0] == "CT1.1")
-    table = progress.by_indicator(PLAN, store.values("backan-2017", 2017), store.communes("backan-2017", 2017), dt.date(2017, 3, 31))
+    table = progress.by_indicator(PLAN, store.values("backan-2017", 2017), store.communes("backan-2017", 2017),
+                                  dt.date(2017, 3, 31))
     assert row[5] == table.set_index("code").at["CT1.1", "actual"] < year_end
 
 

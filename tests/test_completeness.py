@@ -328,7 +328,8 @@ def test_reminder_before_anything_is_due():
 def test_status_from_the_store_history(store):
     def save(unit, district, period, at, value):
         report = ParsedReport(unit, Period.parse(period), [ReportValue("CT1.1", value)])
-        result = store.save_report(report, plan_id="backan-2017", place_code=district, data=f"{unit}{period}{value}".encode(),
+        result = store.save_report(report, plan_id="backan-2017", place_code=district,
+                                   data=f"{unit}{period}{value}".encode(),
                                    filename="r.xlsx", user="test", uploaded_at=at)
         assert not result.refused
 

@@ -23,7 +23,8 @@ AGENCY = "sldtbxh"
 
 
 def in_force(store, unit_code: str, period: Period) -> entry.Entry:
-    return entry.in_force(PLAN, store.history(None), store.values("backan-2017", period.year), store.communes("backan-2017", period.year),
+    return entry.in_force(PLAN, store.history(None), store.values("backan-2017", period.year),
+                          store.communes("backan-2017", period.year),
                           unit_code, period)
 
 

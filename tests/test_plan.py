@@ -179,11 +179,11 @@ INDICATORS = [
     # code, task, unit, target, aggregation
     ("CT1.1", 1, "lớp", 10, "sum"),
     ("CT1.2", 1, "người", 500, "sum"),
-    ("CT1.3", 1, "xã, phường, thị trấn", 10, "distinct_communes"),
+    ("CT1.3", 1, "xã, phường, thị trấn", 10, "distinct_places"),
     ("CT1.4", 1, "học sinh", 300, "sum"),
     ("CT1.5", 1, "chuyên trang, chuyên mục", None, "qualitative"),
     ("CT2.1", 2, "mô hình", 2, "sum"),
-    ("CT3.1", 3, "xã, phường", 5, "distinct_communes"),
+    ("CT3.1", 3, "xã, phường", 5, "distinct_places"),
     ("CT3.2", 3, "mô hình", 5, "sum"),
     ("CT4.1", 4, "cuộc", 15, "sum"),
     ("CT5.1", 5, "lớp", 1, "sum"),
@@ -194,7 +194,8 @@ INDICATORS = [
 def test_indicators(plan):
     frame = plan.indicators
     assert list(frame.columns) == ["code", "task", "name", "unit", "target", "aggregation",
-                                   "text", "continues"]
+                                   "level", "text", "continues"]
+    assert set(frame["level"]) == {"commune"}  # the default; the file's distinct_communes is an alias
     assert str(frame["target"].dtype) == "Int64"
     got = [(r.code, r.task, r.unit, None if pd.isna(r.target) else int(r.target), r.aggregation)
            for r in frame.itertuples()]
@@ -470,7 +471,7 @@ def test_unknown_aggregation(tmp_path):
     assert err.line == _line(path, "distinct_villages")
     assert err.field == "indicators[6].aggregation"
     assert "'distinct_villages' không hợp lệ" in err.message
-    assert "distinct_communes" in err.message and "qualitative" in err.message
+    assert "distinct_places" in err.message and "share_of_places" in err.message
 
 
 def test_indicator_of_a_task_that_does_not_exist(tmp_path):

@@ -28,7 +28,8 @@ def test_expected_is_undefined_without_a_target():
 
 def save(store, unit, period, values, district):
     report = ParsedReport(unit, Period.parse(period), values)
-    result = store.save_report(report, plan_id="backan-2017", place_code=district, data=repr(values).encode() + period.encode(),
+    result = store.save_report(report, plan_id="backan-2017", place_code=district,
+                               data=repr(values).encode() + period.encode(),
                                filename="r.xlsx", user="test")
     assert not result.refused
 

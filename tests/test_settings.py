@@ -1,7 +1,6 @@
 """Settings: read once from the environment, with defaults that keep demo data out of a real install;
 the log level (MDPLAN_LOG_LEVEL) and the logging it sets up."""
 import logging
-from pathlib import Path
 
 import pytest
 

@@ -184,7 +184,8 @@ def test_values_and_communes_in_force_and_with_history(store):
         (agency.submission_id, AGENCY, "-", 1, 3, "1.3", "01843"),
     ])
     assert store.in_force_periods("backan-2017", DISTRICT, 2017) == [Q1]
-    assert store.values("backan-2017", 2016).empty and list(store.values("backan-2017", 2016).columns) == list(values.columns)
+    assert store.values("backan-2017", 2016).empty and list(store.values("backan-2017",
+                                                                         2016).columns) == list(values.columns)
 
     # A revision: the reads in force show version 2 only; with history both versions.
     revised = save(store, DISTRICT, Q1, payload=3)
