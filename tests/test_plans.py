@@ -116,7 +116,8 @@ def test_an_admin_adds_a_plan_and_it_is_audited(folder, store):
     entry = store.audit(limit=1).iloc[0]
     assert (entry["action"], entry["plan_id"], entry["actor"]) == ("plan_add", "tuyenquang-2028", "quantri")
     # The same text again changes nothing; a shipped plan's id cannot be taken.
-    assert add_plan(store, extra.encode(), "tq-2028.yaml", actor="quantri", folder=folder) == (plan, False)
+    again, added = add_plan(store, extra.encode(), "tq-2028.yaml", actor="quantri", folder=folder)
+    assert (again.id, added, len(store.audit())) == (plan.id, False, 1)
     with pytest.raises(PlanFileError, match="tuyenquang-2027"):
         add_plan(store, THIRD.encode(), "x.yaml", actor="quantri", folder=folder)
 
