@@ -83,7 +83,7 @@ TEXT = {
     "places_median": "Trung vị toàn tỉnh: {median}",
     "places_median_note": "vạch đứt: trung vị",
     "places_pace_note": "vạch đen: cần đạt đến {date}",
-    "places_no_target": "chưa có chỉ tiêu riêng",
+    "places_no_target": "chưa có chỉ tiêu phân bổ",
     "places_rank": "{rank}. {name}",
     "places_axis_pct": "% chỉ tiêu",
     "places_axis_actual": "Thực hiện ({unit})",
@@ -480,7 +480,7 @@ def _place_text(r, percent: bool, unit: str | None) -> str:
     ratios (`unit=None`) '60% · ⚠️ Chậm'."""
     if not percent:
         return f"{_amount(r.actual)} {unit or ''}".strip()
-    if r.status is None:
+    if pd.isna(r.status):
         return (f"{_amount(r.actual)} {unit} · " if unit else "") + TEXT["places_no_target"]
     amounts = f"{_amount(r.actual)}/{_amount(r.target)} {unit} · " if unit else ""
     return f"{amounts}{_pct(r.value, 1)} · {labels.status_text(r.status)}"
@@ -495,7 +495,7 @@ def _place_hover(r, n: int, unit: str | None) -> str:
         lines.append(TEXT["hover_target"].format(target=_amount(r.target), unit=unit))
     if pd.notna(r.expected):
         lines.append(TEXT["hover_expected"].format(expected=amount(round(r.expected, 3)), unit=unit or ""))
-    if r.status is not None:
+    if pd.notna(r.status):
         lines.append(TEXT["hover_status"].format(status=labels.status_text(r.status)))
     return "<br>".join(line.rstrip() for line in lines)
 
