@@ -577,7 +577,7 @@ def place_ranking(places: pd.DataFrame, *, level: str, title: str, unit: str | N
     fig.update_yaxes(categoryorder="array", categoryarray=list(shown["y"]),
                      range=[len(shown) - 0.5 + (1.2 if tall else 0), -0.5],
                      tickmode="array", tickvals=list(shown["y"]), ticktext=list(shown["tick"]),
-                     automargin=True)
+                     ticklabelstandoff=6, automargin=True)
     fig.update_layout(barmode="overlay", bargap=0.3)
 
     which = (TEXT["places_last" if lowest else "places_first"].format(shown=len(shown), level=word, n=n)

@@ -38,7 +38,8 @@ else:
                                          limit=None if shown == "all" else SHOWN_FEW,
                                          lowest=shown == "last"), key="ranking")
     query = st.text_input(f"Tìm {labels.level_word(level)}", placeholder="Tên hoặc mã, gõ có dấu hay không dấu")
-    behind = st.checkbox("Chỉ những nơi chậm tiến độ")
+    # Only places with a target of their own have a pace to be behind.
+    behind = places["target"].gt(0).any() and st.checkbox("Chỉ những nơi chậm tiến độ")
     st.dataframe(views.places_table(places, level=level, unit=unit, query=query, behind_only=behind),
                  hide_index=True)
 
