@@ -525,7 +525,7 @@ def place_ranking(places: pd.DataFrame, *, level: str, title: str, unit: str | N
     shown = shown.assign(
         y=shown["place_code"].astype(str),
         text=[_place_text(r, percent, unit) for r in shown.itertuples()],
-        tick=[TEXT["places_rank"].format(rank=r if pd.notna(r) else "–", name=name)
+        tick=[TEXT["places_rank"].format(rank=r, name=name) if pd.notna(r) else name
               for r, name in zip(shown["rank"], shown["place_name"])])
     show_value = (lambda v: _pct(v, 1)) if percent else _amount
     shown["hover"] = [_place_hover(r, n, unit) for r in shown.itertuples()]

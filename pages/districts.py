@@ -1,4 +1,5 @@
-"""Theo địa bàn: the 8 district-level units compared, and one district in detail."""
+"""Theo địa bàn: the plan's places compared (a tile map for a few, a ranked chart and a
+searchable table for many), and one place in detail."""
 import streamlit as st
 
 from mdplan_core import accounts, allocations, charts, labels, progress, views

@@ -372,6 +372,7 @@ def test_place_ranking_of_126_communes_puts_the_best_on_top_and_draws_the_median
     assert len(ticks) == 126  # every place labelled, none left to plotly's thinning
     assert ticks[order[0]] == "1. " + COMMUNES_126.set_index("place_code").at[order[0], "place_name"]
     assert ticks["00017"].endswith(". Phường Hoàn Kiếm")  # the whole name, nothing cut
+    assert ticks["00125"] == "Xã Số 125"  # no target of its own: no rank either
     median = float(ratio.median())
     assert median == pytest.approx(0.6)
     line = next(s for s in fig.layout.shapes if s.line.dash == "dash")
