@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import labels
+from . import labels, progress
 from .vntext import format_date, format_number, format_percent
 
 SEPARATORS = ",."  # decimal comma, thousands dot
@@ -76,6 +76,19 @@ TEXT = {
     "ranking_allocation": "Chỉ tiêu phân bổ",
     "ranking_axis_actual": "Thực hiện ({unit})",
     "ranking_axis_value": "% (phân bổ hoặc tổng tỉnh)",
+    "places_title": "{title}",
+    "places_count": "{n} {level}",
+    "places_first": "{shown} {level} cao nhất trong {n}",
+    "places_last": "{shown} {level} thấp nhất trong {n}",
+    "places_median": "Trung vị toàn tỉnh: {median}",
+    "places_median_note": "vạch đứt: trung vị",
+    "places_pace_note": "vạch đen: cần đạt đến {date}",
+    "places_no_target": "chưa có chỉ tiêu phân bổ",
+    "places_rank": "{rank}. {name}",
+    "places_axis_pct": "% chỉ tiêu",
+    "places_axis_actual": "Thực hiện ({unit})",
+    "places_legend_actual": "Thực hiện",
+    "hover_place_rank": "Hạng {rank}/{n}",
     "completeness_title": "Tỷ lệ báo cáo: {rate} đã gửi · {on_time} đúng hạn ({expected} báo cáo phải gửi)",
     "completeness_axis": "Số kỳ báo cáo",
 }
@@ -446,6 +459,143 @@ def district_ranking(table: pd.DataFrame, *, by: str = "actual",
             if by == "actual" else dict(title=TEXT["ranking_axis_value"], tickformat=".0%"))
     fig.update_xaxes(range=[0, max(top, 1e-9) * 1.6], **axis)
     return _style(fig, title=name, height=110 + 40 * len(t))
+
+
+TILE_MAP_MAX_PLACES = 15  # beyond this, tiles get too small to read a name and a number
+ROW_HEIGHT = 22  # px per place in a ranked chart: 130 places make a chart of ~3.100 px
+LONG_LIST = 25   # a ranked chart longer than this names its median at the bottom too
+
+
+def uses_tile_map(places: pd.DataFrame) -> bool:
+    """The rule for a plan's places: the tile map when they are few and each has tile
+    coordinates (the curated Bắc Kạn 2017 districts), the ranked chart otherwise."""
+    if places.empty or not {"tile_row", "tile_col"} <= set(places.columns):
+        return False
+    tiles = places[["tile_row", "tile_col"]]
+    return len(places) <= TILE_MAP_MAX_PLACES and bool(tiles.notna().all(axis=None))
+
+
+def _place_text(r, percent: bool, unit: str | None) -> str:
+    """What a place's bar says: '6/10 lớp · 60% · 🟢 Đúng tiến độ', '12 lớp', or for
+    ratios (`unit=None`) '60% · ⚠️ Chậm'."""
+    if not percent:
+        return f"{_amount(r.actual)} {unit or ''}".strip()
+    if pd.isna(r.status):
+        return (f"{_amount(r.actual)} {unit} · " if unit else "") + TEXT["places_no_target"]
+    amounts = f"{_amount(r.actual)}/{_amount(r.target)} {unit} · " if unit else ""
+    return f"{amounts}{_pct(r.value, 1)} · {labels.status_text(r.status)}"
+
+
+def _place_hover(r, n: int, unit: str | None) -> str:
+    amount = (lambda v: _pct(v, 1)) if unit is None else _amount
+    rank = "–" if pd.isna(r.rank) else r.rank
+    lines = [f"<b>{r.place_name}</b>", TEXT["hover_place_rank"].format(rank=rank, n=n),
+             TEXT["hover_actual"].format(actual=amount(r.actual), unit=unit or "")]
+    if unit is not None and pd.notna(r.target):
+        lines.append(TEXT["hover_target"].format(target=_amount(r.target), unit=unit))
+    if pd.notna(r.expected):
+        lines.append(TEXT["hover_expected"].format(expected=amount(round(r.expected, 3)), unit=unit or ""))
+    if pd.notna(r.status):
+        lines.append(TEXT["hover_status"].format(status=labels.status_text(r.status)))
+    return "<br>".join(line.rstrip() for line in lines)
+
+
+def place_ranking(places: pd.DataFrame, *, level: str, title: str, unit: str | None = None,
+                  as_of=None, limit: int | None = None, lowest: bool = False) -> go.Figure:
+    """Places ranked best on top, for one indicator or for overall progress: one horizontal
+    bar per place, coloured and labelled by status where places have targets of their own
+    (a black tick where each should be by now), the median of all places as a dashed line.
+    Reads at 130 places: one row each, the full name with its rank, the height grows with
+    the rows. `limit` keeps the `limit` best (or with `lowest`, the worst) places; the
+    median stays that of all. `level` ('district'/'commune') gives the words. Input: a
+    frame for `progress.rank_places`; `unit=None` when actual and target are ratios
+    (`progress.overall_by_place`)."""
+    if places.empty:
+        return empty_figure(title=title)
+    ranked = progress.rank_places(places)
+    percent = bool((ranked["target"] > 0).any())
+    if not percent and not (ranked["actual"] > 0).any():
+        return empty_figure(TEXT["no_results"], title=title)
+    n, word = len(ranked), labels.level_word(level)
+    median = float(ranked["value"].median())
+    shown = ranked
+    if limit is not None and limit < n:
+        scored = ranked[ranked["value"].notna()]
+        shown = scored.tail(limit) if lowest else ranked.head(limit)
+    shown = shown.assign(
+        y=shown["place_code"].astype(str),
+        text=[_place_text(r, percent, unit) for r in shown.itertuples()],
+        tick=[TEXT["places_rank"].format(rank=r, name=name) if pd.notna(r) else name
+              for r, name in zip(shown["rank"], shown["place_name"])])
+    show_value = (lambda v: _pct(v, 1)) if percent else _amount
+    shown["hover"] = [_place_hover(r, n, unit) for r in shown.itertuples()]
+
+    fig = go.Figure()
+    groups = ([(s, labels.status_text(s), labels.STATUS_COLORS[s]) for s in labels.STATUS_COLORS]
+              if percent else [])
+    groups.append((None, TEXT["places_no_target"] if percent else TEXT["places_legend_actual"],
+                   NO_DATA_FILL if percent else ACTUAL))
+    for state, name, color in groups:
+        rows = shown[shown["status"].isna()] if state is None else shown[shown["status"] == state]
+        if rows.empty or (state is None and percent and rows["value"].isna().all()):
+            continue
+        fig.add_trace(go.Bar(
+            x=rows["value"].fillna(0.0), y=rows["y"], orientation="h", name=name,
+            marker=dict(color=color), customdata=rows["hover"], showlegend=percent,
+            hovertemplate="%{customdata}<extra></extra>"))
+    pace = shown[shown["expected_value"].notna()]
+    if percent and len(pace):
+        when = format_date(as_of) if as_of is not None else None
+        fig.add_trace(go.Scatter(
+            x=pace["expected_value"], y=pace["y"], mode="markers",
+            name=TEXT["expected_marker_on"].format(date=when) if when else TEXT["expected_marker"],
+            marker=dict(symbol="line-ns-open", size=16, color=INK, line=dict(width=2, color=INK)),
+            customdata=pace["hover"], hovertemplate="%{customdata}<extra></extra>"))
+    ends = np.fmax(shown["value"].fillna(0.0), shown["expected_value"].fillna(0.0))
+    fig.add_trace(go.Scatter(
+        x=ends, y=shown["y"], mode="text", text="\u2002" + shown["text"],
+        textposition="middle right", textfont=dict(size=12), cliponaxis=False,
+        showlegend=False, name="", hoverinfo="skip"))
+
+    median_text = TEXT["places_median"].format(median=show_value(median))
+    fig.add_vline(x=median, line=dict(color=INK, width=2, dash="dash"))
+    # The median is named above the first bar and, in a long list, again below the last,
+    # in a spare row, so a reader scrolled down still knows what the line is.
+    tall = len(shown) > LONG_LIST
+    for y, anchor in ((1.0, "bottom"), (0.0, "bottom")) if tall else ((1.0, "bottom"),):
+        fig.add_annotation(x=median, xref="x", y=y, yref="paper", yanchor=anchor, showarrow=False,
+                           text=median_text, font=dict(size=12), bgcolor="rgba(255,255,255,0.9)")
+    top = float(np.nanmax([ends.max(), median, 1.0 if percent else 0.0]))
+    if percent:
+        fig.add_vline(x=1.0, line=dict(color=INK, width=1, dash="dot"))
+        fig.update_xaxes(range=[0, top * 1.55], tickformat=".0%", title=TEXT["places_axis_pct"])
+    else:
+        fig.update_xaxes(range=[0, max(top, 1e-9) * 1.45], title=TEXT["places_axis_actual"].format(
+            unit=unit or ""), **_count_axis(top))
+    # Codes on the axis, names as labels: two places may share a name; every label shown.
+    # A fixed range: plotly's autorange pads a long category axis with empty rows.
+    fig.update_yaxes(categoryorder="array", categoryarray=list(shown["y"]),
+                     range=[len(shown) - 0.5 + (1.2 if tall else 0), -0.5],
+                     tickmode="array", tickvals=list(shown["y"]), ticktext=list(shown["tick"]),
+                     ticklabelstandoff=6, automargin=True)
+    fig.update_layout(barmode="overlay", bargap=0.3)
+
+    which = (TEXT["places_last" if lowest else "places_first"].format(shown=len(shown), level=word, n=n)
+             if len(shown) < n else TEXT["places_count"].format(n=n, level=word))
+    counts = shown["status"].value_counts() if len(shown) == n else ranked["status"].value_counts()
+    parts = [which, median_text] + [
+        TEXT["overall_counts"].format(count=int(counts[s]), status=labels.status_text(s))
+        for s in labels.STATUS_COLORS if s in counts.index]
+    subtitle = " · ".join(parts) + " (" + TEXT["places_median_note"] + (
+        "; " + TEXT["places_pace_note"].format(date=format_date(as_of))
+        if percent and len(pace) and as_of is not None else "") + ")"
+    height = 190 + ROW_HEIGHT * (len(shown) + (1 if tall else 0))
+    fig = _style(fig, title=title, subtitle=subtitle, height=height, legend=False,
+                 margin=dict(t=150 if percent else 110, b=60))
+    # The legend sits under the subtitle at a fixed distance in pixels, however tall the chart.
+    fig.update_layout(showlegend=percent, legend=dict(
+        orientation="h", yref="container", y=1 - 78 / height, yanchor="top", x=0, xanchor="left"))
+    return fig
 
 
 # --- Reporting completeness -------------------------------------------------------------

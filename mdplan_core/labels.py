@@ -32,6 +32,10 @@ REPORT_STATUS = {"on_time": "Đúng hạn", "late": "Nộp muộn", "missing": "
 REPORT_STATUS_ICON = {"on_time": "✅", "late": "⏰", "missing": "❌"}
 REPORT_STATUS_COLORS = {"on_time": "#009E73", "late": "#E69F00", "missing": "#D55E00"}
 
+# The words for a plan's reporting level: "12 xã, phường chậm tiến độ", column "Xã, phường".
+LEVEL_WORDS = {"district": "huyện", "commune": "xã, phường"}
+LEVEL_HEADINGS = {"district": "Huyện, thành phố", "commune": "Xã, phường"}
+
 # What a district figure is measured against: its allocated target, or the provincial actual.
 BASIS = {"allocation": "phân bổ", "share": "tổng tỉnh"}
 
@@ -39,6 +43,12 @@ BASIS = {"allocation": "phân bổ", "share": "tổng tỉnh"}
 def status_text(status: str) -> str:
     """'⚠️ Chậm': icon and word of a progress status."""
     return f"{STATUS_ICON[status]} {STATUS[status]}"
+
+
+def level_word(level: str, *, heading: bool = False) -> str:
+    """'xã, phường' (in a sentence) or 'Xã, phường' (a column or a field label) for a
+    reporting level ('district' or 'commune')."""
+    return (LEVEL_HEADINGS if heading else LEVEL_WORDS)[level]
 
 
 def report_status_text(status: str) -> str:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import counting
+from .vntext import match_key
 
 STATUS_MET = "met"
 STATUS_ON_TRACK = "on_track"
@@ -320,3 +321,60 @@ def with_province_level(matrix: pd.DataFrame) -> pd.DataFrame:
     row["share"] = row["actual"] / row["province_actual"].where(row["province_actual"] > 0)
     row["value"] = row["share"]
     return pd.concat([matrix, row[DISTRICT_MATRIX_COLUMNS]], ignore_index=True)
+
+
+# --- Places at any level, for ranked charts and tables --------------------------------------
+def place_progress(plan, matrix: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """`district_matrix` as a frame of places: per place and indicator, its actual, its own
+    target (the allocated one; NaN without) and the part of that target due by `as_of` on
+    the indicator's task schedule."""
+    tasks = plan.tasks.set_index("number")
+    due = {ind.code: expected_to_date(1.0, tasks.at[ind.task, "start"].date(),
+                                      tasks.at[ind.task, "end"].date(), as_of)
+           for ind in plan.indicators.itertuples()}
+    out = matrix.rename(columns={"district_code": "place_code", "district_name": "place_name",
+                                 "allocated": "target"})
+    out = out.assign(expected=out["target"] * out["indicator_code"].map(due))
+    return out[["place_code", "place_name", "short_name", "tile_row", "tile_col", "indicator_code",
+                "indicator_name", "unit", "actual", "target", "expected"]].reset_index(drop=True)
+
+
+def overall_by_place(places: pd.DataFrame) -> pd.DataFrame:
+    """Per place, `overall_progress` and `overall_expected` of its indicators that have a
+    target of their own, as a places frame of ratios: actual and expected in 0..1 and a
+    target of 1 (100%). A place without any target gets NaN throughout."""
+    rows = []
+    for (code, name), group in places.groupby(["place_code", "place_name"], sort=False):
+        reached = overall_progress(group)
+        rows.append((code, name, reached, np.nan if np.isnan(reached) else 1.0,
+                     overall_expected(group)))
+    return pd.DataFrame(rows, columns=["place_code", "place_name", "actual", "target", "expected"])
+
+
+def rank_places(places: pd.DataFrame) -> pd.DataFrame:
+    """Places ranked best first, for a chart and a table that must agree. Input: place_code,
+    place_name, actual, and optionally target and expected (a place's own target and the
+    part due by now). When any place has a target, `value` is actual / target and places
+    with a target get a `status` (the others rank last, status None); otherwise `value` is
+    the actual and there is no status. `rank` is 1 for the best; equal values share a rank."""
+    t = places.reset_index(drop=True)
+    missing = pd.Series(np.nan, index=t.index)
+    actual = pd.to_numeric(t["actual"], errors="coerce").astype(float).fillna(0.0)
+    target = pd.to_numeric(t.get("target", missing), errors="coerce").astype(float)
+    expected = pd.to_numeric(t.get("expected", missing), errors="coerce").astype(float)
+    has_target = target > 0
+    if has_target.any():
+        value = actual / target.where(has_target)
+        expected_value = expected / target.where(has_target)
+        due = expected.fillna(0.0)
+        states = [status(a, g, x, x > 0 or a > 0) if h else None
+                  for a, g, x, h in zip(actual, target, due, has_target)]
+    else:
+        value, expected_value, states = actual, missing, [None] * len(t)
+    out = t.assign(actual=actual, target=target, expected=expected, value=value,
+                   expected_value=expected_value, status=states,
+                   rank=value.rank(method="min", ascending=False).astype("Int64"))
+    out = out.assign(_name=out["place_name"].map(match_key)).sort_values(
+        ["value", "actual", "_name"], ascending=[False, False, True], na_position="last",
+        kind="stable")
+    return out.drop(columns="_name").reset_index(drop=True)

@@ -8,10 +8,10 @@ import pandas as pd
 
 from . import counting, labels
 from .accounts import ROLE_LABELS
-from .progress import ended_by
+from .progress import STATUS_BEHIND, ended_by, rank_places
 from .report import Period
 from .settings import LOCAL_TZ
-from .vntext import format_date, format_datetime, format_number
+from .vntext import format_date, format_datetime, format_number, format_percent, match_key
 
 # Every ASCII character with a meaning in Streamlit's Markdown (CommonMark, GFM, math, directives).
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
@@ -118,6 +118,45 @@ def communes_reached(plan, communes: pd.DataFrame, as_of, district: str | None =
                                  + first["commune_code"].map(ref["name"])),
         "Kỳ báo cáo đầu tiên": periods,
     }).reset_index(drop=True)
+
+
+def _shown(values, show) -> list[str]:
+    return [show(v) if pd.notna(v) else "" for v in values]
+
+
+def places_table(places: pd.DataFrame, *, level: str, unit: str | None = None, query: str = "",
+                 behind_only: bool = False) -> pd.DataFrame:
+    """Places ranked as `charts.place_ranking` ranks them, for st.dataframe: rank, name, code
+    and their numbers, written the Vietnamese way. `query` keeps the places whose name or
+    code holds it, ignoring case and diacritics ('hoan kiem' finds 'Phường Hoàn Kiếm');
+    `behind_only` keeps those behind pace. Input: as `progress.rank_places`; `unit=None`
+    when actual and target are ratios (`progress.overall_by_place`)."""
+    r = rank_places(places)
+    percent = bool((r["target"] > 0).any())
+    status = [labels.status_text(s) if pd.notna(s) else ("Chưa có chỉ tiêu phân bổ" if percent else "")
+              for s in r["status"]]
+    amount = lambda x: format_number(x, 0 if float(x).is_integer() else 1)  # noqa: E731
+    pct = lambda x: format_percent(x, 1)  # noqa: E731
+    out = pd.DataFrame({"Hạng": r["rank"], labels.level_word(level, heading=True): r["place_name"],
+                        "Mã": r["place_code"]})
+    if unit is None:
+        out["Tiến độ chung"] = _shown(r["actual"], pct)
+        out["Cần đạt đến nay"] = _shown(r["expected"], pct)
+    else:
+        out[f"Thực hiện ({unit})"] = _shown(r["actual"], amount)
+        if percent:
+            out[f"Chỉ tiêu phân bổ ({unit})"] = _shown(r["target"], amount)
+            out["% chỉ tiêu"] = _shown(r["value"], pct)
+            out[f"Cần đạt đến nay ({unit})"] = _shown(r["expected"], amount)
+    if percent:
+        out["Trạng thái"] = status
+    keep = pd.Series(True, index=r.index)
+    if key := match_key(query):
+        keep &= pd.Series([key in match_key(n) or key in match_key(c)
+                           for n, c in zip(r["place_name"], r["place_code"])], index=r.index)
+    if behind_only:
+        keep &= r["status"] == STATUS_BEHIND
+    return out[keep].reset_index(drop=True)
 
 
 def report_status_table(status: pd.DataFrame) -> pd.DataFrame:

@@ -1,12 +1,16 @@
-"""Theo địa bàn: the 8 district-level units compared, and one district in detail."""
+"""Theo địa bàn: the plan's places compared (a tile map for a few, a ranked chart and a
+searchable table for many), and one place in detail."""
 import streamlit as st
 
-from mdplan_core import accounts, allocations, charts, counting, progress, views
+from mdplan_core import accounts, allocations, charts, counting, labels, progress, views
 from mdplan_core.accounts import Action
 from pages import common
 
 NOT_YOURS = ("Lịch sử nộp báo cáo (các lần nộp, người nộp, tệp) chỉ hiện với cán bộ của đơn vị và "
              "quản trị viên. Tình hình nộp báo cáo của mọi đơn vị có ở trang «Tình hình báo cáo».")
+
+SHOWN_FEW = 15
+SHOWN = {"all": "Tất cả", "first": f"{SHOWN_FEW} nơi cao nhất", "last": f"{SHOWN_FEW} nơi thấp nhất"}
 
 plan, as_of = common.monitoring_page("Theo địa bàn")
 user = common.user()
@@ -22,14 +26,28 @@ numeric = plan.indicators[counting.mask(plan.indicators, "is_numeric")]
 names = dict(zip(numeric["code"], numeric["code"] + " · " + numeric["name"]))
 code = st.selectbox("Chỉ tiêu cho bản đồ và xếp hạng", list(names), format_func=names.get)
 chosen = matrix[matrix["indicator_code"] == code]
-left, right = st.columns(2)
-left.plotly_chart(charts.tile_map(chosen, names[code]), key="tiles")
-right.plotly_chart(charts.district_ranking(chosen), key="ranking")
+level = plan.reporting_level  # the plan file names it (issue 8)
+if charts.uses_tile_map(chosen):
+    left, right = st.columns(2)
+    left.plotly_chart(charts.tile_map(chosen, names[code]), key="tiles")
+    right.plotly_chart(charts.district_ranking(chosen), key="ranking")
+else:
+    places = progress.place_progress(plan, chosen, as_of)
+    unit = numeric.set_index("code").at[code, "unit"]
+    shown = st.radio("Hiển thị", list(SHOWN), format_func=SHOWN.get, horizontal=True)
+    st.plotly_chart(charts.place_ranking(places, level=level, title=names[code], unit=unit, as_of=as_of,
+                                         limit=None if shown == "all" else SHOWN_FEW,
+                                         lowest=shown == "last"), key="ranking")
+    query = st.text_input(f"Tìm {labels.level_word(level)}", placeholder="Tên hoặc mã, gõ có dấu hay không dấu")
+    # Only places with a target of their own have a pace to be behind.
+    behind = places["target"].gt(0).any() and st.checkbox("Chỉ những nơi chậm tiến độ")
+    st.dataframe(views.places_table(places, level=level, unit=unit, query=query, behind_only=behind),
+                 hide_index=True)
 
 st.divider()
 st.subheader("Chi tiết một địa bàn")
 districts = plan.districts
-district = st.selectbox("Huyện, thành phố", list(districts["code"]),
+district = st.selectbox(labels.level_word(level, heading=True), list(districts["code"]),
                         format_func=dict(zip(districts["code"], districts["name"])).get)
 district_name = districts.set_index("code").at[district, "name"]
 indicator = st.selectbox("Chỉ tiêu", list(names), format_func=names.get, key="drill-indicator")

@@ -101,6 +101,11 @@ def main() -> None:
                                                      colorbar_title=ind.unit)),
         ("district_ranking CT1.1", charts.district_ranking(ct11)),
         ("district_ranking CT1.2", charts.district_ranking(ct12)),
+        ("place_ranking CT1.1 (allocations, pace)", charts.place_ranking(
+            progress.place_progress(plan, ct11, as_of), level="district", title="Lớp tuyên truyền",
+            unit="lớp", as_of=as_of)),
+        ("place_ranking CT1.2 (numbers)", charts.place_ranking(
+            progress.place_progress(plan, ct12, as_of), level="district", title=ind.name, unit=ind.unit)),
         ("completeness_bars", charts.completeness_bars(rates)),
         ("monthly_bars Ba Bể CT1.2", charts.monthly_bars(
             progress.cumulative_by_month(plan, values, communes, indicator="CT1.2",

@@ -29,3 +29,18 @@ def communes_frame(rows) -> pd.DataFrame:
 NO_ALLOCATIONS = pd.DataFrame({"indicator_code": pd.Series(dtype="str"),
                                "district_code": pd.Series(dtype="str"),
                                "target": pd.Series(dtype="int64")})
+
+
+def places_frame(n: int = 126, without_target: int = 6) -> pd.DataFrame:
+    """A province of `n` communes, the shape of a 2026 commune-level plan: place i did
+    (7·i mod 13) of its own target of 10, 5 of which are due by now; the last
+    `without_target` places have no target of their own. Two carry real names to search."""
+    names = {17: "Phường Hoàn Kiếm", 18: "Xã Sóc Sơn"}
+    has_target = [i < n - without_target for i in range(n)]
+    return pd.DataFrame({
+        "place_code": [f"{i:05d}" for i in range(n)],
+        "place_name": [names.get(i, f"Xã Số {i:03d}") for i in range(n)],
+        "actual": [float(7 * i % 13) for i in range(n)],
+        "target": [10.0 if h else float("nan") for h in has_target],
+        "expected": [5.0 if h else float("nan") for h in has_target],
+    })

@@ -12,7 +12,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from mdplan_core import accounts, demo, installation, progress
+from mdplan_core import accounts, charts, demo, installation, progress
 from mdplan_core.plan import load_plan
 from mdplan_core.report import Period
 from mdplan_core.settings import Settings
@@ -484,6 +484,27 @@ def test_an_officer_sees_only_their_own_units_history_by_district():
     admin = login("admin")
     other = district_history(admin, "058")
     assert set(other["Đơn vị"]) == {"UBND thành phố Bắc Kạn"} and len(other) > 0
+
+
+def _places_tables(at) -> list[pd.DataFrame]:
+    return [d.value for d in at.dataframe if "Hạng" in d.value.columns]
+
+
+def test_districts_page_keeps_the_tile_map_for_8_districts_and_ranks_many_places(monkeypatch):
+    at = login("leader")
+    at.switch_page("pages/districts.py").run()
+    assert not at.exception and not _places_tables(at)  # Bắc Kạn's 8 districts: the tile map
+    # A plan with more places than tiles can show: the ranked chart and the searchable table.
+    monkeypatch.setattr(charts, "TILE_MAP_MAX_PLACES", 5)
+    at.run()
+    assert not at.exception
+    [table] = _places_tables(at)
+    assert len(table) == 8 and table.columns[1] == "Huyện, thành phố"
+    next(t for t in at.text_input if t.label == "Tìm huyện").input("ba be").run()
+    [found] = _places_tables(at)
+    assert found["Huyện, thành phố"].tolist() == ["Huyện Ba Bể"]
+    next(r for r in at.radio if r.label == "Hiển thị").set_value("last").run()
+    assert not at.exception
 
 
 def exported_history(role: str) -> pd.DataFrame:

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from mdplan_core import charts, completeness, labels, progress
 from mdplan_core.plan import load_plan
-from tests.frames import NO_ALLOCATIONS, communes_frame, values_frame
+from mdplan_core.vntext import match_key
+from tests.frames import NO_ALLOCATIONS, communes_frame, places_frame, values_frame
 
 PLAN = load_plan()
 JULY_20 = dt.date(2017, 7, 20)
@@ -179,6 +180,9 @@ BUILDERS = {
     "completeness_bars": (lambda: charts.completeness_bars(RATES),
                           lambda: charts.completeness_bars(completeness.rates(
                               completeness.report_status(PLAN, HISTORY, dt.date(2017, 2, 1))))),
+    "place_ranking": (lambda: charts.place_ranking(places_frame(8, 1), level="commune", title="Lớp",
+                                                   unit="lớp"),
+                      lambda: charts.place_ranking(places_frame(0), level="commune", title="Lớp")),
     "monthly_bars": (lambda: charts.monthly_bars(MONTHLY, "Lớp tuyên truyền", "lớp", "Ba Bể"),
                      lambda: charts.monthly_bars(MONTHLY.assign(in_month=0.0), "Lớp", "lớp", "Ba Bể")),
 }
@@ -338,3 +342,110 @@ def test_status_palette_is_the_okabe_ito_one():
     assert set(labels.REPORT_STATUS_COLORS.values()) <= okabe_ito
     assert len(set(labels.STATUS_COLORS.values())) == len(labels.STATUS_COLORS)
     assert len(set(labels.REPORT_STATUS_COLORS.values())) == len(labels.REPORT_STATUS_COLORS)
+
+
+# --- Places at any level: the ranked chart and the tile-map rule ----------------------------------
+COMMUNES_126 = places_frame()  # 120 with a target of 10 (5 due), 6 without
+
+
+def _by_status(fig):
+    return {t.name: t for t in fig.data if t.type == "bar"}
+
+
+def _written(fig) -> dict:
+    """What each place's bar says, by place code."""
+    trace = next(t for t in fig.data if t.type == "scatter" and t.mode == "text")
+    return dict(zip(trace.y, (x.strip("\u2002") for x in trace.text)))
+
+
+def test_place_ranking_of_126_communes_puts_the_best_on_top_and_draws_the_median():
+    fig = charts.place_ranking(COMMUNES_126, level="commune", title="Lớp", unit="lớp")
+    targeted = COMMUNES_126[COMMUNES_126["target"].notna()]
+    ratio = targeted["actual"] / targeted["target"]
+    order = list(fig.layout.yaxis.categoryarray)
+    assert len(order) == 126 and set(order) == set(COMMUNES_126["place_code"])
+    # Best first, ties by name without diacritics; the 6 places without a target come last.
+    expected = (targeted.assign(r=ratio, key=targeted["place_name"].map(match_key))
+                .sort_values(["r", "key"], ascending=[False, True])["place_code"].tolist())
+    assert order[:120] == expected and set(order[120:]) == set(COMMUNES_126["place_code"][120:])
+    ticks = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext))
+    assert len(ticks) == 126  # every place labelled, none left to plotly's thinning
+    assert ticks[order[0]] == "1. " + COMMUNES_126.set_index("place_code").at[order[0], "place_name"]
+    assert ticks["00017"].endswith(". Phường Hoàn Kiếm")  # the whole name, nothing cut
+    assert ticks["00125"] == "Xã Số 125"  # no target of its own: no rank either
+    median = float(ratio.median())
+    assert median == pytest.approx(0.6)
+    line = next(s for s in fig.layout.shapes if s.line.dash == "dash")
+    assert line.x0 == line.x1 == pytest.approx(median)
+    assert [a.text for a in fig.layout.annotations] == ["Trung vị toàn tỉnh: 60%"] * 2
+    assert fig.layout.height == 190 + 22 * 127  # one row per place and one for the median's name
+    assert fig.layout.title.subtitle.text.startswith("126 xã, phường · Trung vị toàn tỉnh: 60%")
+
+
+def test_place_ranking_highlights_the_places_behind_pace_in_the_status_colour_and_word():
+    fig = charts.place_ranking(COMMUNES_126, level="commune", title="Lớp", unit="lớp")
+    bars = _by_status(fig)
+    behind = bars[labels.status_text("behind")]
+    assert behind.marker.color == labels.STATUS_COLORS["behind"]
+    due = COMMUNES_126[COMMUNES_126["target"].notna() & (COMMUNES_126["actual"] < 5)]
+    assert set(behind.y) == set(due["place_code"])
+    assert bars[labels.status_text("met")].marker.color == labels.STATUS_COLORS["met"]
+    assert set(bars[labels.status_text("met")].y) == set(
+        COMMUNES_126.loc[COMMUNES_126["actual"] >= 10, "place_code"]) - set(COMMUNES_126["place_code"][120:])
+    said = _written(fig)
+    assert said["00001"] == "7/10 lớp · 70% · 🟢 Đúng tiến độ"
+    assert said["00002"] == "1/10 lớp · 10% · ⚠️ Chậm"
+    assert said["00120"].endswith("chưa có chỉ tiêu phân bổ")
+    assert f"{len(due)} ⚠️ Chậm" in fig.layout.title.subtitle.text
+    pace = next(t for t in fig.data if t.type == "scatter" and t.mode == "markers")
+    assert set(pace.x) == {0.5} and len(pace.y) == 120
+
+
+def test_place_ranking_writes_numbers_the_vietnamese_way_and_names_the_level():
+    places = pd.DataFrame({"place_code": ["058", "061"], "place_name": ["TP Bắc Kạn", "Ba Bể"],
+                           "actual": [1234.0, 125.0], "target": [2000.0, 1000.0], "expected": [1000.0, 500.0]})
+    fig = charts.place_ranking(places, level="district", title="Người", unit="người")
+    text = list(_written(fig).values())
+    assert text == ["1.234/2.000 người · 61,7% · 🟢 Đúng tiến độ", "125/1.000 người · 12,5% · ⚠️ Chậm"]
+    assert fig.layout.separators == ",." and fig.layout.xaxis.tickformat == ".0%"
+    assert fig.layout.annotations[0].text == "Trung vị toàn tỉnh: 37,1%"
+    assert fig.layout.title.subtitle.text.startswith("2 huyện · ")
+
+
+def test_place_ranking_shows_the_top_or_bottom_few_against_the_median_of_all():
+    top = charts.place_ranking(COMMUNES_126, level="commune", title="Lớp", unit="lớp", limit=10)
+    full = charts.place_ranking(COMMUNES_126, level="commune", title="Lớp", unit="lớp")
+    assert list(top.layout.yaxis.categoryarray) == list(full.layout.yaxis.categoryarray)[:10]
+    low = charts.place_ranking(COMMUNES_126, level="commune", title="Lớp", unit="lớp", limit=10, lowest=True)
+    # The 10 lowest of the places with a target, not the 6 without one.
+    assert list(low.layout.yaxis.categoryarray) == list(full.layout.yaxis.categoryarray)[110:120]
+    assert low.layout.title.subtitle.text.startswith("10 xã, phường thấp nhất trong 126")
+    assert low.layout.annotations[0].text == "Trung vị toàn tỉnh: 60%"
+    assert low.layout.height == 190 + 22 * 10 and len(low.layout.annotations) == 1
+
+
+def test_place_ranking_without_targets_ranks_by_the_actual():
+    places = COMMUNES_126.drop(columns=["target", "expected"])
+    fig = charts.place_ranking(places, level="commune", title="Người", unit="người")
+    (bars,) = [t for t in fig.data if t.type == "bar"]
+    assert bars.marker.color == charts.ACTUAL and fig.layout.showlegend is False
+    assert list(bars.x) == sorted(places["actual"], reverse=True)
+    assert fig.layout.annotations[0].text == f"Trung vị toàn tỉnh: {places['actual'].median():.0f}"
+    assert not any(t.mode == "markers" for t in fig.data if t.type == "scatter")
+
+
+def test_place_ranking_of_overall_progress_writes_percentages_only():
+    rows = progress.place_progress(PLAN, MATRIX, JULY_20)
+    overall = progress.overall_by_place(rows)
+    fig = charts.place_ranking(overall, level="district", title="Tiến độ chung")
+    text = list(_written(fig).values())
+    assert text[0].startswith("80% · ") and text[1] == "chưa có chỉ tiêu phân bổ"
+
+
+def test_the_tile_map_is_kept_for_a_few_places_with_tiles_and_the_ranked_chart_used_otherwise():
+    assert charts.uses_tile_map(CT11)  # Bắc Kạn's 8 districts
+    assert not charts.uses_tile_map(CT11.assign(tile_row=np.nan))  # places without tiles
+    assert not charts.uses_tile_map(COMMUNES_126)  # no tile columns at all
+    many = pd.DataFrame({"place_code": range(16), "tile_row": range(16), "tile_col": 0})
+    assert charts.uses_tile_map(many.iloc[:15]) and not charts.uses_tile_map(many)
+    assert not charts.uses_tile_map(CT11.iloc[0:0])

@@ -6,6 +6,7 @@ import pytest
 from mdplan_core import progress
 from mdplan_core.plan import load_plan
 from mdplan_core.report import ParsedReport, Period, ReportValue
+from tests.frames import communes_frame, values_frame
 
 PLAN = load_plan()
 MAR, JUN, DEC = dt.date(2017, 3, 1), dt.date(2017, 6, 1), dt.date(2017, 12, 31)
@@ -95,3 +96,34 @@ def test_an_empty_store_gives_zero_actuals_not_errors():
     table = progress.by_indicator(PLAN, values, communes, DEC)
     assert (table["actual"] == 0).all()
     assert progress.by_group(PLAN, values, communes, DEC, by="district_code").empty
+
+
+# --- Places at any level ---------------------------------------------------------------------
+def test_rank_places_ranks_by_share_of_own_target_and_ties_share_a_rank():
+    places = pd.DataFrame({"place_code": ["a", "b", "c", "d"],
+                           "place_name": ["Xã Ân", "Xã Bình", "Xã Cát", "Xã Dương"],
+                           "actual": [3.0, 6.0, 3.0, 9.0], "target": [6.0, 12.0, 3.0, None],
+                           "expected": [4.0, 4.0, 1.0, None]})
+    ranked = progress.rank_places(places)
+    assert ranked["place_code"].tolist() == ["c", "b", "a", "d"]  # equal shares: more done first
+    assert ranked["rank"].tolist() == [1, 2, 2, pd.NA]
+    assert ranked["value"].tolist()[:3] == [1.0, 0.5, 0.5] and pd.isna(ranked["value"].iloc[3])
+    assert ranked["status"].tolist()[:3] == ["met", "on_track", "behind"] and pd.isna(ranked["status"].iloc[3])
+    counts = progress.rank_places(places.drop(columns=["target", "expected"]))
+    assert counts["place_code"].tolist() == ["d", "b", "a", "c"] and counts["status"].isna().all()
+    assert counts["rank"].tolist() == [1, 2, 3, 3]
+
+
+def test_place_progress_gives_each_place_its_allocation_and_the_part_due():
+    allocations = pd.DataFrame({"indicator_code": ["CT1.1"], "district_code": ["061"], "target": [6]})
+    matrix = progress.district_matrix(PLAN, values_frame([]), communes_frame([]), allocations, JUN)
+    rows = progress.place_progress(PLAN, matrix, JUN).set_index(["place_code", "indicator_code"])
+    task = PLAN.task(PLAN.indicators.set_index("code").at["CT1.1", "task"]).schedule
+    due = progress.expected_to_date(6, task.start, task.end, JUN)
+    assert rows.loc[("061", "CT1.1"), ["target", "expected"]].tolist() == pytest.approx([6, due])
+    assert rows.loc[("061", "CT1.1"), "place_name"] == "Huyện Ba Bể"
+    assert rows.loc[("058", "CT1.1"), ["target", "expected"]].isna().all()
+    overall = progress.overall_by_place(rows.reset_index()).set_index("place_code")
+    assert overall.loc["061", ["actual", "target"]].tolist() == [0, 1]
+    assert overall.loc["061", "expected"] == pytest.approx(due / 6)
+    assert overall.loc["058", ["actual", "target", "expected"]].isna().all()

@@ -1,9 +1,12 @@
 """views.plain: text shown through Streamlit's Markdown exactly as it was typed."""
 import re
 
+import pandas as pd
 import pytest
 
-from mdplan_core.views import WORD_JOINER, plain
+from mdplan_core import charts
+from mdplan_core.views import WORD_JOINER, places_table, plain
+from tests.frames import places_frame
 
 TYPED = [
     "![x](http://host/x.png)",
@@ -25,3 +28,44 @@ def test_plain_leaves_no_markdown_and_no_bare_address(text):
     unescaped = re.sub(r"\\.", "", out)
     assert not re.search(r"[\\`*_{}\[\]()<>#+\-.!|~$:&]", unescaped)
     assert not re.search(r"(?<!\u2060)\b(https?://|www\.)", re.sub(r"\\(.)", r"\1", out), re.I)
+
+
+# --- Places: the searchable table beside the ranked chart ------------------------------------------
+def test_places_table_lists_126_communes_in_the_charts_order_with_vietnamese_labels():
+    places = places_frame()
+    table = places_table(places, level="commune", unit="lớp")
+    assert list(table.columns) == ["Hạng", "Xã, phường", "Mã", "Thực hiện (lớp)", "Chỉ tiêu phân bổ (lớp)",
+                                   "% chỉ tiêu", "Cần đạt đến nay (lớp)", "Trạng thái"]
+    chart = charts.place_ranking(places, level="commune", title="Lớp", unit="lớp")
+    assert table["Mã"].tolist() == list(chart.layout.yaxis.categoryarray)
+    first = table.iloc[0]
+    assert (first["Hạng"], first["% chỉ tiêu"], first["Trạng thái"]) == (1, "120%", "✅ Đạt")
+    kiem = table.set_index("Mã").loc["00017"]
+    assert kiem[["Xã, phường", "Thực hiện (lớp)", "Chỉ tiêu phân bổ (lớp)", "% chỉ tiêu"]].tolist() == [
+        "Phường Hoàn Kiếm", "2", "10", "20%"]
+    assert kiem["Trạng thái"] == "⚠️ Chậm"
+    assert table.set_index("Mã").loc["00125", "Trạng thái"] == "Chưa có chỉ tiêu phân bổ"
+    assert places_table(places, level="district", unit="lớp").columns[1] == "Huyện, thành phố"
+
+
+def test_places_table_finds_a_commune_typed_without_diacritics_and_filters_those_behind():
+    places = places_frame()
+    for typed in ("hoan kiem", "HOÀN KIẾM", "Kiếm", "00017"):
+        found = places_table(places, level="commune", unit="lớp", query=typed)
+        assert found["Xã, phường"].tolist() == ["Phường Hoàn Kiếm"], typed
+    assert places_table(places, level="commune", unit="lớp", query="không có").empty
+    behind = places_table(places, level="commune", unit="lớp", behind_only=True)
+    due = places[places["target"].notna() & (places["actual"] < 5)]
+    assert set(behind["Mã"]) == set(due["place_code"]) and set(behind["Trạng thái"]) == {"⚠️ Chậm"}
+    both = places_table(places, level="commune", unit="lớp", query="so", behind_only=True)
+    assert set(both["Mã"]) == set(due["place_code"]) - {"00017"}  # all but Hoàn Kiếm hold "Số"/"Sóc"
+
+
+def test_places_table_writes_thousands_and_decimals_the_vietnamese_way():
+    places = pd.DataFrame({"place_code": ["058"], "place_name": ["TP Bắc Kạn"], "actual": [1234.0],
+                           "target": [2000.0], "expected": [1000.5]})
+    row = places_table(places, level="district", unit="người").iloc[0]
+    assert row[["Thực hiện (người)", "Chỉ tiêu phân bổ (người)", "% chỉ tiêu", "Cần đạt đến nay (người)"]
+               ].tolist() == ["1.234", "2.000", "61,7%", "1.000,5"]
+    counts = places_table(places.drop(columns=["target", "expected"]), level="district", unit="người")
+    assert list(counts.columns) == ["Hạng", "Huyện, thành phố", "Mã", "Thực hiện (người)"]
