@@ -61,11 +61,11 @@ def test_plan_check_says_what_a_good_file_holds(capsys):
 
 def test_plan_list_and_plan_by_id(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("MDPLAN_DATA_DIR", str(tmp_path))
-    assert main(["plan", "list", "--json"]) == 0
+    assert main(["plan", "--json", "list"]) == 0
     listed = {p["id"]: p for p in json.loads(capsys.readouterr().out)["plans"]}
     assert listed["hanoi-2026"]["reporting_level"] == "commune" and listed["hanoi-2026"]["units"] > 126
     assert listed["backan-2017"]["document"] == "1180/QĐ-UBND"
-    assert main(["plan", "--plan", "hanoi-2026", "--json"]) == 0
+    assert main(["plan", "--json", "--plan", "hanoi-2026"]) == 0
     assert len(json.loads(capsys.readouterr().out)["districts"]) == 126
     assert not any(tmp_path.iterdir())  # reading plans makes no database
     assert main(["plan", "--plan", "khong-co"]) == 2

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from mdplan_core import counting, export, progress, summary, views
-from mdplan_core.filling import fill_template, indicator_rows
+from tests.fill import fill_template, indicator_rows
 from mdplan_core.plan import PlanFileError, load_plan
 from mdplan_core.report import Period
 from mdplan_core.template import SHEET_REPORT, build_template
@@ -218,10 +218,10 @@ def test_a_report_on_the_new_ways_goes_from_template_to_export(plan, store):
     assert values["CT6.3"].value == 97.5 and values["CT6.2"].value == 1
     assert len(values["CT6.1"].communes) == 2
 
-    saved = store.save_report(checked.report, district_code="061", data=filled,
+    saved = store.save_report(checked.report, plan_id=plan.id, place_code="061", data=filled,
                               filename="ba-be.xlsx", user="test")
     assert not saved.refused
-    table = progress.by_indicator(plan, store.values(2017), store.communes(2017), DEC).set_index("code")
+    table = progress.by_indicator(plan, store.values(plan.id, 2017), store.communes(plan.id, 2017), DEC).set_index("code")
     assert table.at["CT6.1", "actual"] == pytest.approx(100 * 2 / 122)
     assert table.at["CT6.2", "actual"] == 1
     assert table.at["CT6.3", "actual"] == 97.5
@@ -231,7 +231,7 @@ def test_a_report_on_the_new_ways_goes_from_template_to_export(plan, store):
     assert rows.at["CT6.3", "value"] == 97.5
 
     # The summary workbook writes targets and results in % as percentages.
-    data = summary.summary_xlsx(plan, store.values(2017), store.communes(2017), store.history(),
+    data = summary.summary_xlsx(plan, store.values(plan.id, 2017), store.communes(plan.id, 2017), store.history(plan.id),
                                 NO_ALLOCATIONS, as_of=DEC, exported_by="test",
                                 exported_at=dt.datetime(2018, 1, 2, tzinfo=dt.UTC))
     ws = load_workbook(io.BytesIO(data))["Theo chỉ tiêu"]

@@ -128,7 +128,7 @@ def test_a_broken_plan_file_is_refused_with_its_line(store, folder):
         add_plan(store, broken.encode(), "broken.yaml", actor="quantri", folder=folder)
     assert caught.value.line == 5 and caught.value.field == "reporting_level"
     with pytest.raises(PlanFileError, match="UTF-8"):
-        plans.check_plan_file("kế hoạch".encode("cp1258"), "x.yaml")
+        plans.check_plan_file("id: kế hoạch".encode("utf-16"), "x.yaml")
     assert store.audit().empty
 
 

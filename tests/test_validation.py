@@ -223,7 +223,7 @@ def test_check_workbook_refuses_a_period_overlapping_one_in_force(plan, store):
     first = filled(plan, period=Period(2017, 1, 2))
     stored = check_workbook(first, "t1-2.xlsx", plan, store=store)
     assert stored.ok
-    store.save_report(stored.report, district_code="061", data=first, filename="t1-2.xlsx",
+    store.save_report(stored.report, plan_id=plan.id, place_code="061", data=first, filename="t1-2.xlsx",
                       user="bababe")
     history = store.history(None)
 
