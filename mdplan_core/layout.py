@@ -80,7 +80,7 @@ LIST_COLUMNS = {"commune": 1, "type": 2, "district_of": 3, "commune_code": 4,
                 "district": 6, "district_code": 7}
 
 # --- `_mdplan` (very hidden): key/value rows, in this order -----------------------------------
-META_KEYS = ("template_version", "plan", "unit_code", "period")
+META_KEYS = ("template_version", "plan", "unit_code", "period", "plan_id")
 
 # --- Where mdplan writes them (1-based rows; the reader does not rely on them; tests and docs
 # do) ------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from . import counting, vntext
 from .findings import Finding, error, warning
-from .layout import AFTER_TABLE, COMMUNE_TABLE, HEADER, MEDIA, SHEET_COMMUNES, SHEET_REPORT, TABLE, Label
+from .layout import AFTER_TABLE, COMMUNE_TABLE, HEADER, MEDIA, SHEET_COMMUNES, SHEET_META, SHEET_REPORT, TABLE, Label
 from .report import ParsedReport, Period, ReportValue
 from .workbook import RawSheet, RawWorkbook, cell_ref
 
@@ -40,6 +40,9 @@ MESSAGES = {
     "what.year": "năm kế hoạch (ví dụ 2017)",
     "what.start_month": "tháng bắt đầu kỳ báo cáo (từ 1 đến 12)",
     "what.end_month": "tháng kết thúc kỳ báo cáo (từ 1 đến 12)",
+    "template.other_plan": (
+        "Tệp này là mẫu báo cáo của kế hoạch có mã '{other}', không phải của kế hoạch đang chọn "
+        "({plan}). Hãy chọn đúng kế hoạch rồi nộp lại, hoặc tải mẫu báo cáo của kế hoạch này."),
     "unit.unknown": (
         "Không nhận ra đơn vị báo cáo '{text}'. Hãy ghi đúng tên đơn vị, ví dụ "
         "'UBND huyện Ba Bể' hoặc 'Sở Y tế', hoặc dùng mẫu báo cáo tải từ mdplan."),
@@ -321,6 +324,7 @@ class _SheetView:
 class _Reader:
     def __init__(self, raw: RawWorkbook, plan, filename: str | None):
         self.plan = plan
+        self.raw = raw
         self.filename = filename
         self.findings: list[Finding] = []
         self._counts: dict[str, int] = {}
@@ -364,6 +368,10 @@ class _Reader:
         self._add(warning, code, message_id, **kw)
 
     def read(self) -> ReadResult:
+        other = self._template_of_another_plan()
+        if other is not None:
+            self._error("template.other_plan", other=other, plan=self.plan.label)
+            return ReadResult(None, self.findings, self.cells)
         table = self._find_table()
         if table is None:
             return ReadResult(None, self.findings, self.cells)
@@ -417,6 +425,16 @@ class _Reader:
         else:
             self._error("template.not_recognised")
         return None
+
+    def _template_of_another_plan(self) -> str | None:
+        """The id of the plan a template from mdplan was made for, when it is not this plan's.
+        Templates made before plans had ids say nothing, and are read as this plan's."""
+        meta = self.raw.sheet(SHEET_META)
+        if meta is None:
+            return None
+        stamped = {str(row[0]): row[1] for row in meta.rows if len(row) >= 2 and row[0]}
+        plan_id = stamped.get("plan_id")
+        return str(plan_id) if plan_id and str(plan_id) != self.plan.id else None
 
     def _table_end(self, view: _SheetView, header_row: int) -> int:
         """The row after the table: at a label that follows it, or the end of the sheet."""

@@ -517,7 +517,7 @@ def _write_lists(wb: Workbook, ws: Worksheet, communes: pd.DataFrame,
 
 def _write_meta(ws: Worksheet, plan: Plan, unit, period: Period) -> None:
     values = {"template_version": TEMPLATE_VERSION, "plan": plan.decision.number,
-              "unit_code": unit.code, "period": str(period)}
+              "unit_code": unit.code, "period": str(period), "plan_id": plan.id}
     for row, key in enumerate(META_KEYS, start=1):
         ws.cell(row, 1, key)
         ws.cell(row, 2, values[key]).number_format = TEXT_FORMAT

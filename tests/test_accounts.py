@@ -112,6 +112,7 @@ EXPECTED = {
     Action.ROLLBACK:         (False, False, False, False, True),
     Action.MANAGE_USERS:     (False, False, False, False, True),
     Action.ALLOCATIONS:      (False, False, False, False, True),
+    Action.PLANS:            (False, False, False, False, True),
 }
 
 

@@ -13,6 +13,7 @@ import pytest
 from mdplan_core import accounts, actions, allocations, intake
 from mdplan_core.accounts import PermissionDenied, Role
 from mdplan_core.plan import load_plan
+from mdplan_core.plans import catalogue
 from mdplan_core.report import Period
 from mdplan_core.template import build_template
 from tests.fill import fill_template
@@ -45,6 +46,7 @@ EXPECTED = {
     "disable_user": ADMIN_ONLY,
     "enable_user": ADMIN_ONLY,
     "reset_password": ADMIN_ONLY,
+    "add_plan": ADMIN_ONLY,
     "submit": {"leader": "denied", "officer": "allowed", "other_officer": "refused", "admin": "allowed",
                "disabled_admin": "denied", "nobody": "denied"},
 }
@@ -77,13 +79,20 @@ def do_reset_password(store, user):
     actions.reset_password(store, user, "canbo.dich", "một mật khẩu mới")
 
 
+def do_add_plan(store, user):
+    text = PLAN.path.read_text(encoding="utf-8").replace("id: backan-2017", "id: backan-2018") \
+        .replace("period: 2017", "period: 2018").replace("2017-", "2018-")
+    plan, added = actions.add_plan(store, user, text.encode(), "backan-2018.yaml")
+    assert added and plan.id == "backan-2018"
+
+
 def do_submit(store, user):
     return intake.submit(BA_BE_Q1, "ba-be-q1.xlsx", user=user, plan=PLAN, store=store)
 
 
 WRITES = {"rollback": do_rollback, "save_allocations": do_save_allocations, "add_user": do_add_user,
           "disable_user": do_disable_user, "enable_user": do_enable_user,
-          "reset_password": do_reset_password, "submit": do_submit}
+          "reset_password": do_reset_password, "add_plan": do_add_plan, "submit": do_submit}
 
 
 @pytest.fixture(autouse=True)
@@ -119,7 +128,8 @@ def state(store) -> dict[str, str]:
     return {"history": store.history(None).to_json(date_format="iso"),
             "audit": store.audit().to_json(date_format="iso"),
             "users": accounts.list_users(store).to_json(date_format="iso"),
-            "allocations": allocations.get_allocations(store, PLAN.id).to_json(date_format="iso")}
+            "allocations": allocations.get_allocations(store, PLAN.id).to_json(date_format="iso"),
+            "plans": sorted(catalogue(store).plans)}
 
 
 def test_the_actors_are_who_the_matrix_says(ready):

@@ -680,3 +680,14 @@ def test_a_flood_of_bad_rows_is_summed_up(plan, filled_raw):
     assert [f.code for f in findings] == ["commune.indicator_invalid"] * 26
     assert all(f.cell for f in findings[:25])
     assert findings[25].cell is None and "975" in findings[25].message
+
+
+def test_a_template_of_another_plan_is_refused_by_name(plan):
+    from mdplan_core.plans import catalogue
+    hanoi = catalogue().get("hanoi-2026")
+    data = fill_template(build_template(plan, "ubnd_061", PERIOD), results={"CT1.1": 2})
+    result = read(data, hanoi)
+    assert result.report is None and codes(result.findings) == ["template.other_plan"]
+    assert "'backan-2017'" in result.findings[0].message and "07/KH-UBND" in result.findings[0].message
+    # Its own plan reads it.
+    assert read(data, plan).report.value("CT1.1").value == 2
