@@ -39,21 +39,21 @@ MESSAGES = {
     "allocation.unchanged": "Không có thay đổi nào so với phân bổ đang lưu.",
 }
 
-KEY = ["indicator_code", "district_code"]
+KEY = ["indicator_code", "place_code"]
 _LOCK = "#allocations"  # PostgreSQL advisory lock name; no unit code starts with '#'
-_DTYPES = {"indicator_code": "str", "district_code": "str", "target": "int64", "updated_by": "str",
+_DTYPES = {"indicator_code": "str", "place_code": "str", "target": "int64", "updated_by": "str",
            "updated_at": "datetime64[us, UTC]"}
 
 
 @dataclass(frozen=True)
 class Change:
     indicator_code: str
-    district_code: str
+    place_code: str
     before: int | None  # None: no allocation
     after: int | None
 
     def as_dict(self) -> dict:
-        return {"indicator_code": self.indicator_code, "district_code": self.district_code,
+        return {"indicator_code": self.indicator_code, "place_code": self.place_code,
                 "before": self.before, "after": self.after}
 
 
@@ -65,9 +65,9 @@ class AllocationResult:
 
 
 def get_allocations(store: Store, plan_id: str) -> pd.DataFrame:
-    """A plan's stored allocations: indicator_code, district_code, target, updated_by, updated_at."""
+    """A plan's stored allocations: indicator_code, place_code, target, updated_by, updated_at."""
     a = allocations.c
-    columns = [a.place_code.label(name) if name == "district_code" else a[name] for name in _DTYPES]
+    columns = [a[name] for name in _DTYPES]
     stmt = (sa.select(*columns).where(a.plan_id == plan_id)
             .order_by(a.indicator_code, a.place_code))
     return store.frame(stmt, _DTYPES)
@@ -78,15 +78,15 @@ def allocation_grid(plan: Plan, current: pd.DataFrame) -> pd.DataFrame:
     the provincial target and the stored allocation (`target`, blank where there is none)."""
     indicators = plan.indicators
     indicators = indicators[counting.mask(indicators, "allocatable") & indicators["target"].notna()]
-    districts = plan.districts[["code", "name"]]
+    districts = plan.places[["code", "name"]]
     grid = indicators[["code", "name", "target"]].rename(columns={
         "code": "indicator_code", "name": "indicator_name", "target": "provincial_target",
-    }).merge(districts.rename(columns={"code": "district_code", "name": "district_name"}), how="cross")
+    }).merge(districts.rename(columns={"code": "place_code", "name": "place_name"}), how="cross")
     stored = current[KEY + ["target"]].astype({"target": "Int64"})
     grid = grid.merge(stored, on=KEY, how="left")
     grid["target"] = grid["target"].astype("Int64")
-    return grid[["indicator_code", "indicator_name", "provincial_target", "district_code",
-                 "district_name", "target"]].reset_index(drop=True)
+    return grid[["indicator_code", "indicator_name", "provincial_target", "place_code",
+                 "place_name", "target"]].reset_index(drop=True)
 
 
 def _code(value) -> str:
@@ -104,14 +104,14 @@ def check_allocations(plan: Plan, table: pd.DataFrame) -> tuple[dict[tuple[str, 
     if missing:
         raise ValueError(f"allocation table lacks columns {missing}")
     indicators = plan.indicators.set_index("code")
-    districts = plan.districts.set_index("code")
-    district_names = districts["name"].to_dict()
+    districts = plan.places.set_index("code")
+    place_names = districts["name"].to_dict()
     findings: list[Finding] = []
     wanted: dict[tuple[str, str], int] = {}
     first_row: dict[tuple[str, str], int] = {}
 
     for position, (indicator, district, raw) in enumerate(
-            zip(table["indicator_code"], table["district_code"], table["target"]), start=1):
+            zip(table["indicator_code"], table["place_code"], table["target"]), start=1):
         indicator, district = _code(indicator), _code(district)
         parsed = parse_number(raw, integer=True)
         if parsed.ok and parsed.value is None:
@@ -129,7 +129,7 @@ def check_allocations(plan: Plan, table: pd.DataFrame) -> tuple[dict[tuple[str, 
             findings.append(error("allocation.unknown_district", MESSAGES["allocation.unknown_district"]
                                   .format(row=position, district=district)))
             continue
-        where = {"row": position, "indicator": indicator, "district": district_names[district]}
+        where = {"row": position, "indicator": indicator, "district": place_names[district]}
         if not parsed.ok:
             code = "allocation.not_integer" if parsed.code == "number.fraction" else "allocation.not_a_number"
             findings.append(error(code, MESSAGES[code].format(problem=parsed.error, **where)))
@@ -164,7 +164,7 @@ def check_allocations(plan: Plan, table: pd.DataFrame) -> tuple[dict[tuple[str, 
 def save_allocations(store: Store, plan: Plan, table: pd.DataFrame, *, actor: str,
                      now: dt.datetime | None = None) -> AllocationResult:
     """Make the stored allocations exactly those of `table` (columns indicator_code,
-    district_code, target; others are ignored), or change nothing when it has errors."""
+    place_code, target; others are ignored), or change nothing when it has errors."""
     wanted, findings = check_allocations(plan, table)
     if has_errors(findings):
         return AllocationResult(False, findings)
@@ -182,12 +182,12 @@ def save_allocations(store: Store, plan: Plan, table: pd.DataFrame, *, actor: st
                                                                MESSAGES["allocation.unchanged"])])
         for c in changes:
             key_is = sa.and_(a.plan_id == plan.id, a.indicator_code == c.indicator_code,
-                             a.place_code == c.district_code)
+                             a.place_code == c.place_code)
             if c.after is None:
                 tx.execute(sa.delete(allocations).where(key_is))
             elif c.before is None:
                 tx.execute(sa.insert(allocations).values(
-                    plan_id=plan.id, indicator_code=c.indicator_code, place_code=c.district_code,
+                    plan_id=plan.id, indicator_code=c.indicator_code, place_code=c.place_code,
                     target=c.after, updated_by=actor, updated_at=at))
             else:
                 tx.execute(sa.update(allocations).where(key_is)

@@ -293,10 +293,10 @@ def burnup(cumulative: pd.DataFrame, pacing: pd.DataFrame, indicator_name: str,
 
 
 def monthly_bars(monthly: pd.DataFrame, indicator_name: str, unit: str,
-                 district_name: str) -> go.Figure:
+                 place_name: str) -> go.Figure:
     """One district's results month by month (bars) and their running total (line), for the
     drill-down. Input: `progress.cumulative_by_month(..., district=..., indicator=...)`."""
-    title = TEXT["monthly_title"].format(district=district_name, indicator=indicator_name)
+    title = TEXT["monthly_title"].format(district=place_name, indicator=indicator_name)
     m = monthly.dropna(subset=["in_month"])
     if m.empty or not (m["in_month"] > 0).any():
         return empty_figure(TEXT["no_results"], title=title)
@@ -330,7 +330,7 @@ def _cell_label(basis: pd.Series, value: pd.Series, sep: str = " ") -> list[str]
 def district_heatmap(table: pd.DataFrame, *, title: str = TEXT["heatmap_title"]) -> go.Figure:
     """District x indicator. A cell with an allocated target shows the actual as % of it
     (green scale); a cell without shows the district's share of the provincial actual (blue
-    scale); each cell says which. Input: `progress.district_matrix`."""
+    scale); each cell says which. Input: `progress.place_matrix`."""
     t = table
     if t.empty or (t["value"].isna().all() and t["allocated"].isna().all()):
         return empty_figure(title=title)
@@ -430,7 +430,7 @@ def district_ranking(table: pd.DataFrame, *, by: str = "actual",
     """Districts ranked for one indicator, highest on top: bars of the actual (`by='actual'`,
     with the allocated target marked where one exists) or of the matrix's % value
     (`by='value'`). Each bar says its number and its % with what it is a % of. Input: the
-    rows of `progress.district_matrix` for one indicator."""
+    rows of `progress.place_matrix` for one indicator."""
     t = table
     name = title or (t["indicator_name"].iloc[0] if len(t) else None)
     if t.empty or (not (t["actual"] > 0).any() and t["allocated"].isna().all()):

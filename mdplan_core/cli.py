@@ -394,7 +394,7 @@ def cmd_export(args) -> int:
     plan = _plan(args)
     try:
         filters = export.Filters(tasks=args.task, indicators=args.indicator,
-                                 districts=args.district, units=args.unit, periods=args.period,
+                                 places=args.district, units=args.unit, periods=args.period,
                                  statuses=args.status, include_history=args.history, year=args.year)
     except ValueError as exc:  # a period that does not parse
         print(exc, file=sys.stderr)

@@ -144,16 +144,16 @@ def in_force(plan, history: pd.DataFrame, values: pd.DataFrame, communes: pd.Dat
 def commune_options(plan, unit_code: str) -> dict[str, str]:
     """Commune code -> label, the communes a unit may name: its district's for a district
     committee, the whole province's (labelled with their district) for a provincial agency."""
-    district = plan.unit(unit_code).district_code
+    district = plan.unit(unit_code).place_code
     communes = plan.communes
-    district_names = plan.districts.set_index("code")["name"]
+    place_names = plan.places.set_index("code")["name"]
     if district is not None:
-        communes = communes[communes["district_code"] == district]
+        communes = communes[communes["place_code"] == district]
     communes = communes.assign(sort_key=communes["name"].map(match_key))
-    communes = communes.sort_values(["district_code", "sort_key"])
+    communes = communes.sort_values(["place_code", "sort_key"])
     label = MESSAGES["commune" if district is not None else "commune_in_district"]
     return {c.code: label.format(type=c.type.capitalize(), name=c.name,
-                                 district=district_names[c.district_code])
+                                 district=place_names[c.place_code])
             for c in communes.itertuples()}
 
 
@@ -221,8 +221,8 @@ def workbook(plan, entry: Entry) -> bytes:
 
 def _fill(plan, template: bytes, entry: Entry) -> bytes:
     ref = plan.communes.set_index("code")
-    district_names = plan.districts.set_index("code")["name"]
-    communes = {code: [(district_names[ref.at[c, "district_code"]], ref.at[c, "name"])
+    place_names = plan.places.set_index("code")["name"]
+    communes = {code: [(place_names[ref.at[c, "place_code"]], ref.at[c, "name"])
                        for c in codes]
                 for code, codes in entry.communes.items() if codes}
     return fill_template(

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from . import counting, vntext
-from .labels import SUBMISSION_STATUS
+from .labels import SUBMISSION_STATUS, level_word
 from .report import Period
 from .settings import LOCAL_TZ
 from .store import IN_FORCE, STATUSES, Store
@@ -48,7 +48,7 @@ HEADERS = {  # column key -> header, in export order
     "indicator_name": "Tên chỉ tiêu",
     "indicator_unit": "Đơn vị tính",
     "target": "Chỉ tiêu năm (toàn tỉnh)",
-    "district": "Huyện, thành phố",
+    "place": "Huyện, thành phố",  # or "Xã, phường": see headers()
     "unit_code": "Mã đơn vị",
     "unit": "Đơn vị báo cáo",
     "period": "Kỳ báo cáo",
@@ -76,7 +76,6 @@ TEXT = {
     "year": "Năm kế hoạch",
     "tasks": "Nhiệm vụ",
     "indicators": "Chỉ tiêu",
-    "districts": "Huyện, thành phố",
     "units": "Đơn vị báo cáo",
     "periods": "Kỳ báo cáo",
     "statuses": "Trạng thái lần nộp",
@@ -94,16 +93,16 @@ TEXT = {
     "demo_no": "không",
     "unknown_task": "Không có nhiệm vụ số {value} trong kế hoạch.",
     "unknown_indicator": "Không có chỉ tiêu '{value}' trong kế hoạch.",
-    "unknown_district": "Không có huyện, thành phố mã '{value}' trong danh mục.",
+    "unknown_place": "Không có {level} mã '{value}' trong danh mục.",
     "unknown_unit": "Không có đơn vị báo cáo '{value}' trong kế hoạch.",
     "unknown_status": "Trạng thái '{value}' không hợp lệ; chỉ nhận: {choices}.",
 }
 
 COLUMNS = list(HEADERS)  # the columns written to files
-# The table also keeps the district code, for filtering; it is not written to files, where
+# The table also keeps the place code, for filtering; it is not written to files, where
 # a spreadsheet program would read "058" as the number 58.
-TABLE_COLUMNS = [*COLUMNS[:COLUMNS.index("district")], "district_code",
-                 *COLUMNS[COLUMNS.index("district"):]]
+TABLE_COLUMNS = [*COLUMNS[:COLUMNS.index("place")], "place_code",
+                 *COLUMNS[COLUMNS.index("place"):]]
 NUMBER_COLUMNS = ["target", "value", "commune_count"]
 WRAPPED_COLUMNS = ["task_title", "indicator_name", "communes", "text", "note"]
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -124,7 +123,7 @@ def consolidated(plan, store: Store, year: int | None = None, *,
     indicators = plan.indicators.set_index("code")
     tasks = plan.tasks.set_index("number")
     units = plan.reporting_units.set_index("code")
-    districts = plan.districts.set_index("code")["name"]
+    places = plan.places.set_index("code")["name"]
     code = values["indicator_code"]
     out["task"] = code.map(indicators["task"]).astype("Int64")
     out["task_title"] = out["task"].map(tasks["title"])
@@ -132,8 +131,8 @@ def consolidated(plan, store: Store, year: int | None = None, *,
     out["indicator_name"] = code.map(indicators["name"])
     out["indicator_unit"] = code.map(indicators["unit"])
     out["target"] = code.map(indicators["target"]).astype("Int64")
-    out["district_code"] = values["district_code"]
-    out["district"] = values["district_code"].map(districts)
+    out["place_code"] = values["place_code"]
+    out["place"] = values["place_code"].map(places)
     out["unit_code"] = values["unit_code"]
     out["unit"] = values["unit_code"].map(units["name"])
     out["period"] = [Period(year, s, e).label
@@ -214,7 +213,7 @@ class Filters:
 
     tasks: tuple[int, ...] | None = None
     indicators: tuple[str, ...] | None = None
-    districts: tuple[str, ...] | None = None  # district codes
+    places: tuple[str, ...] | None = None  # codes of places at the plan's reporting level
     units: tuple[str, ...] | None = None  # reporting unit codes
     periods: tuple[Period, ...] | None = None  # Period or "2017-01..2017-03"
     statuses: tuple[str, ...] | None = None  # in_force, superseded, rolled_back
@@ -225,7 +224,7 @@ class Filters:
     def __post_init__(self):
         set_ = object.__setattr__
         set_(self, "tasks", _tuple(self.tasks, int))
-        for name in ("indicators", "districts", "units", "statuses"):
+        for name in ("indicators", "places", "units", "statuses"):
             set_(self, name, _tuple(getattr(self, name), str))
         set_(self, "periods", _tuple(self.periods, _period))
         if self.history_units is not None:  # here an empty set means "none", not "no filter"
@@ -242,7 +241,7 @@ class Filters:
         """The rows of a `consolidated` table that pass these filters."""
         keep = pd.Series(True, index=table.index)
         for name, column in (("tasks", "task"), ("indicators", "indicator_code"),
-                             ("districts", "district_code"), ("units", "unit_code"),
+                             ("places", "place_code"), ("units", "unit_code"),
                              ("statuses", "status")):
             wanted = getattr(self, name)
             if wanted is not None:
@@ -260,10 +259,11 @@ class Filters:
         known = {
             "tasks": ("unknown_task", set(plan.tasks["number"])),
             "indicators": ("unknown_indicator", set(plan.indicators["code"])),
-            "districts": ("unknown_district", set(plan.districts["code"])),
+            "places": ("unknown_place", set(plan.places["code"])),
             "units": ("unknown_unit", set(plan.reporting_units["code"])),
         }
-        out = [TEXT[message].format(value=value)
+        level = level_word(plan.reporting_level)
+        out = [TEXT[message].format(value=value, level=level)
                for name, (message, codes) in known.items()
                for value in getattr(self, name) or () if value not in codes]
         out += [TEXT["unknown_status"].format(value=s, choices=", ".join(STATUSES))
@@ -275,7 +275,7 @@ class Filters:
         def names(items, name_of) -> str:
             return TEXT["all"] if items is None else "; ".join(name_of(x) for x in items)
 
-        districts = plan.districts.set_index("code")["name"]
+        places = plan.places.set_index("code")["name"]
         if self.statuses is not None:
             statuses = names(self.statuses, lambda s: SUBMISSION_STATUS.get(s, s))
         else:
@@ -285,7 +285,7 @@ class Filters:
             (TEXT["tasks"], names(self.tasks, lambda n: f"{n}. {plan.task(n).title}")),
             (TEXT["indicators"], names(self.indicators,
                                        lambda c: f"{c} – {plan.indicator(c).name}")),
-            (TEXT["districts"], names(self.districts, lambda c: districts.get(c, c))),
+            (level_word(plan.reporting_level, heading=True), names(self.places, lambda c: places.get(c, c))),
             (TEXT["units"], names(self.units, lambda c: plan.unit(c).name)),
             (TEXT["periods"], names(sorted(self.periods or ()) or None, lambda p: p.label)),
             (TEXT["statuses"], statuses),
@@ -298,21 +298,26 @@ class Filters:
         return [(TEXT["history_units"], names)]
 
 
-def filter_table(table: pd.DataFrame, *, tasks=None, indicators=None, districts=None,
+def filter_table(table: pd.DataFrame, *, tasks=None, indicators=None, places=None,
                  units=None, periods=None, statuses=None) -> pd.DataFrame:
     """The rows of `table` (from `consolidated`) that pass the Data page's filters."""
-    return Filters(tasks=tasks, indicators=indicators, districts=districts, units=units,
+    return Filters(tasks=tasks, indicators=indicators, places=places, units=units,
                    periods=periods, statuses=statuses).apply(table)
 
 
 # --- What the files show ---------------------------------------------------------------------
-def for_display(table: pd.DataFrame) -> pd.DataFrame:
+def headers(level: str) -> dict[str, str]:
+    """The Vietnamese column headers for a plan that reports at `level` ("district", "commune")."""
+    return HEADERS | {"place": level_word(level, heading=True)}
+
+
+def for_display(table: pd.DataFrame, level: str) -> pd.DataFrame:
     """The table as staff read it: Vietnamese headers and statuses, no hidden columns."""
     out = table[[c for c in COLUMNS if c in table.columns]].copy()
     for key in ("status", "demo"):
         if key in out:
             out[key] = out[key].map(lambda v, key=key: _shown(key, v))
-    return out.rename(columns=HEADERS)
+    return out.rename(columns=headers(level))
 
 
 def _shown(key: str, value):
@@ -339,18 +344,19 @@ def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.date
     if exported_at.tzinfo is None:
         raise ValueError("exported_at must be timezone-aware")
     columns = [c for c in COLUMNS if c in table.columns]
+    titles = headers(plan.reporting_level)
 
     wb = Workbook()
     ws = wb.active
     ws.title = TEXT["data_sheet"]
     widths = {}
     for j, key in enumerate(columns, start=1):
-        cell = put_cell(ws, 1, j, HEADERS[key], BOLD)
+        cell = put_cell(ws, 1, j, titles[key], BOLD)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         # A header may wrap onto three lines; leave room for the autofilter button.
-        words = HEADERS[key].split()
-        widths[j] = max(max(map(len, words)), -(-len(HEADERS[key]) // 3)) + 3
+        words = titles[key].split()
+        widths[j] = max(max(map(len, words)), -(-len(titles[key]) // 3)) + 3
     for i, row in enumerate(table[columns].itertuples(index=False), start=2):
         for j, (key, value) in enumerate(zip(columns, row), start=1):
             cell = put_cell(ws, i, j, _shown(key, value), FONT)
@@ -412,13 +418,14 @@ def _csv_value(value):
     return value
 
 
-def to_csv(table: pd.DataFrame) -> bytes:
+def to_csv(table: pd.DataFrame, level: str) -> bytes:
     """The table as CSV: UTF-8 with a BOM (so Excel reads the Vietnamese correctly),
     Vietnamese headers, comma-separated, texts that could be formulas prefixed with '."""
     columns = [c for c in COLUMNS if c in table.columns]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_csv_value(HEADERS[c]) for c in columns])
+    titles = headers(level)
+    writer.writerow([_csv_value(titles[c]) for c in columns])
     for row in table[columns].itertuples(index=False):
         writer.writerow([_csv_value(_shown(c, v)) for c, v in zip(columns, row)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -431,5 +438,5 @@ def export(table: pd.DataFrame, filters: Filters, fmt: str, *, plan, exported_at
         return to_xlsx(table, filters, plan=plan, exported_at=exported_at, exported_by=exported_by,
                        demo=demo)
     if fmt == "csv":
-        return to_csv(table)
+        return to_csv(table, plan.reporting_level)
     raise ValueError(f"unknown export format {fmt!r}")

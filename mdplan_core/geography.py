@@ -17,20 +17,20 @@ from .settings import DATA_ROOT
 
 GEOGRAPHY_DIR = DATA_ROOT / "geography"
 PROVINCE_CODE = "06"
-_CODES = {"code": str, "district_code": str, "commune_code": str, "merged_into": str}
+_CODES = {"code": str}
 
 
 @dataclass(frozen=True)
 class Geography:
     year: int
-    districts: pd.DataFrame
+    places: pd.DataFrame  # at the plan's reporting level
     communes: pd.DataFrame
 
-    def communes_of(self, district_code: str) -> pd.DataFrame:
-        return self.communes[self.communes["district_code"] == district_code]
+    def communes_of(self, place_code: str) -> pd.DataFrame:
+        return self.communes[self.communes["place_code"] == place_code]
 
-    def district_name(self, code: str) -> str:
-        return self.districts.set_index("code").at[code, "name"]
+    def place_name(self, code: str) -> str:
+        return self.places.set_index("code").at[code, "name"]
 
 
 def _read(name: str, folder: Path) -> pd.DataFrame:
@@ -40,24 +40,24 @@ def _read(name: str, folder: Path) -> pd.DataFrame:
 @lru_cache(maxsize=32)
 def load_geography(year: int, province_code: str = PROVINCE_CODE, level: str = "district",
                    folder: Path = GEOGRAPHY_DIR) -> Geography:
-    """The places of a province a plan reports from in `year`: `districts` holds the places at
+    """The places of a province a plan reports from in `year`: `places` holds the places at
     the plan's reporting `level` (districts, or communes on today's map) and `communes` the
-    communes, each with the reporting place it belongs to in `district_code` (itself, for a
+    communes, each with the reporting place it belongs to in `place_code` (itself, for a
     plan that reports by commune)."""
     as_of = dt.date(year, 12, 31)  # the list at the end of the year
     tree = load_places()
     if province_code == PROVINCE_CODE and level == "district":
         # The 2017 plan's curated list, with its tile map; Bắc Kạn's last day was 2025-06-30.
-        districts = _read("districts.csv", folder)
-        districts["tile_row"] = districts["tile_row"].astype(int)
-        districts["tile_col"] = districts["tile_col"].astype(int)
+        places = _read("districts.csv", folder)
+        places["tile_row"] = places["tile_row"].astype(int)
+        places["tile_col"] = places["tile_col"].astype(int)
         as_of = min(as_of, REFORM - dt.timedelta(days=1))
     else:
-        districts = _frame(tree.within(province_code, level, as_of))
+        places = _frame(tree.within(province_code, level, as_of))
     found = tree.within(province_code, "commune", as_of)
     communes = pd.DataFrame({"code": found["code"], "name": found["name"], "type": found["type"],
-                             "district_code": found["code"] if level == "commune" else found["parent_code"]})
-    return Geography(year, districts, communes.reset_index(drop=True))
+                             "place_code": found["code"] if level == "commune" else found["parent_code"]})
+    return Geography(year, places, communes.reset_index(drop=True))
 
 
 def _frame(found: pd.DataFrame) -> pd.DataFrame:

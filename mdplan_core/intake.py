@@ -71,7 +71,7 @@ def import_file(data: bytes, filename: str, *, user: str, plan, store: Store,
         _log_refusal("upload refused", check, data, filename, user)
         return ImportOutcome(filename, check, None)
     warnings = [f for f in check.findings if not f.is_error]
-    saved = store.save_report(report, plan_id=plan.id, place_code=plan.unit(report.unit_code).district_code,
+    saved = store.save_report(report, plan_id=plan.id, place_code=plan.unit(report.unit_code).place_code,
                               data=data, filename=filename, user=user, findings=warnings,
                               uploaded_at=uploaded_at)
     log.info("upload %s: %s user=%s file=%r bytes=%d version=%s warnings=%d%s", saved.outcome,

@@ -77,7 +77,7 @@ COMMUNE_TABLE = {
 
 # --- `Danh mục` (hidden): the columns of the lists behind the dropdowns, 1-based ---------------
 LIST_COLUMNS = {"commune": 1, "type": 2, "district_of": 3, "commune_code": 4,
-                "district": 6, "district_code": 7}
+                "district": 6, "place_code": 7}
 
 # --- `_mdplan` (very hidden): key/value rows, in this order -----------------------------------
 META_KEYS = ("template_version", "plan", "unit_code", "period", "plan_id")

@@ -57,7 +57,7 @@ MESSAGES = {
     "duplicate": "{what} '{value}' bị trùng (đã có ở dòng {first_line})",
     "unknown_task": "nhiệm vụ số {value} không có trong danh sách tasks",
     "collective_unit": ("'{value}' là nhóm cơ quan ({kind}), không phải một đơn vị báo cáo; "
-                        "UBND các huyện, thành phố được khai ở reporting_units.districts"),
+                        "UBND các huyện, xã được khai ở reporting_units.places"),
     "unknown_place": "{level} có mã '{value}' không có trong danh mục của tỉnh năm {year}",
     "unknown_province": "không có tỉnh, thành phố mã '{value}' trong danh mục ngày {day:%d/%m/%Y}",
     "bad_plan_period": "'{value}' không phải giai đoạn hợp lệ; viết một năm (2026) hoặc NĂM ĐẦU-NĂM CUỐI (2021-2025)",
@@ -101,7 +101,6 @@ ReportingLevel = Literal["district", "commune"]
 Aggregation = Annotated[Literal["sum", "qualitative", "distinct_places", "share_of_places",
                                 "all_places", "percent"], BeforeValidator(counting.canonical)]
 PlaceLevel = Literal["district", "commune"]
-PLACE_FRAMES = {"district": "districts", "commune": "communes"}  # level -> frame of its places
 COLLECTIVE_KINDS = ("district_committees", "commune_committees", "group")
 _PLAN_PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-–]\s*(\d{4})\s*)?$")
 
@@ -637,16 +636,22 @@ class ReportingUnit:
     code: str
     name: str
     short_name: str
-    kind: Literal["district", "agency"]
-    district_code: str | None
+    kind: Literal["place", "agency"]  # a place's People's Committee, or an agency
+    place_code: str | None
     agency_id: str | None
 
 
-def district_unit_code(district_code: str) -> str:
-    return f"ubnd_{district_code}"
+def _places_at(reporting_level: str, places: pd.DataFrame, communes: pd.DataFrame, level: str) -> pd.DataFrame:
+    if level == reporting_level:
+        return places
+    return communes if level == "commune" else places.iloc[0:0]
 
 
-def _district_committee_name(name: str, kind: str, short_name: str) -> tuple[str, str]:
+def place_unit_code(place_code: str) -> str:
+    return f"ubnd_{place_code}"
+
+
+def _committee_name(name: str, kind: str, short_name: str) -> tuple[str, str]:
     """("Huyện Ba Bể", "huyện", "Ba Bể") -> ("UBND huyện Ba Bể", "UBND huyện Ba Bể");
     ("Thành phố Bắc Kạn", "thành phố", "TP Bắc Kạn") -> ("UBND thành phố Bắc Kạn", "UBND TP Bắc Kạn")."""
     bare = name[len(kind):].strip() if name.lower().startswith(kind.lower()) else name
@@ -790,21 +795,24 @@ class Plan:
         return self._frames["reporting_units"].copy()
 
     @property
-    def districts(self) -> pd.DataFrame:
-        return self._frames["districts"].copy()
+    def places(self) -> pd.DataFrame:
+        """The places at the plan's reporting level (districts, or communes): code, name, type,
+        short_name, and for Bắc Kạn's districts their tile-map cell."""
+        return self._frames["places"].copy()
 
     @property
     def communes(self) -> pd.DataFrame:
         return self._frames["communes"].copy()
 
     def places_at(self, level: str) -> pd.DataFrame:
-        """The places at `level` ("district", "commune") in the plan's area: code, name, ..."""
-        return self._frames[PLACE_FRAMES[level]].copy()
+        """The places at `level` ("district", "commune") in the plan's area: code, name, ...
+        (no districts for a plan on today's map)."""
+        return _places_at(self.reporting_level, self._frames["places"], self._frames["communes"], level).copy()
 
     def tables(self) -> OrderedDict[str, pd.DataFrame]:
         """Every table of the plan, in reading order, for the CLI and exports."""
         names = ["plan", "basis", "tasks", "indicators", "responsibility", "agencies",
-                 "duties", "funding", "reporting_units", "districts", "communes"]
+                 "duties", "funding", "reporting_units", "places", "communes"]
         out = OrderedDict((n, self._frames[n].copy()) for n in names)
         out["responsibility"] = out["responsibility"].reset_index()
         out["responsibility"].columns = [str(c) for c in out["responsibility"].columns]
@@ -812,13 +820,13 @@ class Plan:
 
     def _build_units(self, geo) -> list[ReportingUnit]:
         spec = self.spec.reporting_units
-        districts = geo.districts
+        districts = geo.places
         if spec.places != "all":
             districts = districts.set_index("code").loc[spec.places].reset_index()
         units = []
         for row in districts.itertuples(index=False):
-            name, short = _district_committee_name(row.name, row.type, row.short_name)
-            units.append(ReportingUnit(district_unit_code(row.code), name, short, "district",
+            name, short = _committee_name(row.name, row.type, row.short_name)
+            units.append(ReportingUnit(place_unit_code(row.code), name, short, "place",
                                        row.code, None))
         for agency_id in spec.agencies:
             agency = self._agencies[agency_id]
@@ -857,7 +865,7 @@ class Plan:
         indicators = pd.DataFrame([{
             "code": i.code, "task": i.task, "name": i.name, "unit": i.unit,
             "target": counting.target(i.model_copy(update={"target": self.target(i)}),
-                                      len(getattr(geo, PLACE_FRAMES[i.level]))),
+                                      len(_places_at(self.reporting_level, geo.places, geo.communes, i.level))),
             "aggregation": i.aggregation, "level": i.level, "text": i.text, "continues": i.continues,
         } for i in spec.indicators])
         indicators["target"] = indicators["target"].astype("Int64")
@@ -872,8 +880,8 @@ class Plan:
         } for x in spec.duties])
         units = pd.DataFrame({
             field: pd.Series([getattr(u, field) for u in self._units.values()],
-                             dtype=object if field in ("district_code", "agency_id") else None)
-            for field in ("code", "name", "short_name", "kind", "district_code", "agency_id")})
+                             dtype=object if field in ("place_code", "agency_id") else None)
+            for field in ("code", "name", "short_name", "kind", "place_code", "agency_id")})
         basis = pd.DataFrame([b.model_dump(mode="json") for b in d.basis],
                              columns=list(BasisDocument.model_fields))
         funding = pd.DataFrame([s.model_dump() for s in spec.funding.sources],
@@ -883,7 +891,7 @@ class Plan:
             "basis": basis, "tasks": tasks, "indicators": indicators,
             "responsibility": self._responsibility(), "agencies": agencies,
             "duties": duties, "funding": funding, "reporting_units": units,
-            "districts": geo.districts.copy(), "communes": geo.communes.copy(),
+            "places": geo.places.copy(), "communes": geo.communes.copy(),
             "expected_periods": self._expected_periods(),
         }
 
@@ -955,7 +963,7 @@ def parse_plan(text: str, path: Path) -> Plan:
             value=spec.province_code, day=dt.date(first, 12, 31)))])
     geo = _geography(spec, first)
     if spec.reporting_units.places != "all":
-        known = set(geo.districts["code"])
+        known = set(geo.places["code"])
         bad = [problem(("reporting_units", "places", j), MESSAGES["unknown_place"].format(
             level=labels.LEVELS[spec.reporting_level].capitalize(), value=code, year=first))
             for j, code in enumerate(spec.reporting_units.places) if code not in known]

@@ -21,9 +21,9 @@ STATUS_NOT_STARTED = "not_started"
 STATUS_QUALITATIVE = "qualitative"
 STATUSES = [STATUS_MET, STATUS_ON_TRACK, STATUS_BEHIND, STATUS_NOT_STARTED, STATUS_QUALITATIVE]
 
-VALUE_COLUMNS = ["submission_id", "unit_code", "district_code", "start_month", "end_month",
+VALUE_COLUMNS = ["submission_id", "unit_code", "place_code", "start_month", "end_month",
                  "indicator_code", "value", "text", "note"]
-COMMUNE_COLUMNS = ["submission_id", "unit_code", "district_code", "start_month", "end_month",
+COMMUNE_COLUMNS = ["submission_id", "unit_code", "place_code", "start_month", "end_month",
                    "indicator_code", "commune_code"]
 
 
@@ -65,18 +65,18 @@ def status(actual, target, expected, started: bool) -> str:
 
 def places_reached(plan, values: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
     """Each place reached for a place-counting indicator, one row per report that reached
-    it: indicator_code, place_code, unit_code, district_code (the district the place lies
-    in), end_month. A place is reached when a report names it, or when the unit is itself
+    it: indicator_code, reached_code (the place reached), unit_code, place_code (the reporting
+    place it lies in), end_month. A place is reached when a report names it, or when the unit is itself
     the place and reports a value > 0 (see mdplan_core.counting)."""
     named = communes[communes["indicator_code"].isin(counting.named_codes(plan))]
-    home = plan.communes.set_index("code")["district_code"]
-    named = named.assign(place_code=named["commune_code"],
-                         district_code=named["commune_code"].map(home).fillna(named["district_code"]))
+    home = plan.communes.set_index("code")["place_code"]
+    named = named.assign(reached_code=named["commune_code"],
+                         place_code=named["commune_code"].map(home).fillna(named["place_code"]))
     own_codes = set(counting.codes(plan.indicators, "counts_places")) - set(counting.named_codes(plan))
-    own = values[values["indicator_code"].isin(own_codes) & values["district_code"].notna()
+    own = values[values["indicator_code"].isin(own_codes) & values["place_code"].notna()
                  & (pd.to_numeric(values["value"], errors="coerce") > 0)]
-    own = own.assign(place_code=own["district_code"])
-    columns = ["indicator_code", "place_code", "unit_code", "district_code", "end_month"]
+    own = own.assign(reached_code=own["place_code"])
+    columns = ["indicator_code", "reached_code", "unit_code", "place_code", "end_month"]
     return pd.concat([named[columns], own[columns]], ignore_index=True)
 
 
@@ -100,12 +100,12 @@ def latest_percents(plan, values: pd.DataFrame) -> pd.DataFrame:
 def actuals(plan, values: pd.DataFrame, communes: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Actual per indicator and the `by` columns, as its way counts (mdplan_core.counting):
     sums; places reached (a share of all places in %); the lowest latest percentage. `by`
-    may name `unit_code` or `district_code`; a place counts in the district it lies in,
+    may name `unit_code` or `place_code`; a place counts in the district it lies in,
     whoever reported it."""
     summed = (values[values["indicator_code"].isin(counting.codes(plan.indicators, "is_summed"))]
               .groupby(["indicator_code", *by], dropna=False)["value"].sum(min_count=1))
     reached = places_reached(plan, values, communes)
-    counted = reached.groupby(["indicator_code", *by], dropna=False)["place_code"].nunique()
+    counted = reached.groupby(["indicator_code", *by], dropna=False)["reached_code"].nunique()
     counted = counted.astype(float) * counted.index.get_level_values(0).map(_place_scale(plan)).to_numpy()
     lowest = latest_percents(plan, values).groupby(["indicator_code", *by], dropna=False)["value"].min()
     parts = [p for p in (summed, counted, lowest.astype(float)) if len(p)]
@@ -146,7 +146,7 @@ def by_indicator(plan, values: pd.DataFrame, communes: pd.DataFrame, as_of: dt.d
 
 def by_group(plan, values: pd.DataFrame, communes: pd.DataFrame, as_of: dt.date,
              by: str) -> pd.DataFrame:
-    """Actual per indicator and per district (`district_code`) or unit (`unit_code`), with
+    """Actual per indicator and per district (`place_code`) or unit (`unit_code`), with
     each group's share of the provincial actual."""
     values = ended_by(values, plan.year, as_of)
     communes = ended_by(communes, plan.year, as_of)
@@ -193,11 +193,11 @@ def cumulative_by_month(plan, values: pd.DataFrame, communes: pd.DataFrame,
     reached = reached[reached["indicator_code"].isin(inds["code"])]
     rates = values[values["indicator_code"].isin(counting.codes(inds, "reported_percent"))]
     if district is not None:
-        v = v[v["district_code"] == district]
-        reached = reached[reached["district_code"] == district]
-        rates = rates[rates["district_code"] == district]
+        v = v[v["place_code"] == district]
+        reached = reached[reached["place_code"] == district]
+        rates = rates[rates["place_code"] == district]
     summed = v.groupby(["indicator_code", "end_month"])["value"].sum()
-    first_reached = reached.groupby(["indicator_code", "place_code"])["end_month"].min()
+    first_reached = reached.groupby(["indicator_code", "reached_code"])["end_month"].min()
     new_places = first_reached.groupby(["indicator_code", first_reached]).size().astype(float)
     new_places = new_places * new_places.index.get_level_values(0).map(_place_scale(plan)).to_numpy()
     added = pd.concat([summed, new_places])
@@ -258,38 +258,38 @@ def overall_expected(progress_table: pd.DataFrame) -> float:
 
 
 DISTRICT_MATRIX_COLUMNS = [
-    "district_code", "district_name", "short_name", "tile_row", "tile_col", "indicator_code",
+    "place_code", "place_name", "short_name", "tile_row", "tile_col", "indicator_code",
     "indicator_name", "unit", "aggregation", "actual", "province_actual", "share", "allocated",
     "pct_allocated", "basis", "value"]
 
 
-def district_matrix(plan, values: pd.DataFrame, communes: pd.DataFrame,
+def place_matrix(plan, values: pd.DataFrame, communes: pd.DataFrame,
                     allocations: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """District x indicator, every pair: the district's actual, its share of the provincial
     actual, and where Sở LĐTBXH allocated a target to it (`allocations`: indicator_code,
-    district_code, target; may be empty) that target and the actual as a share of it.
+    place_code, target; may be empty) that target and the actual as a share of it.
     `basis` says which one `value` holds: 'allocation' (actual / allocated) or 'share'
     (actual / provincial actual). No allocation is ever assumed."""
     total = by_indicator(plan, values, communes, as_of).set_index("code")
     act = actuals(plan, ended_by(values, plan.year, as_of), ended_by(communes, plan.year, as_of),
-                  by=["district_code"])
-    districts = plan.districts[["code", "name", "short_name", "tile_row", "tile_col"]].rename(
-        columns={"code": "district_code", "name": "district_name"})
+                  by=["place_code"])
+    districts = plan.places[["code", "name", "short_name", "tile_row", "tile_col"]].rename(
+        columns={"code": "place_code", "name": "place_name"})
     inds = plan.indicators[["code", "name", "unit", "aggregation"]].rename(
         columns={"code": "indicator_code", "name": "indicator_name"})
     out = districts.merge(inds, how="cross")
-    out = out.merge(act[["indicator_code", "district_code", "actual"]],
-                    on=["indicator_code", "district_code"], how="left")
+    out = out.merge(act[["indicator_code", "place_code", "actual"]],
+                    on=["indicator_code", "place_code"], how="left")
     out["actual"] = out["actual"].astype(float).fillna(0.0)
     out["province_actual"] = out["indicator_code"].map(total["actual"]).astype(float)
     additive = out["indicator_code"].isin(counting.codes(plan.indicators, "additive"))
     out["share"] = out["actual"] / out["province_actual"].where(additive & (out["province_actual"] > 0))
 
-    alloc = allocations.reindex(columns=["indicator_code", "district_code", "target"])
+    alloc = allocations.reindex(columns=["indicator_code", "place_code", "target"])
     alloc = alloc[alloc["indicator_code"].isin(counting.codes(plan.indicators, "allocatable"))]
     alloc = alloc.rename(columns={"target": "allocated"}).astype({"allocated": float})
-    out = out.merge(alloc.drop_duplicates(["indicator_code", "district_code"], keep="last"),
-                    on=["indicator_code", "district_code"], how="left")
+    out = out.merge(alloc.drop_duplicates(["indicator_code", "place_code"], keep="last"),
+                    on=["indicator_code", "place_code"], how="left")
     out["pct_allocated"] = out["actual"] / out["allocated"].where(out["allocated"] > 0)
     has_allocation = out["allocated"].notna()
     out["basis"] = np.where(has_allocation, "allocation", "share")
@@ -312,7 +312,7 @@ def with_province_level(matrix: pd.DataFrame) -> pd.DataFrame:
         return matrix
     first = by.first()
     row = pd.DataFrame({
-        "district_code": None, "district_name": PROVINCE_LEVEL, "short_name": PROVINCE_LEVEL,
+        "place_code": None, "place_name": PROVINCE_LEVEL, "short_name": PROVINCE_LEVEL,
         "tile_row": np.nan, "tile_col": np.nan, "indicator_code": first.index,
         "indicator_name": first["indicator_name"].to_numpy(), "unit": first["unit"].to_numpy(),
         "aggregation": first["aggregation"].to_numpy(), "actual": rest.to_numpy(),
@@ -325,15 +325,14 @@ def with_province_level(matrix: pd.DataFrame) -> pd.DataFrame:
 
 # --- Places at any level, for ranked charts and tables --------------------------------------
 def place_progress(plan, matrix: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """`district_matrix` as a frame of places: per place and indicator, its actual, its own
+    """`place_matrix` as a frame of places: per place and indicator, its actual, its own
     target (the allocated one; NaN without) and the part of that target due by `as_of` on
     the indicator's task schedule."""
     tasks = plan.tasks.set_index("number")
     due = {ind.code: expected_to_date(1.0, tasks.at[ind.task, "start"].date(),
                                       tasks.at[ind.task, "end"].date(), as_of)
            for ind in plan.indicators.itertuples()}
-    out = matrix.rename(columns={"district_code": "place_code", "district_name": "place_name",
-                                 "allocated": "target"})
+    out = matrix.rename(columns={"allocated": "target"})
     out = out.assign(expected=out["target"] * out["indicator_code"].map(due))
     return out[["place_code", "place_name", "short_name", "tile_row", "tile_col", "indicator_code",
                 "indicator_name", "unit", "actual", "target", "expected"]].reset_index(drop=True)

@@ -338,7 +338,7 @@ class _Reader:
         self.indicator_names = {vntext.compact_key(i["name"]): code
                                 for code, i in self.indicators.items()}
         self.units = plan.reporting_units
-        self.districts = plan.districts
+        self.places = plan.places
         self.communes = plan.communes.set_index("code", drop=False)
         self.commune_codes = counting.named_codes(plan)
         self.header_keys = {_key(text) for label in HEADER.values() for text in label.texts}
@@ -606,13 +606,13 @@ class _Reader:
     def _unit_resolver(self):
         """Units by name: a district's committee also by the district's names; an agency by
         its name, short name and aliases."""
-        districts = {d["code"]: d for d in self.districts.to_dict("records")}
+        districts = {d["code"]: d for d in self.places.to_dict("records")}
         agencies = {a["id"]: a for a in self.plan.agencies.to_dict("records")}
         entries = []
         for unit in self.units.to_dict("records"):
             names = [unit["name"], unit.get("short_name")]
-            district = districts.get(unit.get("district_code"))
-            if unit["kind"] == "district" and district:
+            district = districts.get(unit.get("place_code"))
+            if unit["kind"] == "place" and district:
                 names += [district["name"], district["short_name"]]
             agency = agencies.get(unit.get("agency_id") or unit["code"])
             if agency:
@@ -682,9 +682,9 @@ class _Reader:
         if unit_code is None:
             return None
         row = self.units[self.units["code"] == unit_code]
-        if row.empty or row.iloc[0]["kind"] != "district":
+        if row.empty or row.iloc[0]["kind"] != "place":
             return None
-        return row.iloc[0]["district_code"]
+        return row.iloc[0]["place_code"]
 
     def _find_commune_table(self):
         pairs = _label_keys(COMMUNE_TABLE)
@@ -754,7 +754,7 @@ class _Reader:
     def _district_resolver(self):
         if not hasattr(self, "_dist_resolver"):
             entries = [(d["code"], [d["name"], d["short_name"]])
-                       for d in self.districts.to_dict("records")]
+                       for d in self.places.to_dict("records")]
             self._dist_resolver = vntext.NameResolver(entries, kind="district")
         return self._dist_resolver
 
@@ -763,7 +763,7 @@ class _Reader:
         if district not in cache:
             communes = self.communes
             if district is not None:
-                communes = communes[communes["district_code"] == district]
+                communes = communes[communes["place_code"] == district]
             entries = [(c["code"], [c["name"], f"{c['type']} {c['name']}"])
                        for c in communes.to_dict("records")]
             cache[district] = vntext.NameResolver(entries, kind="commune")
@@ -773,11 +773,11 @@ class _Reader:
         commune = self.communes.loc[code]
         name = f"{commune['type']} {commune['name']}"
         if with_district:
-            name += f" ({self._district_name(commune['district_code'])})"
+            name += f" ({self._district_name(commune['place_code'])})"
         return name
 
     def _district_name(self, code: str) -> str:
-        return self.districts.loc[self.districts["code"] == code, "name"].iloc[0]
+        return self.places.loc[self.places["code"] == code, "name"].iloc[0]
 
     def _resolve_commune(self, text: str, district: str | None, where: dict) -> str | None:
         """A commune code, searching the district when it is known, else the province."""
@@ -791,7 +791,7 @@ class _Reader:
             return None
         elsewhere = self._commune_resolver(None).resolve(text) if district else None
         if elsewhere is not None and elsewhere.status == "ok":
-            other = self.communes.at[elsewhere.id, "district_code"]
+            other = self.communes.at[elsewhere.id, "place_code"]
             self._error("commune.not_in_district", **where, text=text,
                         other=self._district_name(other), district=self._district_name(district))
         else:

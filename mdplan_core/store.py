@@ -523,7 +523,7 @@ class Store:
         ordered by unit, period and version."""
         s = submissions.c
         stmt = sa.select(
-            s.id.label("submission_id"), s.plan_id, s.unit_code, s.place_code.label("district_code"),
+            s.id.label("submission_id"), s.plan_id, s.unit_code, s.place_code,
             s.year, s.start_month, s.end_month, s.version, s.status, s.uploaded_by, s.uploaded_at,
             s.filename, s.sha256, s.size, s.reporter, s.phone, s.report_date, s.findings, s.demo,
         ).order_by(s.plan_id, s.unit_code, s.year, s.start_month, s.end_month, s.version)
@@ -538,7 +538,7 @@ class Store:
         `history` of every version, each row carrying its submission's version and status."""
         s, v = submissions.c, submission_values.c
         stmt = (
-            sa.select(s.id.label("submission_id"), s.unit_code, v.place_code.label("district_code"),
+            sa.select(s.id.label("submission_id"), s.unit_code, v.place_code,
                       s.start_month, s.end_month, v.indicator_code, v.value, v.text, v.note,
                       s.version, s.status, s.uploaded_by, s.uploaded_at, s.demo)
             .join_from(submissions, submission_values, v.submission_id == s.id)
@@ -552,7 +552,7 @@ class Store:
         `history` by every version."""
         s, c = submissions.c, submission_places.c
         stmt = (
-            sa.select(s.id.label("submission_id"), s.unit_code, s.place_code.label("district_code"),
+            sa.select(s.id.label("submission_id"), s.unit_code, s.place_code,
                       s.start_month, s.end_month, c.indicator_code, c.place_code.label("commune_code"))
             .join_from(submissions, submission_places, c.submission_id == s.id)
             .where(*_of_year(plan_id, year, history))
@@ -604,20 +604,20 @@ def _of_year(plan_id: str, year: int, history: bool) -> list:
 
 
 _HISTORY_DTYPES = {
-    "submission_id": "int64", "plan_id": "str", "unit_code": "str", "district_code": "str", "year": "int64",
+    "submission_id": "int64", "plan_id": "str", "unit_code": "str", "place_code": "str", "year": "int64",
     "start_month": "int64", "end_month": "int64", "version": "int64", "status": "str",
     "uploaded_by": "str", "uploaded_at": "datetime64[us, UTC]", "filename": "str", "sha256": "str",
     "size": "int64", "reporter": "str", "phone": "str", "report_date": "datetime64[us]",
     "findings": "str", "demo": "bool",
 }
 _VALUES_DTYPES = {
-    "submission_id": "int64", "unit_code": "str", "district_code": "str", "start_month": "int64",
+    "submission_id": "int64", "unit_code": "str", "place_code": "str", "start_month": "int64",
     "end_month": "int64", "indicator_code": "str", "value": "float64", "text": "str", "note": "str",
     "version": "int64", "status": "str", "uploaded_by": "str", "uploaded_at": "datetime64[us, UTC]",
     "demo": "bool",
 }
 _COMMUNES_DTYPES = {
-    "submission_id": "int64", "unit_code": "str", "district_code": "str", "start_month": "int64",
+    "submission_id": "int64", "unit_code": "str", "place_code": "str", "start_month": "int64",
     "end_month": "int64", "indicator_code": "str", "commune_code": "str",
 }
 _AUDIT_DTYPES = {

@@ -307,7 +307,7 @@ def _districts_sheet(wb, plan, matrix: pd.DataFrame, table: pd.DataFrame, as_of:
     sheet.title_block(plan, TEXT["districts_title"], as_of)
     matrix = matrix[matrix["indicator_code"].isin(codes)]
     rows = {name: group.set_index("indicator_code")
-            for name, group in matrix.groupby("district_name", sort=False)}
+            for name, group in matrix.groupby("place_name", sort=False)}
     province = table.set_index("code")["actual"]
 
     sheet.span(TEXT["actual_block"], BOLD)
@@ -323,7 +323,7 @@ def _districts_sheet(wb, plan, matrix: pd.DataFrame, table: pd.DataFrame, as_of:
         sheet.span(TEXT["allocated_block"], BOLD)
         sheet.header(ALLOCATION_HEADERS)
         for r in allocated.itertuples(index=False):
-            sheet.cells([r.district_name, r.indicator_code, r.allocated, r.actual,
+            sheet.cells([r.place_name, r.indicator_code, r.allocated, r.actual,
                          r.pct_allocated],
                         kinds=[TEXT_KIND, TEXT_KIND, COUNT, COUNT, PERCENT])
     sheet.skip()
@@ -396,14 +396,14 @@ def summary_xlsx(plan, values: pd.DataFrame, communes: pd.DataFrame, history: pd
     """The year-end summary workbook as of `as_of`. `values` / `communes` are the in-force
     reports of the plan year (`Store.values` / `Store.communes`), `history` every upload
     (`Store.history`), `allocations` the districts' allocated targets (indicator_code,
-    district_code, target; may be empty). Sheets: "Theo chỉ tiêu", "Theo huyện",
+    place_code, target; may be empty). Sheets: "Theo chỉ tiêu", "Theo huyện",
     "Tình hình báo cáo", "Thông tin". With `demo` (default: when an upload in `history` is demo
     data) "Thông tin" says first that this is demo data."""
     if exported_at.tzinfo is None:
         raise ValueError("exported_at must be timezone-aware")
     table = progress.by_indicator(plan, values, communes, as_of)
     matrix = progress.with_province_level(
-        progress.district_matrix(plan, values, communes, allocations, as_of))
+        progress.place_matrix(plan, values, communes, allocations, as_of))
     status = completeness.report_status(plan, history, as_of)
 
     wb = Workbook()

@@ -82,7 +82,7 @@ TEXT = {
     "lists_district_of": "Thuộc huyện, thành phố",
     "lists_commune_code": "Mã xã (TCTK)",
     "lists_district": "Danh sách huyện, thành phố",
-    "lists_district_code": "Mã huyện (TCTK)",
+    "lists_place_code": "Mã huyện (TCTK)",
     "footer": "Trang &P/&N",
 }
 PROMPT = {
@@ -211,10 +211,10 @@ def build_template(plan: Plan, unit_code: str, period: Period) -> bytes:
 
     indicators = plan.indicators
     commune_codes = counting.named_codes(plan)
-    districts = plan.districts
+    districts = plan.places
     communes = plan.communes
-    if unit.kind == "district":
-        communes = communes[communes["district_code"] == unit.district_code]
+    if unit.kind == "place":
+        communes = communes[communes["place_code"] == unit.place_code]
     communes = _sorted_communes(communes)
 
     wb = _new_workbook()
@@ -429,16 +429,16 @@ def _write_communes(ws: Worksheet, plan: Plan, unit, period: Period,
         cell.font, cell.fill = _font(bold=True), HEADER_FILL
         cell.alignment, cell.border = WRAP_CENTER, BOX
     last = COMMUNE_FIRST_ROW + COMMUNE_INPUT_ROWS - 1
-    district_name = None
+    place_name = None
     if not agency:
-        district_name = districts.set_index("code").at[unit.district_code, "name"]
+        place_name = districts.set_index("code").at[unit.place_code, "name"]
     for row in range(COMMUNE_FIRST_ROW, last + 1):
         for col in range(1, 5):
             cell = ws.cell(row, col)
             cell.border, cell.number_format = BOX, TEXT_FORMAT
             cell.alignment = CENTER if col == 1 else LEFT
             if col == 2 and not agency:
-                cell.value, cell.fill = district_name, FIXED_FILL
+                cell.value, cell.fill = place_name, FIXED_FILL
             else:
                 _input(cell)
 
@@ -493,20 +493,20 @@ def _write_lists(wb: Workbook, ws: Worksheet, communes: pd.DataFrame,
                  districts: pd.DataFrame) -> None:
     col = LIST_COLUMNS
     widths = {"commune": 30, "type": 10, "district_of": 24, "commune_code": 14,
-              "district": 26, "district_code": 16}
+              "district": 26, "place_code": 16}
     for name, width in widths.items():
         cell = ws.cell(1, col[name], TEXT[f"lists_{name}"])
         cell.font = _font(bold=True)
         ws.column_dimensions[cell.column_letter].width = width
-    district_names = districts.set_index("code")["name"]
+    place_names = districts.set_index("code")["name"]
     for row, c in enumerate(communes.itertuples(index=False), start=2):
         ws.cell(row, col["commune"], c.name)
         ws.cell(row, col["type"], c.type)
-        ws.cell(row, col["district_of"], district_names[c.district_code])
+        ws.cell(row, col["district_of"], place_names[c.place_code])
         ws.cell(row, col["commune_code"], c.code).number_format = TEXT_FORMAT
     for row, d in enumerate(districts.itertuples(index=False), start=2):
         ws.cell(row, col["district"], d.name)
-        ws.cell(row, col["district_code"], d.code).number_format = TEXT_FORMAT
+        ws.cell(row, col["place_code"], d.code).number_format = TEXT_FORMAT
     sheet = _quote(ws.title)
     for name, key, count in ((COMMUNE_LIST, "commune", len(communes)),
                              (DISTRICT_LIST, "district", len(districts))):
@@ -690,7 +690,7 @@ def _fit_row(ws: Worksheet, row: int, widths: dict[str, float]) -> None:
 
 
 def _district_short(plan: Plan, unit) -> str:
-    return plan.districts.set_index("code").at[unit.district_code, "short_name"]
+    return plan.places.set_index("code").at[unit.place_code, "short_name"]
 
 
 _VI_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"

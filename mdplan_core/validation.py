@@ -117,7 +117,7 @@ def validate(report: ParsedReport, plan, *, existing_periods: Iterable[Period] =
         seen.add(code)
         out += _check_value(value, indicator, where, filename)
         if counting.names_places(plan, indicator):
-            district = None if unit_row.empty else unit_row.iloc[0]["district_code"]
+            district = None if unit_row.empty else unit_row.iloc[0]["place_code"]
             district = district if isinstance(district, str) else None  # agencies: any
             out += _check_communes(value, plan, district, cells, filename)
     return out
@@ -185,14 +185,14 @@ def _check_communes(value, plan, district: str | None, cells: ReportCells,
     """Commune codes must exist in the plan year's list and, for a district's report, lie in
     that district. The reader only hands over such codes; this guards other producers."""
     communes = plan.communes.set_index("code")
-    districts = plan.districts.set_index("code")["name"]
+    districts = plan.places.set_index("code")["name"]
     out = []
     for code in value.communes:
         where = cells.at_commune(value.indicator_code, code)
         if code not in communes.index:
             out.append(error("commune.unknown", MESSAGES["commune.unknown"].format(
                 commune=code, year=plan.year), file=filename, **where))
-        elif district is not None and communes.at[code, "district_code"] != district:
+        elif district is not None and communes.at[code, "place_code"] != district:
             name = f"{communes.at[code, 'type']} {communes.at[code, 'name']}"
             out.append(error("commune.not_in_district", MESSAGES["commune.not_in_district"].format(
                 commune=name, district=districts[district]), file=filename, **where))

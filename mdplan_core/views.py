@@ -105,9 +105,9 @@ def communes_reached(plan, communes: pd.DataFrame, as_of, district: str | None =
     the first period that named them."""
     named = ended_by(communes, plan.year, as_of)
     ref = plan.communes.set_index("code")
-    named = named.assign(district_code=named["commune_code"].map(ref["district_code"]))
+    named = named.assign(place_code=named["commune_code"].map(ref["place_code"]))
     if district is not None:
-        named = named[named["district_code"] == district]
+        named = named[named["place_code"] == district]
     first = (named.sort_values(["start_month", "end_month"])
              .drop_duplicates(["indicator_code", "commune_code"]))
     names = plan.indicators.set_index("code")["name"]

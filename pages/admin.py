@@ -62,7 +62,7 @@ with allocations_tab:
                             column_config={
                                 "indicator_code": "Mã", "indicator_name": "Chỉ tiêu",
                                 "provincial_target": st.column_config.NumberColumn("Chỉ tiêu tỉnh"),
-                                "district_code": None, "district_name": "Huyện, thành phố",
+                                "place_code": None, "place_name": "Huyện, thành phố",
                                 "target": st.column_config.NumberColumn("Phân bổ", min_value=0, step=1),
                             }, key="allocations")
     if st.button("Lưu phân bổ", type="primary"):

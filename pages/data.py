@@ -3,7 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
-from mdplan_core import accounts, allocations, export, summary
+from mdplan_core import accounts, allocations, export, labels, summary
 from mdplan_core.accounts import Action
 from mdplan_core.report import Period
 from mdplan_core.settings import LOCAL_TZ
@@ -17,7 +17,7 @@ common.header("Dữ liệu tổng hợp")
 st.caption("Lọc bảng tổng hợp các báo cáo rồi tải đúng bảng đã lọc về Excel hoặc CSV.")
 
 tasks, indicators, units = plan.tasks, plan.indicators, plan.reporting_units
-districts = plan.districts
+places = plan.places
 periods = {Period(plan.year, p.start_month, p.end_month) for p in plan.expected_periods.itertuples()}
 stored = common.submissions()
 periods |= {Period(y, a, b) for y, a, b in zip(stored["year"], stored["start_month"], stored["end_month"])}
@@ -33,8 +33,8 @@ chosen_tasks = a.multiselect("Nhiệm vụ", list(tasks["number"]), placeholder=
 chosen_indicators = b.multiselect("Chỉ tiêu", list(indicators["code"]), placeholder="Tất cả",
                                   format_func=names(indicators["code"],
                                                     indicators["code"] + " · " + indicators["name"]))
-chosen_districts = c.multiselect("Huyện, thành phố", list(districts["code"]), placeholder="Tất cả",
-                                 format_func=names(districts["code"], districts["name"]))
+chosen_places = c.multiselect(labels.level_word(plan.reporting_level, heading=True), list(places["code"]),
+                              placeholder="Tất cả", format_func=names(places["code"], places["name"]))
 d, e, f = st.columns(3)
 chosen_units = d.multiselect("Đơn vị báo cáo", list(units["code"]), placeholder="Tất cả",
                              format_func=names(units["code"], units["name"]))
@@ -47,13 +47,13 @@ chosen_statuses = f.multiselect("Trạng thái báo cáo", list(export.SUBMISSIO
                                      "và quản trị viên.")
 
 filters = export.Filters(tasks=chosen_tasks or None, indicators=chosen_indicators or None,
-                         districts=chosen_districts or None, units=chosen_units or None,
+                         places=chosen_places or None, units=chosen_units or None,
                          periods=chosen_periods or None, statuses=chosen_statuses or None,
                          include_history=not chosen_statuses,
                          history_units=accounts.history_scope(user))
 table = filters.apply(common.consolidated(filters.include_history))
 st.markdown(f"**{format_number(len(table))} dòng**")
-st.dataframe(export.for_display(table), hide_index=True)
+st.dataframe(export.for_display(table, plan.reporting_level), hide_index=True)
 
 # The files are built when a button is clicked, not on every filter change; the export time
 # written in them is the click's.
@@ -63,7 +63,8 @@ left, right = st.columns(2)
 left.download_button("Tải Excel (.xlsx)", lambda: export.to_xlsx(
                          table, filters, plan=plan, exported_at=dt.datetime.now(dt.UTC), exported_by=user.username),
                      file_name=f"mdplan-du-lieu-{stamp}.xlsx", icon="📊", type="primary", mime=XLSX)
-right.download_button("Tải CSV (UTF-8)", lambda: export.to_csv(table), file_name=f"mdplan-du-lieu-{stamp}.csv",
+right.download_button("Tải CSV (UTF-8)", lambda: export.to_csv(table, plan.reporting_level),
+                      file_name=f"mdplan-du-lieu-{stamp}.csv",
                       mime="text/csv", icon="📄")
 
 st.divider()

@@ -16,7 +16,7 @@ plan, as_of = common.monitoring_page("Theo địa bàn")
 user = common.user()
 
 values, communes = common.data()
-matrix = progress.district_matrix(plan, values, communes, allocations.get_allocations(common.store(), plan.id), as_of)
+matrix = progress.place_matrix(plan, values, communes, allocations.get_allocations(common.store(), plan.id), as_of)
 st.plotly_chart(charts.district_heatmap(progress.with_province_level(matrix)), key="heatmap")
 st.caption("Ô có chỉ tiêu phân bổ cho huyện: % đạt so với phân bổ. Ô không có phân bổ: tỷ trọng "
            "của huyện trong kết quả toàn tỉnh. Dòng “Sở, ngành cấp tỉnh” là phần kết quả do các sở, "
@@ -46,15 +46,15 @@ else:
 
 st.divider()
 st.subheader("Chi tiết một địa bàn")
-districts = plan.districts
+districts = plan.places
 district = st.selectbox(labels.level_word(level, heading=True), list(districts["code"]),
                         format_func=dict(zip(districts["code"], districts["name"])).get)
-district_name = districts.set_index("code").at[district, "name"]
+place_name = districts.set_index("code").at[district, "name"]
 indicator = st.selectbox("Chỉ tiêu", list(names), format_func=names.get, key="drill-indicator")
 monthly = progress.cumulative_by_month(plan, values, communes, indicator=indicator, district=district,
                                        as_of=as_of)
 st.plotly_chart(charts.monthly_bars(monthly, names[indicator], numeric.set_index("code").at[indicator, "unit"],
-                                    district_name), key="monthly")
+                                    place_name), key="monthly")
 
 reached = views.communes_reached(plan, communes, as_of, district=district)
 st.markdown("**Xã, phường, thị trấn đã có hoạt động**")
@@ -64,7 +64,7 @@ else:
     st.dataframe(reached, hide_index=True)
 
 st.markdown("**Báo cáo của địa bàn**")
-unit = next(u.code for u in plan.units if u.district_code == district)
+unit = next(u.code for u in plan.units if u.place_code == district)
 reports = accounts.visible_history(user, common.submissions())
 reports = reports[reports["unit_code"] == unit]
 if not accounts.can(user, Action.HISTORY, unit):

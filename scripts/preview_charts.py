@@ -50,8 +50,8 @@ def demo_store(plan, folder: Path) -> Store:
                       ReportValue("CT1.2", classes * int(rng.integers(20, 45))),
                       ReportValue("CT4.1", int(rng.integers(0, 3)) if start >= 4 else 0),
                       ReportValue("CT5.2", int(rng.integers(0, 2)) if start >= 4 else 0)]
-            if unit.kind == "district":
-                own = communes[communes["district_code"] == unit.district_code]["code"].tolist()
+            if unit.kind == "place":
+                own = communes[communes["place_code"] == unit.place_code]["code"].tolist()
                 named = tuple(rng.choice(own, size=int(rng.integers(0, 3)), replace=False))
                 values.append(ReportValue("CT1.3", len(named), communes=named))
                 values.append(ReportValue("CT1.4", int(rng.integers(0, 25))))
@@ -59,7 +59,7 @@ def demo_store(plan, folder: Path) -> Store:
                 values.append(ReportValue("CT1.5", int(rng.integers(0, 4)), text="Tin, bài trên báo"))
             report = ParsedReport(unit.code, Period(2017, start, end), values)
             at = dt.datetime.combine(due + dt.timedelta(days=delay), dt.time(3, 0), UTC)
-            store.save_report(report, district_code=unit.district_code, data=repr(report).encode(),
+            store.save_report(report, plan_id=plan.id, place_code=unit.place_code, data=repr(report).encode(),
                               filename="demo.xlsx", user="demo", uploaded_at=at)
     return store
 
@@ -74,15 +74,15 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         store = demo_store(plan, Path(tmp))
-        values, communes = store.values(2017), store.communes(2017)
-        history = store.history()
+        values, communes = store.values(plan.id, 2017), store.communes(plan.id, 2017)
+        history = store.history(plan.id)
         store.dispose()
 
     table = progress.by_indicator(plan, values, communes, as_of)
     allocations = pd.DataFrame({"indicator_code": ["CT1.1"] * 4,
-                                "district_code": ["058", "061", "064", "066"],
+                                "place_code": ["058", "061", "064", "066"],
                                 "target": [2, 2, 1, 1]})
-    matrix = progress.district_matrix(plan, values, communes, allocations, as_of)
+    matrix = progress.place_matrix(plan, values, communes, allocations, as_of)
     status = completeness.report_status(plan, history, as_of)
     rates = completeness.rates(status)
     ct11 = matrix[matrix["indicator_code"] == "CT1.1"]

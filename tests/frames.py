@@ -7,7 +7,7 @@ from mdplan_core import progress
 def values_frame(rows) -> pd.DataFrame:
     """Rows shaped like Store.values: (unit, district, start, end, indicator, value[, text])."""
     frame = pd.DataFrame(
-        [{"submission_id": i, "unit_code": u, "district_code": d, "start_month": s, "end_month": e,
+        [{"submission_id": i, "unit_code": u, "place_code": d, "start_month": s, "end_month": e,
           "indicator_code": code, "value": float(v), "text": rest[0] if rest else None, "note": None}
          for i, (u, d, s, e, code, v, *rest) in enumerate(rows)],
         columns=progress.VALUE_COLUMNS)
@@ -18,7 +18,7 @@ def values_frame(rows) -> pd.DataFrame:
 def communes_frame(rows) -> pd.DataFrame:
     """Rows shaped like Store.communes: (unit, district, start, end, indicator, commune)."""
     frame = pd.DataFrame(
-        [{"submission_id": i, "unit_code": u, "district_code": d, "start_month": s, "end_month": e,
+        [{"submission_id": i, "unit_code": u, "place_code": d, "start_month": s, "end_month": e,
           "indicator_code": code, "commune_code": c}
          for i, (u, d, s, e, code, c) in enumerate(rows)],
         columns=progress.COMMUNE_COLUMNS)
@@ -27,7 +27,7 @@ def communes_frame(rows) -> pd.DataFrame:
 
 
 NO_ALLOCATIONS = pd.DataFrame({"indicator_code": pd.Series(dtype="str"),
-                               "district_code": pd.Series(dtype="str"),
+                               "place_code": pd.Series(dtype="str"),
                                "target": pd.Series(dtype="int64")})
 
 

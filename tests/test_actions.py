@@ -58,7 +58,7 @@ def do_rollback(store, user):
 
 
 def do_save_allocations(store, user):
-    table = pd.DataFrame([("CT1.1", "061", 5)], columns=["indicator_code", "district_code", "target"])
+    table = pd.DataFrame([("CT1.1", "061", 5)], columns=["indicator_code", "place_code", "target"])
     assert actions.save_allocations(store, PLAN, user, table).saved
 
 

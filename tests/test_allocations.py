@@ -19,12 +19,12 @@ T2 = dt.datetime(2017, 2, 2, 3, 0, tzinfo=dt.UTC)
 
 
 def table(*rows) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["indicator_code", "district_code", "target"])
+    return pd.DataFrame(rows, columns=["indicator_code", "place_code", "target"])
 
 
 def stored(store) -> dict[tuple[str, str], int]:
     frame = get_allocations(store, PLAN.id)
-    return {(r.indicator_code, r.district_code): r.target for r in frame.itertuples()}
+    return {(r.indicator_code, r.place_code): r.target for r in frame.itertuples()}
 
 
 def allocation_audits(store) -> list[dict]:
@@ -40,11 +40,11 @@ def codes(result: AllocationResult) -> list[str]:
 def test_nothing_is_allocated_until_an_admin_says_so(store):
     frame = get_allocations(store, PLAN.id)
     assert frame.empty
-    assert list(frame.columns) == ["indicator_code", "district_code", "target", "updated_by", "updated_at"]
+    assert list(frame.columns) == ["indicator_code", "place_code", "target", "updated_by", "updated_at"]
     grid = allocation_grid(PLAN, frame)
     assert grid["target"].isna().all()
     numeric = PLAN.indicators.query("aggregation != 'qualitative'")
-    assert len(grid) == len(numeric) * len(PLAN.districts) == 80
+    assert len(grid) == len(numeric) * len(PLAN.places) == 80
     assert "CT1.5" not in set(grid["indicator_code"])  # qualitative: nothing to allocate
 
 
@@ -63,11 +63,11 @@ def test_save_stores_exactly_the_table_and_audits_the_diff(store):
     assert result.saved and result.findings == []
     assert stored(store) == {("CT1.1", "061"): 4, ("CT5.2", "066"): 1}
     assert [a["changes"] for a in allocation_audits(store)] == [
-        [{"indicator_code": "CT1.1", "district_code": "061", "before": None, "after": 2},
-         {"indicator_code": "CT4.1", "district_code": "058", "before": None, "after": 3}],
-        [{"indicator_code": "CT1.1", "district_code": "061", "before": 2, "after": 4},
-         {"indicator_code": "CT4.1", "district_code": "058", "before": 3, "after": None},
-         {"indicator_code": "CT5.2", "district_code": "066", "before": None, "after": 1}],
+        [{"indicator_code": "CT1.1", "place_code": "061", "before": None, "after": 2},
+         {"indicator_code": "CT4.1", "place_code": "058", "before": None, "after": 3}],
+        [{"indicator_code": "CT1.1", "place_code": "061", "before": 2, "after": 4},
+         {"indicator_code": "CT4.1", "place_code": "058", "before": 3, "after": None},
+         {"indicator_code": "CT5.2", "place_code": "066", "before": None, "after": 1}],
     ]
     last = allocation_audits(store)[-1]
     assert (last["actor"], last["added"], last["changed"], last["removed"]) == ("admin2", 1, 1, 1)
@@ -76,7 +76,7 @@ def test_save_stores_exactly_the_table_and_audits_the_diff(store):
 def test_unchanged_cells_keep_who_set_them_and_when(store):
     save_allocations(store, PLAN, table(("CT1.1", "061", 2), ("CT1.1", "058", 3)), actor="a", now=T1)
     save_allocations(store, PLAN, table(("CT1.1", "061", 2), ("CT1.1", "058", 5)), actor="b", now=T2)
-    frame = get_allocations(store, PLAN.id).set_index("district_code")
+    frame = get_allocations(store, PLAN.id).set_index("place_code")
     assert (frame.at["061", "updated_by"], frame.at["061", "updated_at"]) == ("a", T1)
     assert (frame.at["058", "updated_by"], frame.at["058", "updated_at"]) == ("b", T2)
 
@@ -105,7 +105,7 @@ def test_an_allocation_above_the_provincial_target_is_saved_with_a_warning(store
 
 
 def test_exactly_the_provincial_target_is_no_warning(store):
-    rows = [("CT1.1", code, 1) for code in PLAN.districts["code"]] + [("CT1.1", "061", None)]
+    rows = [("CT1.1", code, 1) for code in PLAN.places["code"]] + [("CT1.1", "061", None)]
     rows[2] = ("CT1.1", "061", 3)  # 7 x 1 + 3 = 10
     result = save_allocations(store, PLAN, table(*rows[:-1]), actor="quantri", now=T1)
     assert (result.saved, result.findings) == (True, [])
@@ -138,7 +138,7 @@ def test_a_table_with_an_error_changes_nothing(store, row, code, message):
 def test_values_as_editors_and_spreadsheets_give_them(store):
     frame = pd.DataFrame({
         "indicator_code": ["CT1.1", "CT1.2", "CT1.4", "CT3.2", "CT4.1", " CT5.2 "],
-        "district_code": ["061", 58, "60", "062", "063", "064"],
+        "place_code": ["061", 58, "60", "062", "063", "064"],
         "target": pd.array([1, 2, 3, None, 4, 5], dtype="Int64"),
         "indicator_name": "ignored",
     })
@@ -167,13 +167,13 @@ def test_an_empty_table_removes_every_allocation(store):
 def test_the_grid_round_trips(store):
     save_allocations(store, PLAN, table(("CT1.1", "061", 2), ("CT4.1", "058", 3)), actor="a", now=T1)
     grid = allocation_grid(PLAN, get_allocations(store, PLAN.id))
-    assert grid.set_index(["indicator_code", "district_code"]).loc[("CT1.1", "061"), "target"] == 2
+    assert grid.set_index(["indicator_code", "place_code"]).loc[("CT1.1", "061"), "target"] == 2
     assert grid["target"].notna().sum() == 2
-    row = grid[(grid["indicator_code"] == "CT1.1") & (grid["district_code"] == "061")].iloc[0]
-    assert (row["indicator_name"], row["provincial_target"], row["district_name"]) == (
+    row = grid[(grid["indicator_code"] == "CT1.1") & (grid["place_code"] == "061")].iloc[0]
+    assert (row["indicator_name"], row["provincial_target"], row["place_name"]) == (
         PLAN.indicator("CT1.1").name, 10, "Huyện Ba Bể")
     assert codes(save_allocations(store, PLAN, grid, actor="b", now=T2)) == ["allocation.unchanged"]
-    grid.loc[(grid["indicator_code"] == "CT5.1") & (grid["district_code"] == "066"), "target"] = 1
+    grid.loc[(grid["indicator_code"] == "CT5.1") & (grid["place_code"] == "066"), "target"] = 1
     result = save_allocations(store, PLAN, grid, actor="b", now=T2)
     assert result.changes == (Change("CT5.1", "066", None, 1),)
 

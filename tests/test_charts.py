@@ -22,8 +22,8 @@ PLAN = load_plan()
 JULY_20 = dt.date(2017, 7, 20)
 DEC_31 = dt.date(2017, 12, 31)
 BA_BE, TP = "061", "058"
-BA_BE_COMMUNES = PLAN.communes.loc[PLAN.communes["district_code"] == BA_BE, "code"].tolist()
-TP_COMMUNES = PLAN.communes.loc[PLAN.communes["district_code"] == TP, "code"].tolist()
+BA_BE_COMMUNES = PLAN.communes.loc[PLAN.communes["place_code"] == BA_BE, "code"].tolist()
+TP_COMMUNES = PLAN.communes.loc[PLAN.communes["place_code"] == TP, "code"].tolist()
 
 
 VALUES = values_frame([
@@ -106,11 +106,11 @@ def test_overall_progress_caps_each_indicator_and_skips_qualitative():
 
 def test_district_matrix_uses_an_allocation_only_where_one_exists():
     allocations = pd.DataFrame({"indicator_code": ["CT1.1", "CT1.1", "CT1.5", "CT4.1"],
-                                "district_code": [BA_BE, "064", BA_BE, "065"], "target": [5, 2, 3, 0]})
-    m = progress.district_matrix(PLAN, VALUES, COMMUNES, allocations, JULY_20)
+                                "place_code": [BA_BE, "064", BA_BE, "065"], "target": [5, 2, 3, 0]})
+    m = progress.place_matrix(PLAN, VALUES, COMMUNES, allocations, JULY_20)
     assert list(m.columns) == progress.DISTRICT_MATRIX_COLUMNS
     assert len(m) == 8 * len(PLAN.indicators)
-    cell = m.set_index(["district_code", "indicator_code"])
+    cell = m.set_index(["place_code", "indicator_code"])
     assert cell.loc[(BA_BE, "CT1.1"), ["actual", "allocated", "basis"]].tolist() == [4, 5, "allocation"]
     assert cell.loc[(BA_BE, "CT1.1"), "value"] == pytest.approx(0.8)
     assert cell.loc[(TP, "CT1.1"), "basis"] == "share"
@@ -123,13 +123,13 @@ def test_district_matrix_uses_an_allocation_only_where_one_exists():
     assert cell.loc[(TP, "CT1.3"), "actual"] == 1  # commune counted where it lies
     assert (m["basis"] == "allocation").sum() == 3
 
-    none = progress.district_matrix(PLAN, VALUES, COMMUNES, NO_ALLOCATIONS, JULY_20)
+    none = progress.place_matrix(PLAN, VALUES, COMMUNES, NO_ALLOCATIONS, JULY_20)
     assert (none["basis"] == "share").all() and none["allocated"].isna().all()
 
 
 
 def test_province_level_row_holds_what_the_agencies_reported_outside_the_districts():
-    m = progress.district_matrix(PLAN, VALUES, COMMUNES, NO_ALLOCATIONS, JULY_20)
+    m = progress.place_matrix(PLAN, VALUES, COMMUNES, NO_ALLOCATIONS, JULY_20)
     full = progress.with_province_level(m)
     assert list(full.columns) == progress.DISTRICT_MATRIX_COLUMNS
     assert len(full) == len(m) + len(PLAN.indicators)
@@ -139,20 +139,20 @@ def test_province_level_row_holds_what_the_agencies_reported_outside_the_distric
     assert province.loc["CT1.1", "value"] == pytest.approx(1 / 6)
     # CT1.3: the agency's commune lies in TP, so it counts there and the province row is 0.
     assert province.loc["CT1.3", "actual"] == 0
-    assert province.loc["CT1.3", "basis"] == "share" and province["district_code"].isna().all()
+    assert province.loc["CT1.3", "basis"] == "share" and province["place_code"].isna().all()
     assert province.loc["CT4.1", "actual"] == 0
     assert pd.isna(province.loc["CT2.1", "value"])  # nothing anywhere: no share
     assert full.groupby("indicator_code")["share"].sum()[["CT1.1", "CT1.2", "CT1.3", "CT4.1"]].tolist() \
         == pytest.approx([1, 1, 1, 1])
     # Only districts reported: no row to add.
     districts_only = VALUES[VALUES["unit_code"] != "sldtbxh"]
-    plain = progress.district_matrix(PLAN, districts_only, COMMUNES, NO_ALLOCATIONS, JULY_20)
+    plain = progress.place_matrix(PLAN, districts_only, COMMUNES, NO_ALLOCATIONS, JULY_20)
     assert progress.with_province_level(plain).equals(plain)
 
 # --- Charts ---------------------------------------------------------------------------------------
 TABLE = progress.by_indicator(PLAN, VALUES, COMMUNES, JULY_20)
-ALLOCATIONS = pd.DataFrame({"indicator_code": ["CT1.1"], "district_code": [BA_BE], "target": [5]})
-MATRIX = progress.district_matrix(PLAN, VALUES, COMMUNES, ALLOCATIONS, JULY_20)
+ALLOCATIONS = pd.DataFrame({"indicator_code": ["CT1.1"], "place_code": [BA_BE], "target": [5]})
+MATRIX = progress.place_matrix(PLAN, VALUES, COMMUNES, ALLOCATIONS, JULY_20)
 CT11 = MATRIX[MATRIX["indicator_code"] == "CT1.1"]
 CUMULATIVE = progress.cumulative_by_month(PLAN, VALUES, COMMUNES, indicator="CT1.1", as_of=JULY_20)
 PACING = progress.pacing_by_month(PLAN, "CT1.1")
@@ -288,10 +288,10 @@ def test_heatmap_labels_each_cell_with_what_it_measures():
 def test_tile_map_places_districts_on_their_tiles():
     fig = charts.tile_map(CT11, "Lớp tuyên truyền")
     tiles = fig.data[-1]
-    for d in PLAN.districts.itertuples():
+    for d in PLAN.places.itertuples():
         text = tiles.text[d.tile_row][d.tile_col]
         assert text.startswith(f"<b>{d.short_name}</b><br>")
-    ba_be = PLAN.districts.set_index("code").loc[BA_BE]
+    ba_be = PLAN.places.set_index("code").loc[BA_BE]
     assert tiles.z[ba_be.tile_row][ba_be.tile_col] == pytest.approx(0.8)
     assert tiles.text[ba_be.tile_row][ba_be.tile_col] == "<b>Ba Bể</b><br>80% phân bổ"
     assert tiles.text[0][0] == ""  # no district there: nothing written

@@ -66,7 +66,7 @@ def test_plan_list_and_plan_by_id(tmp_path, monkeypatch, capsys):
     assert listed["hanoi-2026"]["reporting_level"] == "commune" and listed["hanoi-2026"]["units"] > 126
     assert listed["backan-2017"]["document"] == "1180/QĐ-UBND"
     assert main(["plan", "--json", "--plan", "hanoi-2026"]) == 0
-    assert len(json.loads(capsys.readouterr().out)["districts"]) == 126
+    assert len(json.loads(capsys.readouterr().out)["places"]) == 126
     assert not any(tmp_path.iterdir())  # reading plans makes no database
     assert main(["plan", "--plan", "khong-co"]) == 2
     assert "backan-2017" in capsys.readouterr().err

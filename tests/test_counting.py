@@ -13,11 +13,11 @@ import pytest
 from openpyxl import load_workbook
 
 from mdplan_core import counting, export, progress, summary, views
-from tests.fill import fill_template, indicator_rows
 from mdplan_core.plan import PlanFileError, load_plan
 from mdplan_core.report import Period
 from mdplan_core.template import SHEET_REPORT, build_template
 from mdplan_core.validation import check_workbook
+from tests.fill import fill_template, indicator_rows
 from tests.frames import NO_ALLOCATIONS, communes_frame, values_frame
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,7 +136,7 @@ def test_numbers_are_shown_the_vietnamese_way(plan):
 # --- Progress ------------------------------------------------------------------------------
 def test_progress_of_the_new_ways(plan):
     communes = plan.communes
-    ba_be = list(communes.loc[communes["district_code"] == "061", "code"][:3])
+    ba_be = list(communes.loc[communes["place_code"] == "061", "code"][:3])
     values = values_frame([
         ("ubnd_061", "061", 1, 3, "CT6.2", 1),   # Ba Bể built its plan
         ("ubnd_058", "058", 1, 3, "CT6.2", 0),   # TP Bắc Kạn not yet
@@ -164,10 +164,10 @@ def test_progress_of_the_new_ways(plan):
     assert march.at["CT6.2", "actual"] == 1
     assert march.at["CT6.3", "status"] == "not_started"
 
-    by_district = progress.by_group(plan, values, named, DEC, by="district_code")
-    rate = by_district[by_district["indicator_code"] == "CT6.3"].set_index("district_code")
+    by_district = progress.by_group(plan, values, named, DEC, by="place_code")
+    rate = by_district[by_district["indicator_code"] == "CT6.3"].set_index("place_code")
     assert rate.at["061", "actual"] == 100 and pd.isna(rate.at["061", "share"])  # not additive
-    share = by_district[by_district["indicator_code"] == "CT6.1"].set_index("district_code")
+    share = by_district[by_district["indicator_code"] == "CT6.1"].set_index("place_code")
     assert share.at["061", "share"] == pytest.approx(1.0)
 
     monthly = progress.cumulative_by_month(plan, values, named, indicator=["CT6.2", "CT6.3"])
@@ -180,11 +180,11 @@ def test_progress_of_the_new_ways(plan):
 
 def test_allocations_are_refused_for_ways_that_do_not_split(plan):
     from mdplan_core.allocations import allocation_grid, check_allocations
-    grid = allocation_grid(plan, pd.DataFrame(columns=["indicator_code", "district_code", "target"]))
+    grid = allocation_grid(plan, pd.DataFrame(columns=["indicator_code", "place_code", "target"]))
     assert {"CT6.1", "CT6.2", "CT6.3"}.isdisjoint(grid["indicator_code"])
     assert "CT1.3" in set(grid["indicator_code"])
     _, findings = check_allocations(plan, pd.DataFrame(
-        {"indicator_code": ["CT6.3"], "district_code": ["061"], "target": [90]}))
+        {"indicator_code": ["CT6.3"], "place_code": ["061"], "target": [90]}))
     assert [f.code for f in findings] == ["allocation.not_allocatable"]
     assert "cách tính: Tỉ lệ % do đơn vị báo cáo" in findings[0].message
 
@@ -208,7 +208,7 @@ def test_template_rows_ask_for_each_way(plan):
 
 
 def test_a_report_on_the_new_ways_goes_from_template_to_export(plan, store):
-    names = list(plan.communes.loc[plan.communes["district_code"] == "061", "name"][:2])
+    names = list(plan.communes.loc[plan.communes["place_code"] == "061", "name"][:2])
     template = build_template(plan, "ubnd_061", Period(2017, 6, 6))
     filled = fill_template(template, results={"CT6.2": 1, "CT6.3": "97,5"},
                            communes={"CT6.1": names})
@@ -221,7 +221,8 @@ def test_a_report_on_the_new_ways_goes_from_template_to_export(plan, store):
     saved = store.save_report(checked.report, plan_id=plan.id, place_code="061", data=filled,
                               filename="ba-be.xlsx", user="test")
     assert not saved.refused
-    table = progress.by_indicator(plan, store.values(plan.id, 2017), store.communes(plan.id, 2017), DEC).set_index("code")
+    table = progress.by_indicator(plan, store.values(plan.id, 2017), store.communes(plan.id, 2017),
+                                  DEC).set_index("code")
     assert table.at["CT6.1", "actual"] == pytest.approx(100 * 2 / 122)
     assert table.at["CT6.2", "actual"] == 1
     assert table.at["CT6.3", "actual"] == 97.5
@@ -231,7 +232,8 @@ def test_a_report_on_the_new_ways_goes_from_template_to_export(plan, store):
     assert rows.at["CT6.3", "value"] == 97.5
 
     # The summary workbook writes targets and results in % as percentages.
-    data = summary.summary_xlsx(plan, store.values(plan.id, 2017), store.communes(plan.id, 2017), store.history(plan.id),
+    data = summary.summary_xlsx(plan, store.values(plan.id, 2017), store.communes(plan.id, 2017),
+                                store.history(plan.id),
                                 NO_ALLOCATIONS, as_of=DEC, exported_by="test",
                                 exported_at=dt.datetime(2018, 1, 2, tzinfo=dt.UTC))
     ws = load_workbook(io.BytesIO(data))["Theo chỉ tiêu"]

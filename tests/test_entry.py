@@ -89,7 +89,7 @@ def test_an_empty_form_is_refused_by_validation(store):
 def test_commune_choices_are_the_district_s_or_the_province_s():
     ba_be = entry.commune_options(PLAN, BA_BE)
     communes = PLAN.communes
-    assert set(ba_be) == set(communes.loc[communes["district_code"] == "061", "code"])
+    assert set(ba_be) == set(communes.loc[communes["place_code"] == "061", "code"])
     assert ba_be["01888"] == "Thị trấn Chợ Rã"
     province = entry.commune_options(PLAN, AGENCY)
     assert set(province) == set(communes["code"])

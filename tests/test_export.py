@@ -69,7 +69,7 @@ def test_consolidated_has_a_row_per_submission_and_indicator(reports):
     assert (classes["task"], classes["indicator_name"], classes["indicator_unit"], classes["target"]) == (
         1, "Lớp tuyên truyền về phòng, chống mại dâm", "lớp", 10)
     assert classes["task_title"].startswith("Tăng cường tuyên truyền")
-    assert (classes["district"], classes["district_code"], classes["unit"]) == (
+    assert (classes["place"], classes["place_code"], classes["unit"]) == (
         "Huyện Ba Bể", "061", "UBND huyện Ba Bể")
     assert (classes["period"], classes["start_month"], classes["end_month"]) == ("Tháng 1–3/2017", 1, 3)
     assert (classes["value"], classes["status"], classes["version"], classes["uploaded_by"]) == (
@@ -82,7 +82,7 @@ def test_consolidated_has_a_row_per_submission_and_indicator(reports):
     assert communes["commune_count"] == 2
     media = row(table, indicator_code="CT1.5")
     assert media["text"] == "@Chuyên mục \"Pháp luật và đời sống\""
-    assert pd.isna(media["district"]) and pd.isna(media["target"])
+    assert pd.isna(media["place"]) and pd.isna(media["target"])
     assert media["note"] == "+ 02 phóng sự"
 
 
@@ -103,7 +103,7 @@ def test_history_adds_the_superseded_versions(reports):
 def test_an_empty_store_gives_an_empty_table_with_every_column(store):
     table = consolidated(PLAN, store, 2017, include_history=True)
     assert table.empty and list(table.columns) == export.TABLE_COLUMNS
-    assert to_csv(table).decode("utf-8-sig").splitlines() == [",".join(
+    assert to_csv(table, "district").decode("utf-8-sig").splitlines() == [",".join(
         f'"{h}"' if "," in h else h for h in HEADERS)]
     wb = openpyxl.load_workbook(io.BytesIO(to_xlsx(table, Filters(), plan=PLAN, exported_at=EXPORTED_AT,
                                                    exported_by="staff")))
@@ -118,8 +118,8 @@ def test_filters_select_rows(reports):
     assert set(filter_table(table, tasks=4)["indicator_code"]) == {"CT4.1"}
     assert set(filter_table(table, indicators=["CT1.1", "CT1.5"])["indicator_code"]) == {"CT1.1", "CT1.5"}
     # An agency has no district: a district filter leaves it out.
-    assert set(filter_table(table, districts=["061"])["unit_code"]) == {"ubnd_061"}
-    assert filter_table(table, districts=["058"]).empty
+    assert set(filter_table(table, places=["061"])["unit_code"]) == {"ubnd_061"}
+    assert filter_table(table, places=["058"]).empty
     assert set(filter_table(table, units=["dai_ptth"])["indicator_code"]) == {"CT1.5"}
     assert set(filter_table(table, periods=[Q2])["indicator_code"]) == {"CT4.1"}
     assert set(filter_table(table, periods=["2017-04..2017-06"])["indicator_code"]) == {"CT4.1"}
@@ -137,7 +137,7 @@ def test_a_status_other_than_in_force_asks_for_history():
 
 
 def test_filters_describe_themselves_in_vietnamese():
-    lines = dict(Filters(tasks=[1], indicators=["CT1.3"], districts=["061"], units=["ubnd_061", "hlhpn"],
+    lines = dict(Filters(tasks=[1], indicators=["CT1.3"], places=["061"], units=["ubnd_061", "hlhpn"],
                          periods=["2017-04..2017-06", Q1]).describe(PLAN))
     assert lines["Năm kế hoạch"] == "2017"
     assert lines["Nhiệm vụ"].startswith("1. Tăng cường tuyên truyền")
@@ -153,7 +153,7 @@ def test_filters_describe_themselves_in_vietnamese():
 
 
 def test_filters_name_what_the_plan_does_not_know():
-    problems = Filters(tasks=[9], indicators=["CT9.9"], districts=["999"], units=["ubnd_999"],
+    problems = Filters(tasks=[9], indicators=["CT9.9"], places=["999"], units=["ubnd_999"],
                        statuses=["deleted"]).problems(PLAN)
     assert len(problems) == 5
     assert "Không có chỉ tiêu 'CT9.9' trong kế hoạch." in problems
@@ -172,7 +172,7 @@ def test_xlsx_is_formatted_and_records_the_filters(reports):
     assert wb.sheetnames == ["Số liệu", "Bộ lọc"]
     ws = wb["Số liệu"]
     header = [c.value for c in ws[1]]
-    assert header == HEADERS and "district_code" not in header
+    assert header == HEADERS and "place_code" not in header
     assert all(c.font.b and c.font.name == "Times New Roman" for c in ws[1])
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == f"A1:W{len(table) + 1}"
@@ -232,7 +232,7 @@ def read_csv(data: bytes) -> list[list[str]]:
 
 def test_csv_has_a_bom_vietnamese_headers_and_plain_values(reports):
     table = consolidated(PLAN, reports, 2017, include_history=True)
-    data = to_csv(table)
+    data = to_csv(table, PLAN.reporting_level)
     rows = read_csv(data)
     assert rows[0] == HEADERS
     assert len(rows) == len(table) + 1
@@ -264,9 +264,9 @@ def test_demo_data_says_so_in_every_row_and_on_the_filters_sheet(store):
     assert rows[0][-1] == "Dữ liệu minh họa" and {r[-1] for r in rows[1:]} == {"có"}
     info = list(ws["Bộ lọc"].iter_rows(values_only=True))
     assert info[2] == ("Dữ liệu minh họa", "có — đây không phải số liệu thật")  # first, under the title
-    records = read_csv(to_csv(table))
+    records = read_csv(to_csv(table, PLAN.reporting_level))
     assert records[0][-1] == "Dữ liệu minh họa" and {r[-1] for r in records[1:]} == {"có"}
-    assert set(export.for_display(table)["Dữ liệu minh họa"]) == {"có"}
+    assert set(export.for_display(table, PLAN.reporting_level)["Dữ liệu minh họa"]) == {"có"}
     # Filtered down to no row, the export of a demo database still says what it is.
     empty = Filters(units=["sldtbxh"]).select(PLAN, store)
     info = openpyxl.load_workbook(io.BytesIO(xlsx_of(empty, demo=True)))["Bộ lọc"]
@@ -292,7 +292,7 @@ def hostile_table(prefix):
     table = pd.DataFrame({
         "task": pd.array([1, 1], dtype="Int64"), "task_title": PLAN.task(1).title,
         "indicator_code": ["CT1.1", "CT1.2"], "indicator_name": "Lớp", "indicator_unit": "lớp",
-        "target": pd.array([10, 500], dtype="Int64"), "district_code": "061", "district": "Huyện Ba Bể",
+        "target": pd.array([10, 500], dtype="Int64"), "place_code": "061", "place": "Huyện Ba Bể",
         "unit_code": "ubnd_061", "unit": "UBND huyện Ba Bể", "period": "Tháng 1–3/2017",
         "start_month": 1, "end_month": 3, "commune_count": pd.array([None, None], dtype="Int64"),
         "communes": [prefix + "xã A", None], "status": "in_force", "version": 1,
@@ -332,7 +332,7 @@ def test_xlsx_never_holds_a_formula(prefix):
 
 @pytest.mark.parametrize("prefix", PREFIXES, ids=["equals", "plus", "minus", "at", "tab", "cr"])
 def test_csv_prefixes_a_quote(prefix):
-    rows = read_csv(to_csv(hostile_table(prefix)))
+    rows = read_csv(to_csv(hostile_table(prefix), "district"))
     records = [dict(zip(rows[0], r)) for r in rows[1:]]
     assert [r["Ghi chú"] for r in records] == ["'" + prefix + PAYLOAD] * 2
     assert [r["Nội dung"] for r in records] == ["'" + prefix + "cmd|' /C calc'!A0"] * 2

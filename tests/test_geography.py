@@ -7,22 +7,22 @@ EXPECTED_2020 = {"058": 8, "060": 10, "061": 15, "062": 10, "063": 14, "064": 20
 
 def test_2017_lists_8_districts_and_122_communes():
     geo = load_geography(2017)
-    assert list(geo.districts["code"]) == list(EXPECTED_2017)
+    assert list(geo.places["code"]) == list(EXPECTED_2017)
     assert len(geo.communes) == 122
-    assert geo.communes.groupby("district_code").size().to_dict() == EXPECTED_2017
+    assert geo.communes.groupby("place_code").size().to_dict() == EXPECTED_2017
     assert geo.communes["code"].is_unique
     assert set(geo.communes["type"]) == {"xã", "phường", "thị trấn"}
-    assert geo.district_name("061") == "Huyện Ba Bể"
+    assert geo.place_name("061") == "Huyện Ba Bể"
 
 
 def test_tiles_are_distinct_cells():
-    tiles = load_geography(2017).districts[["tile_row", "tile_col"]]
+    tiles = load_geography(2017).places[["tile_row", "tile_col"]]
     assert not tiles.duplicated().any()
 
 
 def test_2020_list_applies_the_mergers():
     geo = load_geography(2020)
-    assert geo.communes.groupby("district_code").size().to_dict() == EXPECTED_2020
+    assert geo.communes.groupby("place_code").size().to_dict() == EXPECTED_2020
     names = dict(zip(geo.communes["code"], geo.communes["name"]))
     assert names["01960"] == "Hiệp Lực"
     assert names["02086"] == "Đồng Tâm"

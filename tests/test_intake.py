@@ -120,7 +120,7 @@ def test_eight_uploads_at_once_all_land(store):
     (sandboxed reader included) and lands, with nothing lost and no 'database is locked'."""
     import threading
 
-    units = [u.code for u in PLAN.units if u.kind == "district"]
+    units = [u.code for u in PLAN.units if u.kind == "place"]
     files = {u: filled(unit=u, communes={}, results={"CT1.1": 1, "CT4.1": 2}) for u in units}
     start = threading.Barrier(len(units))
     outcomes, errors = {}, []

@@ -58,7 +58,7 @@ def test_the_template_is_written_as_the_layout_says(plan):
         letter = get_column_letter(layout.LIST_COLUMNS[key])
         assert wb.defined_names[name].attr_text.startswith(f"'{lists.title}'!${letter}$2:${letter}$")
     first = [lists.cell(2, layout.LIST_COLUMNS[key]).value for key in ("commune", "district_of")]
-    assert first[0] and first[1] in set(plan.districts["name"])
+    assert first[0] and first[1] in set(plan.places["name"])
 
 
 def test_a_label_changed_in_the_layout_alone_is_written_filled_and_read(plan, monkeypatch):

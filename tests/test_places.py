@@ -40,7 +40,7 @@ def test_geography_of_any_year_agrees_with_the_tree(tree):
         mine = tree.within("06", "commune", f"{year}-12-31")
         assert list(geo["code"]) == list(mine["code"])
         assert list(geo["name"]) == list(mine["name"])
-        assert list(geo["district_code"]) == list(mine["parent_code"])
+        assert list(geo["place_code"]) == list(mine["parent_code"])
 
 
 def test_the_2020_mergers_apply_from_2020_02_01(tree):

@@ -301,18 +301,18 @@ AGENCY_UNITS = ["sldtbxh", "ca_tinh", "stttt", "svhttdl", "syt", "stp", "sgddt",
 
 def test_reporting_units(plan):
     frame = plan.reporting_units
-    assert list(frame.columns[:6]) == ["code", "name", "short_name", "kind", "district_code",
+    assert list(frame.columns[:6]) == ["code", "name", "short_name", "kind", "place_code",
                                        "agency_id"]
-    districts = frame[frame["kind"] == "district"]
-    assert {r.code: (r.district_code, r.name) for r in districts.itertuples()} == DISTRICT_UNITS
+    districts = frame[frame["kind"] == "place"]
+    assert {r.code: (r.place_code, r.name) for r in districts.itertuples()} == DISTRICT_UNITS
     assert districts["agency_id"].isna().all()
     agencies = frame[frame["kind"] == "agency"]
     assert list(agencies["code"]) == AGENCY_UNITS
     assert list(agencies["agency_id"]) == AGENCY_UNITS
-    assert agencies["district_code"].isna().all()
+    assert agencies["place_code"].isna().all()
     assert len(frame) == 8 + 19
     assert plan.unit("ubnd_061").name == "UBND huyện Ba Bể"
-    assert plan.unit("ubnd_061").district_code == "061"
+    assert plan.unit("ubnd_061").place_code == "061"
     assert plan.unit("sldtbxh").name == "Sở Lao động - Thương binh và Xã hội"
     # Every agency with an individual duty in V.1 reports.
     with_duties = {a for d in DUTIES for a in d[1]} - {"cac_so_nganh", "ubnd_huyen"}
@@ -320,15 +320,15 @@ def test_reporting_units(plan):
 
 
 def test_geography_of_the_plan_year(plan):
-    assert len(plan.districts) == 8
+    assert len(plan.places) == 8
     assert len(plan.communes) == 122
-    assert set(plan.communes["district_code"]) == set(plan.districts["code"])
+    assert set(plan.communes["place_code"]) == set(plan.places["code"])
 
 
 def test_tables_in_order(plan):
     tables = plan.tables()
     assert list(tables) == ["plan", "basis", "tasks", "indicators", "responsibility", "agencies",
-                            "duties", "funding", "reporting_units", "districts", "communes"]
+                            "duties", "funding", "reporting_units", "places", "communes"]
     assert all(isinstance(t, pd.DataFrame) for t in tables.values())
     summary = dict(zip(tables["plan"]["field"], tables["plan"]["value"]))
     assert summary["decision_number"] == "1180/QĐ-UBND"

@@ -68,8 +68,8 @@ def test_the_shipped_plans_side_by_side():
     known = catalogue()
     assert {"backan-2017", "hanoi-2026"} <= set(known.plans)
     hanoi, backan = known.get("hanoi-2026"), known.get("backan-2017")
-    assert (hanoi.reporting_level, hanoi.province_code, len(hanoi.districts)) == ("commune", "01", 126)
-    assert (backan.reporting_level, len(backan.districts)) == ("district", 8)
+    assert (hanoi.reporting_level, hanoi.province_code, len(hanoi.places)) == ("commune", "01", 126)
+    assert (backan.reporting_level, len(backan.places)) == ("district", 8)
     assert known.default(dt.date(2026, 12, 3)).id == "hanoi-2026"
     assert known.default(dt.date(2017, 5, 1)).id == "backan-2017"  # none runs in 2017 but it
 
@@ -77,7 +77,7 @@ def test_the_shipped_plans_side_by_side():
 def test_a_third_plan_takes_a_file_and_no_code_change(folder, store):
     known = catalogue(folder=folder)
     plan = known.get("tuyenquang-2027")
-    assert plan.reporting_level == "commune" and len(plan.districts) > 100
+    assert plan.reporting_level == "commune" and len(plan.places) > 100
     commune = plan.units[0]
     assert commune.code.startswith("ubnd_") and commune.name.startswith("UBND ")
     q1 = Period(2027, 1, 3)

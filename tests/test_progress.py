@@ -69,8 +69,8 @@ def test_by_indicator_sums_and_counts_distinct_communes(store):
     assert march.at["CT1.1", "status"] == "on_track"  # 2 against 10*31/306 expected
 
     by_district = progress.by_group(PLAN, store.values("backan-2017", 2017), store.communes("backan-2017", 2017),
-                                    DEC, by="district_code")
-    ct11 = by_district[by_district["indicator_code"] == "CT1.1"].set_index("district_code")
+                                    DEC, by="place_code")
+    ct11 = by_district[by_district["indicator_code"] == "CT1.1"].set_index("place_code")
     assert ct11.at["061", "actual"] == 5 and ct11.at["058", "actual"] == 4
     assert ct11.at["061", "share"] == pytest.approx(5 / 9)
 
@@ -82,8 +82,8 @@ def test_communes_count_in_their_own_district_whoever_reports_them(store):
     values, communes = store.values("backan-2017", 2017), store.communes("backan-2017", 2017)
     total = progress.by_indicator(PLAN, values, communes, DEC).set_index("code")
     assert total.at["CT3.1", "actual"] == 3
-    ct31 = progress.by_group(PLAN, values, communes, DEC, by="district_code")
-    ct31 = ct31[ct31["indicator_code"] == "CT3.1"].set_index("district_code")["actual"].to_dict()
+    ct31 = progress.by_group(PLAN, values, communes, DEC, by="place_code")
+    ct31 = ct31[ct31["indicator_code"] == "CT3.1"].set_index("place_code")["actual"].to_dict()
     assert ct31 == {"058": 1, "061": 2}
     by_unit = progress.by_group(PLAN, values, communes, DEC, by="unit_code")
     by_unit = by_unit[by_unit["indicator_code"] == "CT3.1"].set_index("unit_code")["actual"].to_dict()
@@ -95,7 +95,7 @@ def test_an_empty_store_gives_zero_actuals_not_errors():
     communes = pd.DataFrame(columns=progress.COMMUNE_COLUMNS)
     table = progress.by_indicator(PLAN, values, communes, DEC)
     assert (table["actual"] == 0).all()
-    assert progress.by_group(PLAN, values, communes, DEC, by="district_code").empty
+    assert progress.by_group(PLAN, values, communes, DEC, by="place_code").empty
 
 
 # --- Places at any level ---------------------------------------------------------------------
@@ -115,8 +115,8 @@ def test_rank_places_ranks_by_share_of_own_target_and_ties_share_a_rank():
 
 
 def test_place_progress_gives_each_place_its_allocation_and_the_part_due():
-    allocations = pd.DataFrame({"indicator_code": ["CT1.1"], "district_code": ["061"], "target": [6]})
-    matrix = progress.district_matrix(PLAN, values_frame([]), communes_frame([]), allocations, JUN)
+    allocations = pd.DataFrame({"indicator_code": ["CT1.1"], "place_code": ["061"], "target": [6]})
+    matrix = progress.place_matrix(PLAN, values_frame([]), communes_frame([]), allocations, JUN)
     rows = progress.place_progress(PLAN, matrix, JUN).set_index(["place_code", "indicator_code"])
     task = PLAN.task(PLAN.indicators.set_index("code").at["CT1.1", "task"]).schedule
     due = progress.expected_to_date(6, task.start, task.end, JUN)

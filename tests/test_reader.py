@@ -656,7 +656,7 @@ def test_any_order_blank_rows_and_extra_columns_read_the_same(plan, filled_raw, 
 
 def test_an_ambiguous_commune_name_asks_for_the_district(plan):
     communes = plan.communes
-    twin = communes[communes["code"] == "01888"].assign(code="99998", district_code="066")
+    twin = communes[communes["code"] == "01888"].assign(code="99998", place_code="066")
     twin_plan = _PlanWith(plan, communes=pd.concat([communes, twin], ignore_index=True))
     data = agency_workbook(plan, [("CT1.3", None, "Chợ Rã")])
     result = read(data, twin_plan)

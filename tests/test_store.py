@@ -162,7 +162,7 @@ def test_values_and_communes_in_force_and_with_history(store):
     agency = save(store, AGENCY, Q1, payload=2)
     save(store, DISTRICT, Period(2018, 1, 3))  # another year
     values = store.values("backan-2017", 2017)
-    assert list(values.columns) == ["submission_id", "unit_code", "district_code", "start_month",
+    assert list(values.columns) == ["submission_id", "unit_code", "place_code", "start_month",
                                     "end_month", "indicator_code", "value", "text", "note", "version",
                                     "status", "uploaded_by", "uploaded_at", "demo"]
     assert len(values) == 10 and not values["demo"].any()  # an unmarked database: real data
@@ -171,12 +171,12 @@ def test_values_and_communes_in_force_and_with_history(store):
     assert by_key.loc[(DISTRICT, "1.2"), "note"] == "ghi chú"
     assert by_key.loc[(DISTRICT, "1.5"), "text"] == "Chuyên mục trên Đài PT-TH tỉnh"
     assert by_key["value"].isna().sum() == 4  # 1.3 (communes only) and 2.1, for both units
-    assert pd.isna(by_key.loc[(AGENCY, "1.1"), "district_code"])  # agencies are provincial
+    assert pd.isna(by_key.loc[(AGENCY, "1.1"), "place_code"])  # agencies are provincial
 
     communes = store.communes("backan-2017", 2017)
-    assert list(communes.columns) == ["submission_id", "unit_code", "district_code", "start_month",
+    assert list(communes.columns) == ["submission_id", "unit_code", "place_code", "start_month",
                                       "end_month", "indicator_code", "commune_code"]
-    rows = communes.fillna({"district_code": "-"}).itertuples(index=False, name=None)
+    rows = communes.fillna({"place_code": "-"}).itertuples(index=False, name=None)
     assert sorted(rows) == sorted([  # each commune once, though the report named 01840 twice
         (district.submission_id, DISTRICT, DISTRICT, 1, 3, "1.3", "01840"),
         (district.submission_id, DISTRICT, DISTRICT, 1, 3, "1.3", "01843"),

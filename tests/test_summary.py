@@ -21,7 +21,7 @@ VN = LOCAL_TZ
 JULY_20, DEC_31 = dt.date(2017, 7, 20), dt.date(2017, 12, 31)
 EXPORTED_AT = dt.datetime(2017, 12, 20, 2, 30, tzinfo=dt.UTC)  # 09:30 in Vietnam
 BA_BE, TP = "061", "058"
-BA_BE_COMMUNES = PLAN.communes.loc[PLAN.communes["district_code"] == BA_BE, "code"].tolist()
+BA_BE_COMMUNES = PLAN.communes.loc[PLAN.communes["place_code"] == BA_BE, "code"].tolist()
 SHEETS = ["Theo chỉ tiêu", "Theo huyện", "Tình hình báo cáo", "Thông tin"]
 
 
@@ -161,7 +161,7 @@ def test_a_long_list_of_texts_continues_in_the_rows_below_and_nothing_is_cut():
 def test_district_sheet_has_each_district_the_agencies_and_the_province():
     ws = load(workbook())["Theo huyện"]
     rows = table(ws, "Huyện, thành phố")
-    names = list(PLAN.districts["name"])
+    names = list(PLAN.places["name"])
     assert list(rows) == [*names, progress.PROVINCE_LEVEL, "Toàn tỉnh"]
     header = [c.value for c in ws[header_row(ws, "Huyện, thành phố")] if c.value]
     numeric = PLAN.indicators[PLAN.indicators["aggregation"] != "qualitative"]
@@ -181,7 +181,7 @@ def test_district_sheet_has_each_district_the_agencies_and_the_province():
 
 
 def test_district_sheet_shows_the_allocated_targets_where_there_are_some():
-    allocations = pd.DataFrame({"indicator_code": ["CT1.1", "CT4.1"], "district_code": [BA_BE, TP],
+    allocations = pd.DataFrame({"indicator_code": ["CT1.1", "CT4.1"], "place_code": [BA_BE, TP],
                                 "target": [5, 20]})
     ws = load(workbook(allocations=allocations))["Theo huyện"]
     first = header_row(ws, "Huyện, thành phố")

@@ -193,7 +193,7 @@ def test_commune_list_is_the_units_district_or_the_province(plan, unit, count):
     assert len(names) == len(set(names)) == count
     communes = plan.communes
     if unit == BA_BE:
-        communes = communes[communes["district_code"] == "061"]
+        communes = communes[communes["place_code"] == "061"]
     assert set(names) == set(communes["name"])
     assert wb.defined_names["DS_XA"].attr_text.startswith("'Danh mục'!$A$2:$A$")
 
