@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from . import counting
 from .findings import Finding, error, has_errors, warning
+from .labels import level_word
 from .store import Store, allocations, utc_now
 from .vntext import format_number, nfc, parse_number
 
@@ -26,15 +27,15 @@ if TYPE_CHECKING:
 
 MESSAGES = {
     "allocation.unknown_indicator": "Dòng {row}: không có chỉ tiêu mã '{indicator}' trong kế hoạch.",
-    "allocation.unknown_district": "Dòng {row}: không có huyện, thành phố mã '{district}' trong danh mục.",
-    "allocation.not_allocatable": ("Dòng {row}: {indicator} không phân bổ được cho huyện "
+    "allocation.unknown_district": "Dòng {row}: không có {level} mã '{district}' trong danh mục.",
+    "allocation.not_allocatable": ("Dòng {row}: {indicator} không phân bổ được cho {level} "
                                    "(cách tính: {way})."),
     "allocation.duplicate": "Dòng {row}: chỉ tiêu {indicator} của {district} đã có ở dòng {first}.",
     "allocation.not_a_number": "Dòng {row} ({indicator}, {district}): {problem}",
     "allocation.not_integer": "Dòng {row} ({indicator}, {district}): {problem}",
     "allocation.negative": "Dòng {row} ({indicator}, {district}): chỉ tiêu phân bổ {value} không được âm.",
     "allocation.number_read": "Dòng {row} ({indicator}, {district}): {problem}",
-    "allocation.over_target": ("Tổng phân bổ chỉ tiêu {indicator} ({name}) cho các huyện ({total}) "
+    "allocation.over_target": ("Tổng phân bổ chỉ tiêu {indicator} ({name}) cho các {level} ({total}) "
                                "vượt chỉ tiêu của tỉnh ({target})."),
     "allocation.unchanged": "Không có thay đổi nào so với phân bổ đang lưu.",
 }
@@ -103,6 +104,7 @@ def check_allocations(plan: Plan, table: pd.DataFrame) -> tuple[dict[tuple[str, 
     missing = [c for c in [*KEY, "target"] if c not in table.columns]
     if missing:
         raise ValueError(f"allocation table lacks columns {missing}")
+    level = level_word(plan.reporting_level)
     indicators = plan.indicators.set_index("code")
     districts = plan.places.set_index("code")
     place_names = districts["name"].to_dict()
@@ -122,12 +124,12 @@ def check_allocations(plan: Plan, table: pd.DataFrame) -> tuple[dict[tuple[str, 
             continue
         if not counting.way(indicators.loc[indicator]).allocatable or pd.isna(indicators.at[indicator, "target"]):
             findings.append(error("allocation.not_allocatable", MESSAGES["allocation.not_allocatable"]
-                                  .format(row=position, indicator=indicator,
+                                  .format(row=position, indicator=indicator, level=level,
                                           way=counting.label(indicators.loc[indicator]))))
             continue
         if district not in districts.index:
             findings.append(error("allocation.unknown_district", MESSAGES["allocation.unknown_district"]
-                                  .format(row=position, district=district)))
+                                  .format(row=position, district=district, level=level)))
             continue
         where = {"row": position, "indicator": indicator, "district": place_names[district]}
         if not parsed.ok:
@@ -156,7 +158,7 @@ def check_allocations(plan: Plan, table: pd.DataFrame) -> tuple[dict[tuple[str, 
         provincial = int(indicators.at[indicator, "target"])
         if total > provincial:
             findings.append(warning("allocation.over_target", MESSAGES["allocation.over_target"].format(
-                indicator=indicator, name=indicators.at[indicator, "name"],
+                indicator=indicator, name=indicators.at[indicator, "name"], level=level,
                 total=format_number(total), target=format_number(provincial))))
     return wanted, findings
 

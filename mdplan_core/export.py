@@ -71,8 +71,7 @@ TEXT = {
     "filters_sheet": "Bộ lọc",
     "filters_title": "THÔNG TIN BẢNG SỐ LIỆU XUẤT TỪ MDPLAN",
     "plan": "Kế hoạch",
-    "decision": "Quyết định",
-    "decision_value": "Số {number} ngày {date} của {issuer}",
+    "decision": "Văn bản",
     "year": "Năm kế hoạch",
     "tasks": "Nhiệm vụ",
     "indicators": "Chỉ tiêu",
@@ -381,13 +380,11 @@ def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.date
     ws.row_dimensions[1].height = 32
 
     info = wb.create_sheet(TEXT["filters_sheet"])
-    decision = plan.decision
     demo = is_demo_table(table) if demo is None else demo
     lines = [
         *([(TEXT["demo_data"], TEXT["demo_data_value"])] if demo else []),
         (TEXT["plan"], plan.title),
-        (TEXT["decision"], TEXT["decision_value"].format(
-            number=decision.number, date=vntext.format_date(decision.date), issuer=decision.issuer)),
+        (TEXT["decision"], plan.document),
         *filters.describe(plan),
         (TEXT["rows"], len(table)),
         (TEXT["exported_at"], vntext.format_datetime(exported_at.astimezone(LOCAL_TZ))),

@@ -69,6 +69,12 @@ MESSAGES = {
     "period_outside_year": "kỳ {period} không nằm trong giai đoạn của kế hoạch ({year})",
     "due_before_start": "hạn nộp {due} phải sau ngày bắt đầu kỳ ({start})",
     "periods_overlap": "kỳ {period} trùng tháng với kỳ {other} (dòng {line})",
+    "document": "{word} số {number} ngày {date:%d/%m/%Y} của {issuer}",
+    "document_decision": "Quyết định",
+    "document_plan": "Kế hoạch",
+    "attached_decision": "(Kèm theo {document})",
+    "attached_plan": "({document})",
+    "unknown_source": "nguồn '{value}' không có trong danh sách sources",
     # Shown when the plan file has no reporting.schedule: only the decision's deadline applies.
     "whole_year": "Cả năm {year}",
     "offered_period": "{period} ({months}), hạn nộp {due:%d/%m/%Y}",
@@ -165,6 +171,9 @@ class Article(_Model):
 
 
 class Decision(_Model):
+    # The document that carries the plan: a decision approving it (Bắc Kạn 2017), or the
+    # Kế hoạch itself (Hà Nội 2026).
+    kind: Literal["decision", "plan"] = "decision"
     number: Text
     date: dt.date
     place: Text | None = None
@@ -206,6 +215,13 @@ class Task(_Model):
     schedule: Schedule
 
 
+class Source(_Model):
+    """A public text a plan file's facts were read from."""
+    id: Id
+    url: Text
+    what: Text
+
+
 class Indicator(_Model):
     code: Text
     task: Number
@@ -219,6 +235,8 @@ class Indicator(_Model):
     text: Text
     # "PLAN ID:CODE": the same indicator in an earlier plan of the province, for year-on-year views.
     continues: Text | None = None
+    # Where the target was read, when the plan's own text is not at hand (ids of `sources`).
+    source: list[Text] = []
 
 
 class FundingSource(_Model):
@@ -333,6 +351,9 @@ class PlanSpec(_Model):
     duties: list[Duty]
     reporting: Reporting
     reporting_units: ReportingUnitsSpec
+    # Where the facts come from, and what the public text does not state.
+    sources: list[Source] = []
+    not_stated: list[Text] = []
 
 
 # --- Errors with line numbers ---------------------------------------------------------
@@ -554,6 +575,10 @@ def _cross_check(spec: PlanSpec, line_of) -> list[tuple[Loc, str]]:
             if not first <= year <= last:
                 issues.append((("indicators", i, "targets_by_year", year),
                                MESSAGES["target_year_outside"].format(value=year, years=_years_label(spec.period))))
+        known_sources = {s.id for s in spec.sources}
+        for j, source in enumerate(ind.source):
+            if source not in known_sources:
+                issues.append((("indicators", i, "source", j), MESSAGES["unknown_source"].format(value=source)))
         if ind.continues is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*:\S+", ind.continues):
             issues.append((("indicators", i, "continues"), MESSAGES["continues_value"]))
 
@@ -702,6 +727,24 @@ class Plan:
     def period_label(self) -> str:
         """"2017" or "2021–2025"."""
         return _years_label(self.years)
+
+    @property
+    def province_kind(self) -> str:
+        """"tỉnh" or "thành phố" (a city under the central government, such as Hà Nội)."""
+        found = places.load_places().province(self.province_code, dt.date(self.year, 12, 31))
+        return "tỉnh" if found is None else str(found["type"])
+
+    @property
+    def document(self) -> str:
+        """"Quyết định số 1180/QĐ-UBND ngày 29/07/2016 của Ủy ban nhân dân tỉnh Bắc Kạn"."""
+        d = self.decision
+        word = MESSAGES["document_" + d.kind]
+        return MESSAGES["document"].format(word=word, number=d.number, date=d.date, issuer=d.issuer)
+
+    @property
+    def attached_line(self) -> str:
+        """The line under a title: "(Kèm theo Quyết định số …)" or "(Kế hoạch số …)"."""
+        return MESSAGES["attached_" + self.decision.kind].format(document=self.document)
 
     @property
     def label(self) -> str:

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from . import completeness, counting, progress, vntext
 from .export import TEXT as EXPORT_TEXT
 from .export import is_demo_table
-from .labels import STATUS
+from .labels import STATUS, level_word
 from .settings import LOCAL_TZ
 from .xlsxout import (
     BOLD,
@@ -42,28 +42,27 @@ from .xlsxout import (
 # --- Vietnamese text of the workbook ---------------------------------------------------------
 TEXT = {
     "indicators_sheet": "Theo chỉ tiêu",
-    "districts_sheet": "Theo huyện",
+    "districts_sheet": "Theo {level_short}",
     "reporting_sheet": "Tình hình báo cáo",
     "info_sheet": "Thông tin",
     "indicators_title": "BẢNG TỔNG HỢP KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU",
-    "districts_title": "KẾT QUẢ THỰC HIỆN THEO HUYỆN, THÀNH PHỐ",
+    "districts_title": "KẾT QUẢ THỰC HIỆN THEO {LEVEL}",
     "reporting_title": "TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ",
     "info_title": "THÔNG TIN BẢNG TỔNG HỢP",
-    "decision_line": "(Kèm theo Quyết định số {number} ngày {date} của {issuer})",
     "as_of_line": "Số liệu tính đến ngày {date}",
     "task_short": "NV{number}",
     "task_legend": "NV{number}: {title}",
     "notes": "Ghi chú:",
     # Per district
-    "district": "Huyện, thành phố",
+    "district": "{Level}",
     "indicator_header": "{code}\n({unit})",
     "province": "Toàn tỉnh",
     "actual_block": "Kết quả thực hiện",
-    "allocated_block": "Chỉ tiêu phân bổ cho huyện và kết quả so với phân bổ",
-    "no_allocation": ("Chưa có chỉ tiêu nào được phân bổ cho huyện; các chỉ tiêu là chỉ tiêu "
+    "allocated_block": "Chỉ tiêu phân bổ cho {level} và kết quả so với phân bổ",
+    "no_allocation": ("Chưa có chỉ tiêu nào được phân bổ cho {level}; các chỉ tiêu là chỉ tiêu "
                       "chung của tỉnh (mdplan không tự đặt ra chỉ tiêu phân bổ)."),
     "province_level_note": (f"Dòng “{progress.PROVINCE_LEVEL}”: phần kết quả do các sở, ngành báo "
-                            "cáo, không thuộc huyện nào."),
+                            "cáo, không thuộc {level} nào."),
     "province_note": ("Dòng “Toàn tỉnh”: kết quả chung của tỉnh. Với chỉ tiêu tính theo số xã, "
                       "phường, thị trấn, mỗi xã chỉ tính một lần dù được nhiều đơn vị, nhiều kỳ "
                       "báo cáo."),
@@ -75,7 +74,7 @@ TEXT = {
                     "lịch báo cáo định kỳ trong năm."),
     # Information
     "plan": "Kế hoạch",
-    "decision": "Quyết định",
+    "decision": "Văn bản",
     "as_of": "Ngày xem xét",
     "as_of_value": "Số liệu tính đến hết ngày {date}",
     "data": "Số liệu sử dụng",
@@ -97,7 +96,7 @@ TEXT = {
 }
 INDICATOR_HEADERS = ["Mã", "Nhiệm vụ", "Chỉ tiêu", "Đơn vị tính", "Chỉ tiêu năm", "Thực hiện",
                      "Tỷ lệ so với chỉ tiêu năm", "Cần đạt đến ngày xem xét", "Đánh giá", "Ghi chú"]
-ALLOCATION_HEADERS = ["Huyện, thành phố", "Chỉ tiêu", "Phân bổ", "Thực hiện", "Tỷ lệ so với phân bổ"]
+ALLOCATION_HEADERS = ["{Level}", "Chỉ tiêu", "Phân bổ", "Thực hiện", "Tỷ lệ so với phân bổ"]
 REPORTING_HEADERS = ["Đơn vị", "Phải nộp", "Đã nhận", "Đúng hạn", "Nộp muộn", "Chưa gửi",
                      "Tỷ lệ đã nhận", "Kỳ chưa gửi"]
 
@@ -163,12 +162,9 @@ class _Sheet:
         self.row += rows
 
     def title_block(self, plan, heading: str, as_of: dt.date) -> None:
-        decision = plan.decision
         self.span(heading, _HEADING, center=True)
         self.span(plan.title, BOLD, center=True)
-        self.span(TEXT["decision_line"].format(number=decision.number, issuer=decision.issuer,
-                                               date=vntext.format_date(decision.date)),
-                  _ITALIC, center=True)
+        self.span(plan.attached_line, _ITALIC, center=True)
         self.span(TEXT["as_of_line"].format(date=vntext.format_date(as_of)), _ITALIC, center=True)
         self.skip()
 
@@ -298,13 +294,24 @@ def _indicators_sheet(wb, plan, table: pd.DataFrame, as_of: dt.date) -> None:
     sheet.finish()
 
 
+def _level_words(plan) -> dict[str, str]:
+    """The words for the plan's places in this sheet's texts: huyện or xã, phường."""
+    heading = level_word(plan.reporting_level, heading=True)
+    return {"level": level_word(plan.reporting_level), "Level": heading, "LEVEL": heading.upper(),
+            "level_short": "huyện" if plan.reporting_level == "district" else "xã, phường"}
+
+
 def _districts_sheet(wb, plan, matrix: pd.DataFrame, table: pd.DataFrame, as_of: dt.date) -> None:
     numeric = plan.indicators[counting.mask(plan.indicators, "is_numeric")]
     codes = list(numeric["code"])
-    columns = [_Column(TEXT["district"])] + [_Column(TEXT["indicator_header"].format(
+    words = _level_words(plan)
+    text = {key: TEXT[key].format(**words) for key in
+            ("districts_sheet", "districts_title", "district", "allocated_block", "no_allocation",
+             "province_level_note")}
+    columns = [_Column(text["district"])] + [_Column(TEXT["indicator_header"].format(
         code=c, unit=u), COUNT, wrap=None) for c, u in zip(codes, numeric["unit"])]
-    sheet = _Sheet(wb, TEXT["districts_sheet"], columns)
-    sheet.title_block(plan, TEXT["districts_title"], as_of)
+    sheet = _Sheet(wb, text["districts_sheet"], columns)
+    sheet.title_block(plan, text["districts_title"], as_of)
     matrix = matrix[matrix["indicator_code"].isin(codes)]
     rows = {name: group.set_index("indicator_code")
             for name, group in matrix.groupby("place_name", sort=False)}
@@ -320,8 +327,8 @@ def _districts_sheet(wb, plan, matrix: pd.DataFrame, table: pd.DataFrame, as_of:
     allocated = matrix[matrix["allocated"].notna()]
     if not allocated.empty:
         sheet.skip()
-        sheet.span(TEXT["allocated_block"], BOLD)
-        sheet.header(ALLOCATION_HEADERS)
+        sheet.span(text["allocated_block"], BOLD)
+        sheet.header([h.format(**words) for h in ALLOCATION_HEADERS])
         for r in allocated.itertuples(index=False):
             sheet.cells([r.place_name, r.indicator_code, r.allocated, r.actual,
                          r.pct_allocated],
@@ -330,9 +337,9 @@ def _districts_sheet(wb, plan, matrix: pd.DataFrame, table: pd.DataFrame, as_of:
     sheet.span(TEXT["notes"], BOLD)
     sheet.span(TEXT["province_note"])
     if progress.PROVINCE_LEVEL in rows:
-        sheet.span(TEXT["province_level_note"])
+        sheet.span(text["province_level_note"])
     if allocated.empty:
-        sheet.span(TEXT["no_allocation"])
+        sheet.span(text["no_allocation"])
     for r in numeric.itertuples(index=False):
         sheet.span(TEXT["indicator_legend"].format(code=r.code, name=r.name, unit=r.unit))
     sheet.finish(freeze_columns=1, repeat_header=False)  # a short table; notes follow
@@ -366,12 +373,10 @@ def _schedule_note(plan) -> str:
 
 def _info_sheet(wb, plan, as_of: dt.date, exported_at: dt.datetime, exported_by: str,
                 demo: bool) -> None:
-    decision = plan.decision
     lines = [
         *([(TEXT["demo"], TEXT["demo_value"])] if demo else []),
         (TEXT["plan"], plan.title),
-        (TEXT["decision"], EXPORT_TEXT["decision_value"].format(
-            number=decision.number, date=vntext.format_date(decision.date), issuer=decision.issuer)),
+        (TEXT["decision"], plan.document),
         (TEXT["as_of"], TEXT["as_of_value"].format(date=vntext.format_date(as_of))),
         (TEXT["data"], TEXT["data_value"]),
         (TEXT["method"], TEXT["method_value"]),

@@ -62,12 +62,13 @@ GUIDE_WIDTH = 80
 TEXT = {
     "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
     "motto": "Độc lập - Tự do - Hạnh phúc",
-    "province": "TỈNH {province}",
+    "province": "{kind} {province}",
     "title": "BÁO CÁO KẾT QUẢ THỰC HIỆN",
-    "decision": "(Ban hành kèm theo Quyết định số {number} ngày {date} của {issuer})",
     "period": "Kỳ báo cáo: {label}",
     "legend": ("Chỉ điền vào các ô nền vàng. Ô nền xám do mdplan điền sẵn; ô nền xanh tự "
                "tính từ sheet «Xã, phường». Cách điền: xem sheet «Hướng dẫn»."),
+    "legend_no_communes": ("Chỉ điền vào các ô nền vàng. Ô nền xám do mdplan điền sẵn. "
+                           "Cách điền: xem sheet «Hướng dẫn»."),
     "sign_date_blank": "…………, ngày …… tháng …… năm ……",
     "sign_date": '"{place}, ngày "&DAY({cell})&" tháng "&MONTH({cell})&" năm "&YEAR({cell})',
     "sign_hint_left": "(Ký, ghi rõ họ tên)",
@@ -117,55 +118,59 @@ ERRORS = {
 
 
 def _guide(plan: Plan, unit, period: Period, communes: list[str]) -> list[tuple[str, str]]:
-    """The `Hướng dẫn` sheet as (style, text) lines; style is 'title', 'h' or ''."""
+    """The `Hướng dẫn` sheet as (style, text) lines; style is 'title', 'h' or ''. The section on
+    the sheet «Xã, phường» is there only when some indicator is counted from it."""
     due = plan.report_due_date.strftime("%d/%m/%Y")
     via = plan.agency_name(plan.reporting.via)
     to = plan.agency_name(plan.reporting.to)
     codes = ", ".join(communes)
-    return [
-        ("title", "HƯỚNG DẪN ĐIỀN MẪU BÁO CÁO"),
-        ("", f"Mẫu này dành cho {unit.name}, kỳ báo cáo {period.label.lower()}, theo "
-             f"{plan.title} (Quyết định số {plan.decision.number})."),
-        ("h", "1. Ô nào cần điền"),
-        ("", "• Chỉ điền vào các ô nền vàng. Các ô nền xám (tên đơn vị, mã đơn vị, năm, kỳ "
-             "báo cáo, mã và tên chỉ tiêu, chỉ tiêu năm) do mdplan điền sẵn và đã khóa."),
-        ("", "• Sheet «Báo cáo»: điền Người báo cáo, Số điện thoại, Ngày báo cáo (dạng "
-             f"ngày/tháng/năm, ví dụ 15/12/{plan.year}), rồi cột «Kết quả trong kỳ» và "
-             "«Ghi chú» của từng chỉ tiêu."),
-        ("", "• «Chỉ tiêu năm» là chỉ tiêu chung của toàn tỉnh theo Kế hoạch, để đối chiếu; "
-             "không phải số đơn vị phải tự đạt."),
-        ("h", "2. Cách ghi số"),
-        ("", "• Ghi kết quả đạt được TRONG KỲ báo cáo, không cộng dồn các kỳ trước."),
-        ("", "• Chỉ ghi số nguyên (0, 1, 2, …), không ghi đơn vị hay chữ: ghi 10, không ghi "
-             "«10 lớp». Không dùng số thập phân."),
-        ("", "• Để trống nghĩa là CHƯA CÓ SỐ LIỆU (chưa báo cáo). Ghi 0 nghĩa là đã theo dõi "
-             "nhưng trong kỳ không thực hiện được. Hai cách ghi này khác nhau, hãy ghi đúng."),
-        ("", "• Những giải thích khác (ví dụ: lớp ghép, số liệu ước tính) ghi ở cột «Ghi chú»."),
-        ("h", "3. Xã, phường, thị trấn"),
-        ("", f"• Các chỉ tiêu {codes} tính theo số xã, phường, thị trấn khác nhau. Không gõ số "
-             "vào ô kết quả của các chỉ tiêu này: ô đó tự đếm từ sheet «Xã, phường»."),
-        ("", "• Ở sheet «Xã, phường», mỗi dòng ghi một xã cho một chỉ tiêu: chọn mã chỉ tiêu, "
-             "chọn tên xã từ danh sách thả xuống. Một xã tổ chức nhiều lớp chỉ ghi một lần "
-             "(nếu ghi lặp, mdplan vẫn chỉ tính một)."),
-        ("", "• Nếu một xã đạt cả hai chỉ tiêu, ghi hai dòng (mỗi chỉ tiêu một dòng)."),
-        ("h", "4. Chuyên trang, chuyên mục"),
-        ("", "• Ghi số tin, bài, chuyên trang, chuyên mục vào ô kết quả của chỉ tiêu tương ứng; "
-             "mô tả nội dung (tên chuyên mục, cơ quan đăng, phát, số kỳ) vào ô lớn "
-             "«Nội dung chuyên trang, chuyên mục» bên dưới bảng."),
-        ("h", "5. Những điều không được làm"),
-        ("", "• Không xóa, thêm, đổi tên hay đổi thứ tự các sheet; không xóa hoặc chèn dòng, "
-             "cột; không sửa các ô đã khóa. Nếu thấy thông tin in sẵn sai (tên đơn vị, kỳ báo "
-             "cáo), hãy tải lại mẫu đúng thay vì sửa."),
-        ("", "• Mở và lưu bằng Excel 2007 trở lên hoặc LibreOffice; lưu đúng dạng .xlsx "
-             "(mdplan cũng nhận .xls và .ods). Nên dùng phông chữ Unicode (Times New Roman)."),
-        ("h", "6. Thời hạn và cách gửi"),
-        ("", f"• Theo mục V.2 của Kế hoạch, báo cáo gửi {to} (qua {via}) trước ngày {due}."),
-        ("", "• Tải tệp đã điền lên trang «Nộp báo cáo» của mdplan. mdplan kiểm tra ngay và "
-             "chỉ rõ lỗi (sheet, ô) nếu có. Gửi lại cùng kỳ thì bản mới thay bản cũ."),
-        ("h", "7. Cần hỗ trợ"),
-        ("", f"• Liên hệ {via} (cơ quan thường trực của Kế hoạch). Khi hỏi, nêu mã đơn vị "
-             f"«{unit.code}» và kỳ báo cáo «{period.label}»."),
+    sections = [
+        ("Ô nào cần điền", [
+            "• Chỉ điền vào các ô nền vàng. Các ô nền xám (tên đơn vị, mã đơn vị, năm, kỳ "
+            "báo cáo, mã và tên chỉ tiêu, chỉ tiêu năm) do mdplan điền sẵn và đã khóa.",
+            "• Sheet «Báo cáo»: điền Người báo cáo, Số điện thoại, Ngày báo cáo (dạng "
+            f"ngày/tháng/năm, ví dụ 15/12/{plan.year}), rồi cột «Kết quả trong kỳ» và "
+            "«Ghi chú» của từng chỉ tiêu.",
+            f"• «Chỉ tiêu năm» là chỉ tiêu chung của toàn {plan.province_kind} theo Kế hoạch, để "
+            "đối chiếu; không phải số đơn vị phải tự đạt."]),
+        ("Cách ghi số", [
+            "• Ghi kết quả đạt được TRONG KỲ báo cáo, không cộng dồn các kỳ trước.",
+            "• Ghi số, không ghi đơn vị hay chữ: ghi 10, không ghi «10 lớp». Mỗi ô kết quả có "
+            "lời nhắc riêng: số nguyên, tỉ lệ phần trăm (0–100) hoặc 1/0 (có/không).",
+            "• Để trống nghĩa là CHƯA CÓ SỐ LIỆU (chưa báo cáo). Ghi 0 nghĩa là đã theo dõi "
+            "nhưng trong kỳ không thực hiện được. Hai cách ghi này khác nhau, hãy ghi đúng.",
+            "• Những giải thích khác (ví dụ: lớp ghép, số liệu ước tính) ghi ở cột «Ghi chú»."]),
+        *([("Xã, phường, thị trấn", [
+            f"• Các chỉ tiêu {codes} tính theo số xã, phường, thị trấn khác nhau. Không gõ số "
+            "vào ô kết quả của các chỉ tiêu này: ô đó tự đếm từ sheet «Xã, phường».",
+            "• Ở sheet «Xã, phường», mỗi dòng ghi một xã cho một chỉ tiêu: chọn mã chỉ tiêu, "
+            "chọn tên xã từ danh sách thả xuống. Một xã tổ chức nhiều lớp chỉ ghi một lần "
+            "(nếu ghi lặp, mdplan vẫn chỉ tính một).",
+            "• Nếu một xã đạt cả hai chỉ tiêu, ghi hai dòng (mỗi chỉ tiêu một dòng)."])] if communes else []),
+        ("Chuyên trang, chuyên mục", [
+            "• Ghi số tin, bài, chuyên trang, chuyên mục vào ô kết quả của chỉ tiêu tương ứng; "
+            "mô tả nội dung (tên chuyên mục, cơ quan đăng, phát, số kỳ) vào ô lớn "
+            "«Nội dung chuyên trang, chuyên mục» bên dưới bảng."]),
+        ("Những điều không được làm", [
+            "• Không xóa, thêm, đổi tên hay đổi thứ tự các sheet; không xóa hoặc chèn dòng, "
+            "cột; không sửa các ô đã khóa. Nếu thấy thông tin in sẵn sai (tên đơn vị, kỳ báo "
+            "cáo), hãy tải lại mẫu đúng thay vì sửa.",
+            "• Mở và lưu bằng Excel 2007 trở lên hoặc LibreOffice; lưu đúng dạng .xlsx "
+            "(mdplan cũng nhận .xls và .ods). Nên dùng phông chữ Unicode (Times New Roman)."]),
+        ("Thời hạn và cách gửi", [
+            f"• Theo Kế hoạch, báo cáo gửi {to} (qua {via}) trước ngày {due}.",
+            "• Tải tệp đã điền lên trang «Nộp báo cáo» của mdplan. mdplan kiểm tra ngay và "
+            "chỉ rõ lỗi (sheet, ô) nếu có. Gửi lại cùng kỳ thì bản mới thay bản cũ."]),
+        ("Cần hỗ trợ", [
+            f"• Liên hệ {via} (cơ quan thường trực của Kế hoạch). Khi hỏi, nêu mã đơn vị "
+            f"«{unit.code}» và kỳ báo cáo «{period.label}»."]),
     ]
+    lines = [("title", "HƯỚNG DẪN ĐIỀN MẪU BÁO CÁO"),
+             ("", f"Mẫu này dành cho {unit.name}, kỳ báo cáo {period.label.lower()}, theo "
+                  f"{plan.title} ({plan.document}).")]
+    for number, (heading, texts) in enumerate(sections, start=1):
+        lines += [("h", f"{number}. {heading}"), *(("", text) for text in texts)]
+    return lines
 
 
 # --- Styles -----------------------------------------------------------------------------
@@ -268,7 +273,8 @@ def _write_report(ws: Worksheet, plan: Plan, unit, period: Period,
     last_col = "G"
 
     # Title block.
-    _merged(ws, "A1:C1", TEXT["province"].format(province=plan.province.upper()),
+    _merged(ws, "A1:C1", TEXT["province"].format(kind=plan.province_kind.upper(),
+                                                 province=plan.province.upper()),
             _font(), CENTER)
     _merged(ws, "D1:G1", TEXT["nation"], _font(bold=True), CENTER)
     _merged(ws, "A2:C2", unit.name.upper(), _font(bold=True), WRAP_CENTER)
@@ -276,13 +282,10 @@ def _write_report(ws: Worksheet, plan: Plan, unit, period: Period,
     ws.row_dimensions[3].height = 6
     _merged(ws, "A4:G4", TEXT["title"], _font(bold=True, size=14), CENTER)
     _merged(ws, "A5:G5", plan.title, _font(bold=True), CENTER)
-    decision = plan.decision
-    _merged(ws, "A6:G6", TEXT["decision"].format(
-        number=decision.number, date=decision.date.strftime("%d/%m/%Y"),
-        issuer=decision.issuer), _font(italic=True), CENTER)
+    _merged(ws, "A6:G6", plan.attached_line, _font(italic=True), CENTER)
     _merged(ws, "A7:G7", TEXT["period"].format(label=period.label), _font(bold=True), CENTER)
-    _merged(ws, "A8:G8", TEXT["legend"], _font(italic=True, size=11, color="7F6000"),
-            WRAP_CENTER)
+    legend = TEXT["legend" if commune_codes else "legend_no_communes"]
+    _merged(ws, "A8:G8", legend, _font(italic=True, size=11, color="7F6000"), WRAP_CENTER)
     ws.row_dimensions[HEADER_FIRST_ROW - 1].height = 6
     ws.row_dimensions[TABLE_HEADER_ROW - 1].height = 6
 

@@ -49,15 +49,39 @@ def plan_tasks(plan) -> pd.DataFrame:
 
 def plan_indicators(plan) -> pd.DataFrame:
     i = plan.indicators
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "Mã": i["code"],
         "Nhiệm vụ": i["task"].map(_task_label),
         "Chỉ tiêu": i["name"],
-        "Chỉ tiêu năm": [format_number(x) if pd.notna(x) else "—" for x in i["target"]],
+        "Chỉ tiêu năm": [counting.show(row, row["target"]) or "—" for _, row in i.iterrows()],
         "Đơn vị tính": i["unit"],
         "Cách tính": counting.labels(i),
         "Nguyên văn": i["text"],
     })
+    sources = {ind.code: ind.source for ind in plan.spec.indicators}
+    if any(sources.values()):
+        out["Nguồn"] = [", ".join(sources[code]) for code in i["code"]]
+    return out
+
+
+def plans_table(plans) -> pd.DataFrame:
+    """Every plan an installation knows, for the admin page."""
+    rows = list(plans)
+    return pd.DataFrame({
+        "Mã kế hoạch": [p.id for p in rows],
+        "Tỉnh, thành phố": [p.province for p in rows],
+        "Giai đoạn": [p.period_label for p in rows],
+        "Văn bản": [p.document for p in rows],
+        "Báo cáo theo": [labels.level_word(p.reporting_level) for p in rows],
+        "Số đơn vị báo cáo": [len(p.units) for p in rows],
+    })
+
+
+def plan_sources(plan) -> pd.DataFrame:
+    """The public texts a plan file's facts were read from."""
+    return pd.DataFrame({"Mã nguồn": [s.id for s in plan.spec.sources],
+                         "Nội dung lấy từ nguồn": [s.what for s in plan.spec.sources],
+                         "Địa chỉ": [s.url for s in plan.spec.sources]})
 
 
 def responsibility_matrix(plan) -> pd.DataFrame:

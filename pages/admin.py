@@ -1,9 +1,10 @@
-"""Quản trị: users, district allocations of targets, every submission with rollback, and the
-audit log."""
+"""Quản trị: users, the plans, allocations of targets to places, every submission with rollback,
+and the audit log."""
 import streamlit as st
 
 from mdplan_core import accounts, actions, allocations, labels, views
 from mdplan_core.accounts import AccountError, Action
+from mdplan_core.plan import PlanFileError
 from mdplan_core.report import Period
 from pages import common
 
@@ -13,8 +14,8 @@ store = common.store()
 common.header("Quản trị")
 
 AUDIT_ROWS = 1000
-users_tab, allocations_tab, submissions_tab, audit_tab = st.tabs(
-    ["Tài khoản", "Phân bổ chỉ tiêu", "Các lần nộp báo cáo", "Nhật ký hoạt động"])
+users_tab, plans_tab, allocations_tab, submissions_tab, audit_tab = st.tabs(
+    ["Tài khoản", "Kế hoạch", "Phân bổ chỉ tiêu", "Các lần nộp báo cáo", "Nhật ký hoạt động"])
 
 with users_tab:
     st.dataframe(views.users_table(plan, accounts.list_users(store)), hide_index=True)
@@ -54,15 +55,36 @@ with users_tab:
     except AccountError as exc:
         st.error(exc.message)
 
+with plans_tab:
+    st.dataframe(views.plans_table(common.plans(user)), hide_index=True)
+    st.markdown("**Thêm kế hoạch**")
+    st.caption("Tải lên tệp kế hoạch (.yaml, viết theo hướng dẫn docs/plan-file.md). mdplan kiểm tra "
+               "tệp trước khi thêm; lỗi được chỉ rõ theo dòng. Mọi lần thêm đều được ghi nhật ký.")
+    upload = st.file_uploader("Tệp kế hoạch", type=["yaml", "yml"], key="plan-file")
+    if upload is not None and st.button("Kiểm tra và thêm kế hoạch", type="primary"):
+        try:
+            added_plan, added = actions.add_plan(store, user, upload.getvalue(), upload.name)
+        except PlanFileError as exc:
+            st.error("Tệp kế hoạch chưa dùng được:\n\n" + "\n".join(
+                f"- {views.plain(line)}" for line in str(exc).splitlines()))
+        else:
+            if added:
+                st.success(f"Đã thêm kế hoạch {added_plan.label}. Chọn kế hoạch ở thanh bên để xem.")
+                common.data_changed()
+            else:
+                st.info(f"Kế hoạch {added_plan.label} đã có với đúng nội dung này; không có gì thay đổi.")
+
 with allocations_tab:
-    st.caption("Sở LĐTBXH có thể phân bổ một phần chỉ tiêu của tỉnh cho từng huyện, thành phố. "
+    level = labels.level_word(plan.reporting_level)
+    st.caption(f"Cơ quan thường trực có thể phân bổ một phần chỉ tiêu của tỉnh cho từng {level}. "
                "Để trống nghĩa là không phân bổ. Mọi thay đổi đều được ghi nhật ký.")
     grid = allocations.allocation_grid(plan, allocations.get_allocations(store, plan.id))
     edited = st.data_editor(grid, hide_index=True, disabled=[c for c in grid.columns if c != "target"],
                             column_config={
                                 "indicator_code": "Mã", "indicator_name": "Chỉ tiêu",
                                 "provincial_target": st.column_config.NumberColumn("Chỉ tiêu tỉnh"),
-                                "place_code": None, "place_name": "Huyện, thành phố",
+                                "place_code": None,
+                                "place_name": labels.level_word(plan.reporting_level, heading=True),
                                 "target": st.column_config.NumberColumn("Phân bổ", min_value=0, step=1),
                             }, key="allocations")
     if st.button("Lưu phân bổ", type="primary"):

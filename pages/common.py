@@ -242,8 +242,7 @@ def header(title: str) -> None:
 
 
 def caption_as_of(day: dt.date) -> None:
-    st.caption(f"Số liệu tính đến ngày {format_date(day)} · Kế hoạch kèm theo Quyết định số "
-               f"{plan().decision.number}")
+    st.caption(f"Số liệu tính đến ngày {format_date(day)} · {plan().attached_line.strip('()')}")
 
 
 def monitoring_page(title: str):

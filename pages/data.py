@@ -69,7 +69,8 @@ right.download_button("Tải CSV (UTF-8)", lambda: export.to_csv(table, plan.rep
 
 st.divider()
 st.subheader("Bảng tổng hợp cho báo cáo năm")
-st.caption(f"Kết quả theo chỉ tiêu, theo huyện và tình hình báo cáo, tính đến ngày xem xét "
+st.caption(f"Kết quả theo chỉ tiêu, theo {labels.level_word(plan.reporting_level)} và tình hình "
+           "báo cáo, tính đến ngày xem xét "
            f"{format_date(as_of)} (chọn ở thanh bên), để đưa vào báo cáo kết quả thực hiện Kế hoạch.")
 values, communes = common.data()
 allocated = allocations.get_allocations(common.store(), plan.id)

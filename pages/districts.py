@@ -16,17 +16,20 @@ plan, as_of = common.monitoring_page("Theo địa bàn")
 user = common.user()
 
 values, communes = common.data()
+level = plan.reporting_level
+word = labels.level_word(level)
 matrix = progress.place_matrix(plan, values, communes, allocations.get_allocations(common.store(), plan.id), as_of)
-st.plotly_chart(charts.district_heatmap(progress.with_province_level(matrix)), key="heatmap")
-st.caption("Ô có chỉ tiêu phân bổ cho huyện: % đạt so với phân bổ. Ô không có phân bổ: tỷ trọng "
-           "của huyện trong kết quả toàn tỉnh. Dòng “Sở, ngành cấp tỉnh” là phần kết quả do các sở, "
-           "ngành báo cáo, không thuộc huyện nào. mdplan không tự đặt ra chỉ tiêu phân bổ.")
+if len(plan.places) <= charts.TILE_MAP_MAX_PLACES:  # a grid of every place by every indicator
+    st.plotly_chart(charts.district_heatmap(progress.with_province_level(matrix),
+                                            title=f"Kết quả theo {word}"), key="heatmap")
+    st.caption(f"Ô có chỉ tiêu phân bổ cho {word}: % đạt so với phân bổ. Ô không có phân bổ: tỷ trọng "
+               f"của {word} trong kết quả toàn tỉnh. Dòng “Sở, ngành cấp tỉnh” là phần kết quả do các sở, "
+               f"ngành báo cáo, không thuộc {word} nào. mdplan không tự đặt ra chỉ tiêu phân bổ.")
 
 numeric = plan.indicators[counting.mask(plan.indicators, "is_numeric")]
 names = dict(zip(numeric["code"], numeric["code"] + " · " + numeric["name"]))
 code = st.selectbox("Chỉ tiêu cho bản đồ và xếp hạng", list(names), format_func=names.get)
 chosen = matrix[matrix["indicator_code"] == code]
-level = plan.reporting_level  # the plan file names it (issue 8)
 if charts.uses_tile_map(chosen):
     left, right = st.columns(2)
     left.plotly_chart(charts.tile_map(chosen, names[code]), key="tiles")
@@ -46,22 +49,23 @@ else:
 
 st.divider()
 st.subheader("Chi tiết một địa bàn")
-districts = plan.places
-district = st.selectbox(labels.level_word(level, heading=True), list(districts["code"]),
-                        format_func=dict(zip(districts["code"], districts["name"])).get)
-place_name = districts.set_index("code").at[district, "name"]
+places = plan.places
+district = st.selectbox(labels.level_word(level, heading=True), list(places["code"]),
+                        format_func=dict(zip(places["code"], places["name"])).get)
+place_name = places.set_index("code").at[district, "name"]
 indicator = st.selectbox("Chỉ tiêu", list(names), format_func=names.get, key="drill-indicator")
 monthly = progress.cumulative_by_month(plan, values, communes, indicator=indicator, district=district,
                                        as_of=as_of)
 st.plotly_chart(charts.monthly_bars(monthly, names[indicator], numeric.set_index("code").at[indicator, "unit"],
                                     place_name), key="monthly")
 
-reached = views.communes_reached(plan, communes, as_of, district=district)
-st.markdown("**Xã, phường, thị trấn đã có hoạt động**")
-if reached.empty:
-    st.write("Chưa có xã, phường, thị trấn nào được báo cáo.")
-else:
-    st.dataframe(reached, hide_index=True)
+if level != "commune":  # a commune's own report names no communes
+    reached = views.communes_reached(plan, communes, as_of, district=district)
+    st.markdown("**Xã, phường, thị trấn đã có hoạt động**")
+    if reached.empty:
+        st.write("Chưa có xã, phường, thị trấn nào được báo cáo.")
+    else:
+        st.dataframe(reached, hide_index=True)
 
 st.markdown("**Báo cáo của địa bàn**")
 unit = next(u.code for u in plan.units if u.place_code == district)
