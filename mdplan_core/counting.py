@@ -48,7 +48,7 @@ LABELS = {
     "all_places": "Tất cả {level}",
     "percent": "Tỉ lệ % do đơn vị báo cáo (thấp nhất)",
 }
-LEVEL_NAMES = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
+LEVEL_NAMES = {"district": "huyện", "commune": "xã"}  # one word in a way's name: "Số xã không trùng"
 PROMPTS = {
     "count": ("Số {unit} đạt được trong kỳ báo cáo (không cộng dồn các kỳ trước). "
               "Chỉ nhập số nguyên, không ghi đơn vị. Để trống: chưa có số liệu; "

@@ -1,10 +1,5 @@
 """Vietnamese labels shared by pages, charts and exports. Logic uses the English keys."""
 
-# The words for places at a level, as plans write them: "huyện" where a plan has districts,
-# "xã, phường" where it has communes (today's map also has đặc khu).
-LEVELS = {"province": "tỉnh, thành phố", "district": "huyện, thành phố", "commune": "xã, phường"}
-LEVEL_SHORT = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
-
 ROLES = {"lead": "Chủ trì", "cooperating": "Phối hợp", "": ""}
 
 STATUS = {

@@ -1008,7 +1008,7 @@ def parse_plan(text: str, path: Path) -> Plan:
     if spec.reporting_units.places != "all":
         known = set(geo.places["code"])
         bad = [problem(("reporting_units", "places", j), MESSAGES["unknown_place"].format(
-            level=labels.LEVELS[spec.reporting_level].capitalize(), value=code, year=first))
+            level=labels.level_word(spec.reporting_level, heading=True), value=code, year=first))
             for j, code in enumerate(spec.reporting_units.places) if code not in known]
         if bad:
             raise PlanFileError(shown, bad)
