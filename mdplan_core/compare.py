@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import counting, progress
-from .places import REFORM, PlaceTree, full_name, load_places
+from .places import REFORM, SHARES, PlaceTree, full_name, load_places
 
 MESSAGES = {
     "no_plan": "chỉ tiêu {code} của kế hoạch {plan} nối tiếp '{ref}', nhưng không có kế hoạch '{other}'",
@@ -313,4 +313,8 @@ def on_todays_map(plan, values: pd.DataFrame, communes: pd.DataFrame, as_of: dt.
     out["to_name"] = [full_name(tree.places.loc[i]) if i else "" for i in ids]
     out["destinations"] = out.groupby(["source", "from_code"])["to_code"].transform(
         lambda s: int((s != "").sum()))
+    # The reporting places first; each old place's destinations best share first.
+    out = out.assign(_source=out["source"].map({"place": 0, "named": 1}),
+                     _share=out["share"].map(lambda s: SHARES.index(s) if s else len(SHARES)))
+    out = out.sort_values(["_source", "from_code", "_share", "to_code"], kind="stable")
     return out[MAP_COLUMNS].reset_index(drop=True)
