@@ -239,11 +239,19 @@ def map_day(plan) -> dt.date:
     return _end_day(plan.year, plan.reporting_level)
 
 
-def successor_provinces(plan, day: dt.date, tree: PlaceTree | None = None) -> list[str]:
-    """The names of the provinces the plan's province became on `day` ('Thái Nguyên')."""
+def province_change(plan, day: dt.date, tree: PlaceTree | None = None) -> tuple[str, list[str]]:
+    """The plan's province as named on its map, and the province(s) it became on `day`, as a
+    sentence names them: ('tỉnh Bắc Kạn', ['tỉnh Thái Nguyên'])."""
     tree = tree or load_places()
-    found = tree.successors(plan.province_code, map_day(plan), day)
-    return [full_name(p) for _, p in found.iterrows()]
+    since = map_day(plan)
+    then = tree.get(plan.province_code, since)
+    found = tree.successors(plan.province_code, since, day)
+    return (_in_sentence(then) if then is not None else plan.province), [_in_sentence(p) for _, p in found.iterrows()]
+
+
+def _in_sentence(place) -> str:
+    """'tỉnh Thái Nguyên', 'thành phố Hà Nội': a place's name inside a sentence."""
+    return f"{place['type']} {place['name']}"
 
 
 def _destinations(tree: PlaceTree, plan, level: str, day: dt.date) -> pd.DataFrame:

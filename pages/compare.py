@@ -54,8 +54,8 @@ since = compare.map_day(plan)
 if since >= today:
     st.write(MESSAGES["same_map"])
     st.stop()
-successors = compare.successor_provinces(plan, today)
-st.caption(MESSAGES["became"].format(province=f"Tỉnh {plan.province}", year=plan.year,
+province, successors = compare.province_change(plan, today)
+st.caption(MESSAGES["became"].format(province=province[:1].upper() + province[1:], year=plan.year,
                                      successors=", ".join(successors) or MESSAGES["unrecorded"]))
 names = dict(zip(plan.indicators["code"], plan.indicators["code"] + " · " + plan.indicators["name"]))
 code = st.selectbox("Chỉ tiêu", list(names), format_func=names.get, key="map-indicator")

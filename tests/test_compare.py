@@ -154,7 +154,7 @@ def test_2017_results_on_todays_map(store):
     send(store, plan, "ubnd_061", Period(2017, 1, 3), {"CT1.1": 2}, {"CT1.3": ["Phúc Lộc"]})
     send(store, plan, "ubnd_058", Period(2017, 4, 6), {"CT1.1": 3}, {"CT1.3": ["Nông Thượng"]})
     values, communes = store.values(plan.id, 2017), store.communes(plan.id, 2017)
-    assert compare.successor_provinces(plan, TODAY) == ["Tỉnh Thái Nguyên"]
+    assert compare.province_change(plan, TODAY) == ("tỉnh Bắc Kạn", ["tỉnh Thái Nguyên"])
 
     frame = compare.on_todays_map(plan, values, communes, dt.date(2017, 12, 31), "CT1.3", TODAY)
     named = frame[frame["source"] == "named"].set_index("from_name")
@@ -267,7 +267,7 @@ def test_page_shows_the_years_side_by_side(env, demo_dir, monkeypatch, account):
     assert years.at["CT2.1 → CT2.9", "2018 · Chỉ tiêu"] == "2"
     body = texts(at)
     assert "So sánh 2 năm của" in body and "Kết quả năm 2017 trên bản đồ hiện nay" in body
-    assert "Tỉnh Bắc Kạn năm 2017 nay thuộc Tỉnh Thái Nguyên" in body
+    assert "Tỉnh Bắc Kạn năm 2017 nay thuộc tỉnh Thái Nguyên" in body
     # Words follow the plan's reporting level: districts then, communes now.
     assert "Từng huyện năm 2017 và nơi nó thuộc ngày nay" in body
 
