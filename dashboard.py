@@ -106,6 +106,7 @@ pages = {
         st.Page("pages/tasks.py", title="Theo nhiệm vụ", icon="🗂️"),
         st.Page("pages/districts.py", title="Theo địa bàn", icon="🗺️"),
         st.Page("pages/reporting.py", title="Tình hình báo cáo", icon="📬"),
+        st.Page("pages/compare.py", title="So sánh các năm", icon="📅"),
         st.Page("pages/data.py", title="Dữ liệu", icon="📥"),
         st.Page("pages/plan.py", title="Kế hoạch", icon="📜"),
     ],

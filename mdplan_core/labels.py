@@ -72,3 +72,6 @@ UPLOAD_OUTCOME = {"stored": ("Đã lưu báo cáo", "✅"),
                   "revised": ("Đã lưu, thay thế báo cáo cùng kỳ trước đó", "✅"),
                   "unchanged": ("Tệp giống hệt báo cáo đang có hiệu lực, không có gì thay đổi", "ℹ️"),
                   "refused": ("Không lưu được", "⛔")}
+
+# How much of an old place went into the place it became (`places.SHARES`), for people to read.
+SHARES = {"whole": "toàn bộ", "main": "phần chính", "part": "một phần", "": "chưa ghi nhận nơi kế tiếp"}

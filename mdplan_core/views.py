@@ -281,3 +281,90 @@ def audit_table(plan, audit: pd.DataFrame) -> pd.DataFrame:
         "Đơn vị": audit["unit_code"].map(units).fillna(""),
         "Chi tiết": audit["detail"].map(_audit_detail),
     })
+
+
+# --- Comparing years and today's map (mdplan_core.compare) --------------------------------
+WHOLE_PERIOD = " (cả giai đoạn)"
+
+
+def years_table(comparison) -> pd.DataFrame:
+    """`compare.Comparison` for people to read: one row per chain of indicators, a target and a
+    result per year, each shown as its way shows it (`1.234`, `12,5%`). A target that is a
+    longer plan's whole target, not the year's part, says so; a year not begun has no result."""
+    wide = comparison.cells.set_index(["chain", "column"])
+    out = pd.DataFrame({"Mã": comparison.chains["codes"], "Chỉ tiêu": comparison.chains["name"],
+                        "Đơn vị tính": comparison.chains["unit"]})
+    for position, col in enumerate(comparison.columns):
+        targets, actuals = [], []
+        for chain in comparison.chains["chain"]:
+            if (chain, position) not in wide.index:
+                targets.append("")
+                actuals.append("")
+                continue
+            cell = wide.loc[(chain, position)]
+            target = counting.show(cell["aggregation"], cell["target"]) or "—"
+            targets.append(target + ("" if cell["year_part"] or target == "—" else WHOLE_PERIOD))
+            actuals.append(counting.show(cell["aggregation"], cell["actual"]))
+        running = col.day is not None and col.day < pd.Timestamp(col.year, 12, 31).date()
+        result = f"Kết quả đến {format_date(col.day)}" if running else "Kết quả"
+        out[f"{col.label} · Chỉ tiêu"] = targets
+        out[f"{col.label} · {result}"] = actuals
+    out["Ghi chú"] = ["Cách tính thay đổi: " + " → ".join(ways) if len(ways) > 1 else ""
+                      for ways in comparison.chains["ways"]]
+    return out.reset_index(drop=True)
+
+
+def _went(rows: pd.DataFrame, today_word: str) -> str:
+    n = int(rows["destinations"].iloc[0])
+    if n == 0:
+        return labels.SHARES[""].capitalize()
+    if n == 1:
+        return f"{labels.SHARES[rows['share'].iloc[0]].capitalize()} vào một {today_word}"
+    old = labels.LEVEL_SHORT[rows["from_level"].iloc[0]]
+    return (f"Nay thuộc {format_number(n)} {today_word}; kết quả là của cả {old} cũ, "
+            "không chia cho từng nơi")
+
+
+def todays_map_table(frame: pd.DataFrame, indicator, *, year: int) -> pd.DataFrame:
+    """`compare.on_todays_map` for people to read, one row per old place: its result in `year`
+    (or, for a place named in reports, that it was named), the places it is part of today, and
+    whether it went whole, or in part to several (its result is not split between them)."""
+    today_word = labels.level_word("commune")
+    rows = []
+    for (source, _code), group in frame.groupby(["source", "from_code"], sort=False):
+        level = group["from_level"].iloc[0]
+        named = source == "named"
+        rows.append({
+            "Địa bàn năm " + str(year): group["from_name"].iloc[0],
+            "Cấp": f"Cấp {labels.LEVEL_SHORT[level]}",
+            "Kết quả": "Được nêu trong báo cáo" if named else counting.show(indicator, group["actual"].iloc[0]),
+            "Nay thuộc": "; ".join(f"{n} ({labels.SHARES[s]})" for n, s in zip(group["to_name"], group["share"])
+                                   if n),
+            "Ghi chú": _went(group, today_word),
+        })
+    return pd.DataFrame(rows)
+
+
+def todays_places_table(frame: pd.DataFrame, indicator, *, year: int, query: str = "") -> pd.DataFrame:
+    """`compare.on_todays_map` from today's side: one row per place of today's map, with the
+    old places (and their results in `year`) it took in, whole or in part. `query` keeps the
+    places whose name or code holds it, ignoring case and diacritics."""
+    have = frame[frame["to_code"] != ""]
+    here = labels.level_word("commune", heading=True) + " hiện nay"
+    rows = []
+    for (code, name), group in have.groupby(["to_code", "to_name"], sort=True):
+        own = group[group["source"] == "place"]
+        named = group[group["source"] == "named"]
+        rows.append({
+            here: name, "Mã": code,
+            f"Từ địa bàn báo cáo năm {year} (kết quả)": "; ".join(
+                f"{n} ({labels.SHARES[s]}): {counting.show(indicator, a)}"
+                for n, s, a in zip(own["from_name"], own["share"], own["actual"])),
+            f"Nơi được nêu trong báo cáo năm {year}": "; ".join(
+                f"{n} ({labels.SHARES[s]})" for n, s in zip(named["from_name"], named["share"])),
+        })
+    out = pd.DataFrame(rows, columns=[here, "Mã", f"Từ địa bàn báo cáo năm {year} (kết quả)",
+                                      f"Nơi được nêu trong báo cáo năm {year}"])
+    if key := match_key(query):
+        out = out[[key in match_key(n) or key in match_key(c) for n, c in zip(out[here], out["Mã"])]]
+    return out.reset_index(drop=True)
