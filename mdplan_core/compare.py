@@ -298,9 +298,9 @@ def on_todays_map(plan, values: pd.DataFrame, communes: pd.DataFrame, as_of: dt.
     level = plan.reporting_level
     values = progress.ended_by(values, plan.year, as_of)
     communes = progress.ended_by(communes, plan.year, as_of)
-    groups = progress.by_group(plan, values, communes, as_of, by="district_code")
-    result = groups[groups["indicator_code"] == indicator_code].set_index("district_code")["actual"]
-    places = plan.districts
+    groups = progress.by_group(plan, values, communes, as_of, by="place_code")
+    result = groups[groups["indicator_code"] == indicator_code].set_index("place_code")["actual"]
+    places = plan.places
     walk = _destinations(tree, plan, level, day)
     own = places[["code", "name"]].merge(walk, left_on="code", right_on="from_code", how="left")
     own = own.assign(source="place", from_level=level, from_name=own["name"],
@@ -308,7 +308,7 @@ def on_todays_map(plan, values: pd.DataFrame, communes: pd.DataFrame, as_of: dt.
     frames = [own]
     if counting.names_places(plan, ind):
         reached = progress.places_reached(plan, values, communes)
-        codes = sorted(set(reached.loc[reached["indicator_code"] == indicator_code, "place_code"]))
+        codes = sorted(set(reached.loc[reached["indicator_code"] == indicator_code, "reached_code"]))
         below = _destinations(tree, plan, ind.level, day)
         named = below[below["from_code"].isin(codes)]
         at = tree.within(plan.province_code, ind.level, map_day(plan)).set_index("code")
