@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .labels import LEVEL_SHORT
 from .vntext import format_number, format_percent
 
 # --- Messages (plan file checks, template prompts, labels) --------------------------------
@@ -48,7 +49,6 @@ LABELS = {
     "all_places": "Tất cả {level}",
     "percent": "Tỉ lệ % do đơn vị báo cáo (thấp nhất)",
 }
-LEVEL_NAMES = {"district": "huyện", "commune": "xã"}  # one word in a way's name: "Số xã không trùng"
 PROMPTS = {
     "count": ("Số {unit} đạt được trong kỳ báo cáo (không cộng dồn các kỳ trước). "
               "Chỉ nhập số nguyên, không ghi đơn vị. Để trống: chưa có số liệu; "
@@ -103,7 +103,7 @@ class Way:
         return 100.0 if self.reported_percent else None
 
     def label(self, level: str | None = None) -> str:
-        return LABELS[self.name].format(level=LEVEL_NAMES.get(level or "commune", level))
+        return LABELS[self.name].format(level=LEVEL_SHORT.get(level or "commune", level))
 
 
 WAYS: dict[str, Way] = {w.name: w for w in (

@@ -29,6 +29,7 @@ REPORT_STATUS_COLORS = {"on_time": "#009E73", "late": "#E69F00", "missing": "#D5
 
 # The words for a plan's reporting level: "12 xã, phường chậm tiến độ", column "Xã, phường".
 LEVEL_WORDS = {"district": "huyện", "commune": "xã, phường"}
+LEVEL_SHORT = {"province": "tỉnh", "district": "huyện", "commune": "xã"}  # "cấp huyện", "cấp xã"
 LEVEL_HEADINGS = {"district": "Huyện, thành phố", "commune": "Xã, phường"}
 
 # What a district figure is measured against: its allocated target, or the provincial actual.
