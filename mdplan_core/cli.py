@@ -483,7 +483,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("progress", parents=[common], help="targets against actuals to a date")
     p.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: the end of the plan year)")
-    p.add_argument("--by", choices=["indicator", "district", "unit"], default="indicator")
+    p.add_argument("--by", choices=["indicator", "place", "unit"], default="indicator",
+                   help="per indicator, per place of the plan's reporting level, or per unit")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_progress)
 

@@ -51,9 +51,12 @@ PLAN_KEY, YEAR_KEY = "plan_id", "plan_year"
 
 
 def plans(current: accounts.User | None = None) -> Catalogue:
-    """The plans this user may open: an officer, those their unit reports under."""
+    """The plans `current` (default: the page's user) may open: an officer, those their unit
+    reports under."""
     known = catalogue(store())
-    current = current or user()
+    if current is None:
+        navigated = _navigated.get(None)
+        current = navigated[0] if navigated is not None else None
     if current is not None and current.unit_code:
         mine = {p.id: p for p in known if current.unit_code in {u.code for u in p.units}}
         if mine:
@@ -61,32 +64,31 @@ def plans(current: accounts.User | None = None) -> Catalogue:
     return known
 
 
-def plan() -> Plan:
+def plan(current: accounts.User | None = None) -> Plan:
     """The plan this session looks at, in the year chosen for it."""
-    known = plans()
+    known = plans(current)
     chosen = st.session_state.get(PLAN_KEY) or settings().plan
-    current = known.plans.get(chosen) if chosen else None
-    current = current or known.default()
+    selected = known.plans.get(chosen) if chosen else None
+    selected = selected or known.default()
     year = st.session_state.get(YEAR_KEY)
-    if isinstance(year, int) and current.years[0] <= year <= current.years[1]:
-        return current.for_year(year)
-    return current
+    if isinstance(year, int) and selected.years[0] <= year <= selected.years[1]:
+        return selected.for_year(year)
+    return selected
 
 
 def plan_picker(current: accounts.User) -> Plan:
     """The sidebar's choice of plan (and year), remembered across pages."""
     known = plans(current)
-    selected = plan()
+    selected = plan(current)
     if len(known) > 1:
-        ids = list(known.plans)
         st.session_state[PLAN_KEY] = selected.id
-        st.sidebar.selectbox("Kế hoạch", ids, key=PLAN_KEY, format_func=lambda i: known.get(i).label)
-        selected = plan()
+        st.sidebar.selectbox("Kế hoạch", list(known.plans), key=PLAN_KEY,
+                             format_func=lambda i: known.get(i).label)
+        selected = plan(current)
     if selected.multi_year:
-        years = list(range(selected.years[0], selected.years[1] + 1))
         st.session_state[YEAR_KEY] = selected.year
-        st.sidebar.selectbox("Năm", years, key=YEAR_KEY)
-        selected = plan()
+        st.sidebar.selectbox("Năm", list(range(selected.years[0], selected.years[1] + 1)), key=YEAR_KEY)
+        selected = plan(current)
     return selected
 
 

@@ -402,6 +402,9 @@ def test_every_action_the_code_audits_has_a_vietnamese_name():
         written |= set(re.findall(r'_audit\(conn, [^,]+, [^,]+, "([a-z_]+)"', text))
         written |= set(re.findall(r'record_audit\([^,]+, "([a-z_]+)"', text))
         written |= {a for pair in re.findall(r'action = "([a-z_]+)" if .+ else "([a-z_]+)"', text) for a in pair}
+        written |= set(re.findall(r'\.audit\(at, [^,]+, "([a-z_]+)"', text))
+        written |= {a for pair in re.findall(r'\.audit\(at, [^,]+, "([a-z_]+)" if [^"]+ else "([a-z_]+)"', text)
+                    for a in pair}
     assert {"login", "logout", "login_failed", "upload", "revision", "rollback"} <= written
     assert written <= set(labels.AUDIT_ACTIONS), written - set(labels.AUDIT_ACTIONS)
 

@@ -86,7 +86,7 @@ def test_period_outside_the_plan_year_is_refused(tmp_path):
     err = _error(path)
     assert err.field == "reporting.schedule.periods[1].months"
     assert err.line == _line(path, "2018-04..2018-06")
-    assert "không nằm trong năm kế hoạch 2017" in err.message
+    assert "không nằm trong giai đoạn của kế hoạch (2017)" in err.message
 
 
 def test_due_date_must_come_after_the_period_starts(tmp_path):

@@ -251,7 +251,7 @@ def test_metadata_sheet_is_very_hidden(district_xlsx):
                       "Danh mục": "hidden", "_mdplan": "veryHidden"}
     meta = {k: v for k, v in wb["_mdplan"].iter_rows(values_only=True)}
     assert meta == {"template_version": "1", "plan": "1180/QĐ-UBND", "unit_code": BA_BE,
-                    "period": "2017-01..2017-03"}
+                    "period": "2017-01..2017-03", "plan_id": "backan-2017"}
     assert wb.active.title == "Báo cáo"
 
 
