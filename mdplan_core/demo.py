@@ -1,11 +1,21 @@
-"""Demo data: a realistic year 2017 of reports against the Bắc Kạn plan.
+"""Demo data: a realistic year of reports for each demo plan, Bắc Kạn 2017 (districts) and
+Hà Nội 2026 (communes and wards), side by side in one database.
 
-Every report is the real template (`template.build_template`) filled the way an officer
-fills it (`filling.fill_template`) and uploaded through the one upload path
-(`intake.import_file`), with an upload time in 2017. Nothing is written to the database
-directly, so the demo also exercises reading, validation and the store.
+Every report is the real template of its plan, unit and period (`template.build_template`)
+filled the way an officer fills it (`filling.fill_template`) and uploaded through the one
+upload path (`intake.import_file`), with its upload time in the plan's year. Nothing is
+written to the database directly, so the demo also exercises reading, validation and the
+store. Only reports that have arrived by the day the demo loads are sent.
 
-The story (`script()`), deterministic (fixed seed for upload times and phone numbers):
+Hà Nội 2026 (`hanoi_script()`, deterministic): 16 of the city's 126 communes and wards report
+quarterly (Phường Ba Đình month by month from October), numbers drawn from a seeded generator;
+most on time, some late (Sóc Sơn Q1, Thanh Trì Q2, Hoàng Mai Q3, Mỹ Đức Q1 and Q3, Thường Tín
+Q1, Công an thành phố Q2, Sở GD&ĐT Q3), a few missing (Ba Vì Q3, Mê Linh after Q1, Thường Tín
+Q2); Phường Hoàn Kiếm revises Q2. The four city departments report their own indicators. At
+3/12/2026: people reached and trained close to the targets, 82/100 cases, 70/100 trials; the
+share-of-communes indicators low, since most communes have not reported.
+
+Bắc Kạn 2017 (`script()`), deterministic (fixed seed for upload times and phone numbers):
 - The 8 district committees report quarterly; TP Bắc Kạn sends monthly reports for Q1 and
   Na Rì for Q3. **UBND huyện Pác Nặm never reports** (the one unit that never does).
 - Ahead: TP Bắc Kạn and Chợ Đồn (early, most results). Behind: Ngân Sơn (three late reports,
@@ -549,9 +559,12 @@ def load_demo(store, plans, *, today: dt.date | None = None, if_empty: bool = Fa
         raise DemoError(MESSAGES["not_empty"].format(count=existing))
     today = today or dt.datetime.now(LOCAL_TZ).date()
     parts = tuple(_load_plan(store, plan, today) for plan in chosen)
-    store.record_audit(DEMO_ACTOR, "demo_loaded", today=today.isoformat(), plans={
-        part.plan_id: {"files": part.files, "stored": part.stored, "revised": part.revised,
-                       "as_of": part.as_of.isoformat()} for part in parts})
+    # The totals as before (the audit page shows them), and what each plan got.
+    store.record_audit(DEMO_ACTOR, "demo_loaded", files=sum(p.files for p in parts),
+                       stored=sum(p.stored for p in parts), revised=sum(p.revised for p in parts),
+                       today=today.isoformat(), plans={
+                           part.plan_id: {"files": part.files, "stored": part.stored, "revised": part.revised,
+                                          "as_of": part.as_of.isoformat()} for part in parts})
     return DemoSummary(loaded=True, plans=parts)
 
 

@@ -84,7 +84,7 @@ def test_demo_loads_both_plans_through_the_upload_path(store):
     assert uploaded["plan_id"].value_counts().to_dict() == {"backan-2017": len(uploads),
                                                             "hanoi-2026": len(hanoi_uploads)}
     [loaded] = audit.loc[audit["action"] == "demo_loaded", "detail"].map(json.loads)
-    assert loaded["today"] == "2026-12-03"
+    assert (loaded["today"], loaded["stored"]) == ("2026-12-03", backan.stored + hanoi.stored)
     assert loaded["plans"]["backan-2017"] == {"files": len(uploads), "stored": backan.stored, "revised": 2,
                                               "as_of": "2017-12-31"}
     assert loaded["plans"]["hanoi-2026"]["files"] == len(hanoi_uploads)
