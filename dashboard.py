@@ -8,6 +8,7 @@ import streamlit as st
 
 from mdplan_core import accounts, installation, views
 from mdplan_core.accounts import Action
+from mdplan_core.plans import catalogue
 from mdplan_core.settings import configure_logging
 from pages import common
 
@@ -53,7 +54,7 @@ def errors_in_brief(page: str, user: accounts.User | None, *, navigated: bool = 
 
 @st.cache_resource(show_spinner=False)
 def demo_accounts(url: str):
-    return accounts.ensure_demo_accounts(common.store(), common.plan(), common.settings())
+    return accounts.ensure_demo_accounts(common.store(), catalogue(common.store()), common.settings())
 
 
 def login() -> None:
@@ -74,8 +75,7 @@ def login() -> None:
     if common.settings().demo:
         demo = demo_accounts(common.settings().database_url)
         st.info("Tài khoản minh họa (chỉ có ở chế độ minh họa):", icon="🧪")
-        st.table({"Tên đăng nhập": [a[0] for a in demo], "Mật khẩu": [a[1] for a in demo],
-                  "Vai trò": [accounts.ROLE_LABELS[a[2]] for a in demo]})
+        st.table(accounts.demo_table(common.store(), demo))
 
 
 def current_user() -> accounts.User | None:

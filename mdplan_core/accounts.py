@@ -637,37 +637,61 @@ def masked_login_name(name: str) -> str:
 
 
 # --- Demo mode -------------------------------------------------------------------------------------
-# (username, password, role, unit code): fixed, published on the demo login page.
+# (username, password, role, unit code): fixed, published on the demo login page. An officer's
+# unit belongs to one demo plan: Bắc Kạn 2017 (ubnd_061) or Hà Nội 2026 (a ward, the city police).
 DEMO_ACCOUNTS = (
     ("lanhdao", "LanhDao@2017", Role.LEADER, None),
     ("canbo.babe", "CanBo.BaBe@2017", Role.OFFICER, "ubnd_061"),
     ("quantri", "QuanTri@2017", Role.ADMIN, None),
+    ("canbo.badinh", "CanBo.BaDinh@2026", Role.OFFICER, "ubnd_00004"),
+    ("canbo.congan.hn", "CanBo.CongAnHN@2026", Role.OFFICER, "ca_tp"),
 )
-DEMO_NAMES = {"lanhdao": "Lãnh đạo (tài khoản mẫu)", "quantri": "Quản trị Sở LĐTBXH (tài khoản mẫu)"}
+DEMO_NAMES = {"lanhdao": "Lãnh đạo (tài khoản mẫu)", "quantri": "Quản trị Sở LĐTBXH (tài khoản mẫu)",
+              "canbo.congan.hn": "Cán bộ Công an thành phố Hà Nội (tài khoản mẫu)"}
+DEMO_TABLE = {"username": "Tên đăng nhập", "password": "Mật khẩu", "role": "Vai trò", "name": "Tên hiển thị"}
 DEMO_ACTOR = "demo"  # the audit log's actor for the demo accounts' creation
 _PUBLISHED_LOGINS = frozenset((username, password) for username, password, *_ in DEMO_ACCOUNTS)
 
 
-def ensure_demo_accounts(store: Store, plan: Plan, settings: Settings) -> list[tuple[str, str, str, str | None]]:
+def ensure_demo_accounts(store: Store, plans: Plan | Collection[Plan],
+                         settings: Settings) -> list[tuple[str, str, str, str | None]]:
     """Create the demo accounts that do not exist yet; return them all with their passwords.
 
-    Only in demo mode, and only into a demo (or empty) database, which is marked demo
-    (`installation.claim`; raises `installation.WrongDatabase` for a real one). An existing
-    demo account is left as it is (its password may have been changed).
+    `plans` (one plan, or several: a list, a `plans.Catalogue`) are the plans the installation
+    has; an officer account whose unit is in none of them is left out. Only in demo mode, and
+    only into a demo (or empty) database, which is marked demo (`installation.claim`; raises
+    `installation.WrongDatabase` for a real one). An existing demo account is left as it is
+    (its password may have been changed).
     """
     from . import installation
+    from .plan import Plan
 
     if not settings.demo:
         raise DemoModeRequired("demo accounts are created only in demo mode (MDPLAN_DEMO=1)")
     installation.claim(store, demo=True)
+    plans = [plans] if isinstance(plans, Plan) else list(plans)
+    made = []
     for username, password, role, unit_code in DEMO_ACCOUNTS:
-        display = DEMO_NAMES.get(username) or f"Cán bộ {plan.unit(unit_code).short_name} (tài khoản mẫu)"
+        plan = next((p for p in plans if unit_code in {u.code for u in p.units}), None)
+        if unit_code is not None and plan is None:
+            continue
+        made.append((username, password, role, unit_code))
         if get_user(store, username) is not None:
             continue
+        display = DEMO_NAMES.get(username) or f"Cán bộ {plan.unit(unit_code).short_name} (tài khoản mẫu)"
         try:
-            add_user(store, username, password, role, units=plan, unit_code=unit_code,
+            add_user(store, username, password, role, units=plan if plan is not None else (), unit_code=unit_code,
                      display_name=display, actor=DEMO_ACTOR)
         except AccountError as exc:
             if exc.code != "user.duplicate":  # another session created it first
                 raise
-    return list(DEMO_ACCOUNTS)
+    return made
+
+
+def demo_table(store: Store, made: list[tuple[str, str, str, str | None]]) -> dict[str, list]:
+    """The demo login page's table of `made` (from `ensure_demo_accounts`): name, password,
+    role and the name the account shows, which says it is a demo account."""
+    users_now = [get_user(store, username) for username, *_ in made]
+    names = [user.display_name if user else "" for user in users_now]
+    return {DEMO_TABLE["username"]: [a[0] for a in made], DEMO_TABLE["password"]: [a[1] for a in made],
+            DEMO_TABLE["role"]: [ROLE_LABELS[a[2]] for a in made], DEMO_TABLE["name"]: names}

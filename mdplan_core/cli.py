@@ -355,15 +355,18 @@ def cmd_user(args) -> int:
 
 def cmd_demo(args) -> int:
     from .demo import DemoError, load_demo
+    from .plans import catalogue
     from .settings import Settings
 
-    plan = _plan(args)
+    store = _store()
+    # Every plan the demo has a story for, unless --plan names one.
+    plans = _plan(args, store) if args.plan else catalogue(store)
     try:
-        summary = load_demo(_store(), plan, if_empty=args.if_empty, demo_mode=Settings.from_env().demo)
+        summary = load_demo(store, plans, if_empty=args.if_empty, demo_mode=Settings.from_env().demo)
     except DemoError as exc:
         print(exc, file=sys.stderr)
         return 1
-    print("\n".join(summary.lines(plan)))
+    print("\n".join(summary.lines()))
     return 0
 
 
@@ -513,7 +516,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_user)
 
     p = sub.add_parser("demo", parents=[common],
-                       help="load a demo year of reports through the upload path (demo mode only: MDPLAN_DEMO=1)")
+                       help="load the demo reports of every plan with a demo (Bắc Kạn 2017, Hà Nội 2026; --plan: one) "
+                            "through the upload path (demo mode only: MDPLAN_DEMO=1)")
     p.add_argument("--if-empty", action="store_true",
                    help="do nothing when the database already holds reports (else that is an error)")
     p.set_defaults(func=cmd_demo)

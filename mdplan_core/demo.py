@@ -1,11 +1,21 @@
-"""Demo data: a realistic year 2017 of reports against the Bắc Kạn plan.
+"""Demo data: a realistic year of reports for each demo plan, Bắc Kạn 2017 (districts) and
+Hà Nội 2026 (communes and wards), side by side in one database.
 
-Every report is the real template (`template.build_template`) filled the way an officer
-fills it (`filling.fill_template`) and uploaded through the one upload path
-(`intake.import_file`), with an upload time in 2017. Nothing is written to the database
-directly, so the demo also exercises reading, validation and the store.
+Every report is the real template of its plan, unit and period (`template.build_template`)
+filled the way an officer fills it (`filling.fill_template`) and uploaded through the one
+upload path (`intake.import_file`), with its upload time in the plan's year. Nothing is
+written to the database directly, so the demo also exercises reading, validation and the
+store. Only reports that have arrived by the day the demo loads are sent.
 
-The story (`script()`), deterministic (fixed seed for upload times and phone numbers):
+Hà Nội 2026 (`hanoi_script()`, deterministic): 16 of the city's 126 communes and wards report
+quarterly (Phường Ba Đình month by month from October), numbers drawn from a seeded generator;
+most on time, some late (Sóc Sơn Q1, Thanh Trì Q2, Hoàng Mai Q3, Mỹ Đức Q1 and Q3, Thường Tín
+Q1, Công an thành phố Q2, Sở GD&ĐT Q3), a few missing (Ba Vì Q3, Mê Linh after Q1, Thường Tín
+Q2); Phường Hoàn Kiếm revises Q2. The four city departments report their own indicators. At
+3/12/2026: people reached and trained close to the targets, 82/100 cases, 70/100 trials; the
+share-of-communes indicators low, since most communes have not reported.
+
+Bắc Kạn 2017 (`script()`), deterministic (fixed seed for upload times and phone numbers):
 - The 8 district committees report quarterly; TP Bắc Kạn sends monthly reports for Q1 and
   Na Rì for Q3. **UBND huyện Pác Nặm never reports** (the one unit that never does).
 - Ahead: TP Bắc Kạn and Chợ Đồn (early, most results). Behind: Ngân Sơn (three late reports,
@@ -37,14 +47,17 @@ from functools import lru_cache
 from . import completeness, installation
 from .filling import fill_template
 from .intake import import_file
+from .plan import Plan
 from .report import Period
 from .settings import LOCAL_TZ
 from .template import build_template
+from .vntext import format_date
 
 SEED = 2017
 YEAR = 2017
 DEMO_ACTOR = "mdplan-demo"
 NEVER_REPORTS = "ubnd_060"  # UBND huyện Pác Nặm
+NEVER_LISTED = 5  # more units than this that never reported are only counted
 
 
 MESSAGES = {
@@ -52,11 +65,13 @@ MESSAGES = {
                   "dữ liệu trống (dùng --if-empty để bỏ qua khi đã có dữ liệu)."),
     "refused": "Dữ liệu mẫu bị từ chối ({file}): {findings}",
     "skipped": "Cơ sở dữ liệu đã có dữ liệu ({count} lần nộp); không nạp dữ liệu mẫu.",
-    "loaded": ("Đã nạp dữ liệu mẫu năm {year}: {files} tệp qua đường tải lên "
+    "loaded": ("Đã nạp dữ liệu mẫu của kế hoạch {plan}: {files} tệp qua đường tải lên "
                "({stored} báo cáo mới, {revised} lần nộp sửa, {warned} tệp có cảnh báo) "
-               "trong {seconds} giây. {units} đơn vị đã báo cáo; đến 31/12/{year}: "
+               "trong {seconds} giây. {units} đơn vị đã báo cáo; đến {as_of}: "
                "{on_time} kỳ báo cáo đúng hạn, {late} kỳ nộp muộn, {missing} kỳ chưa nộp."),
     "never": "Đơn vị không báo cáo: {names}.",
+    "never_count": "{count} đơn vị chưa gửi báo cáo nào.",
+    "no_story": "Chỉ có dữ liệu mẫu cho các kế hoạch: {known}.",
 }
 
 
@@ -78,12 +93,12 @@ class Upload:
     media_text: str | None = None
 
 
-def Q(n: int) -> Period:
-    return Period(YEAR, 3 * n - 2, 3 * n)
+def Q(n: int, year: int = YEAR) -> Period:
+    return Period(year, 3 * n - 2, 3 * n)
 
 
-def M(n: int) -> Period:
-    return Period(YEAR, n, n)
+def M(n: int, year: int = YEAR) -> Period:
+    return Period(year, n, n)
 
 
 # Indicators a district committee fills with 0 when it did nothing in the period.
@@ -279,17 +294,24 @@ def _file_stem(period: Period) -> str:
 
 
 def script() -> list[Upload]:
-    """The demo year as uploads, in the order they arrive. Deterministic."""
+    """The Bắc Kạn demo year as uploads, in the order they arrive. Deterministic."""
     rng = random.Random(SEED)
     phones = {unit: f"0209 3{rng.randrange(10**5, 10**6)}" for unit in sorted(_OFFICERS)}
+    rows = [(unit, period, when, {**{code: 0 for code in _DISTRICT_ZEROS}, **results}
+             if unit.startswith("ubnd_") else results, communes, notes, media)
+            for unit, period, when, results, communes, notes, media in _STORY]
+    return _uploads(rows, _OFFICERS, phones, YEAR, rng)
+
+
+def _uploads(rows, officers: dict, phones: dict, year: int, rng: random.Random) -> list[Upload]:
+    """Story rows (unit, period, (month, day), results, communes, notes, media text) as
+    uploads in the order they arrive; a second upload of a period is a corrected file."""
     seen: dict[tuple[str, Period], int] = {}
     uploads = []
-    for unit, period, (month, day), results, communes, notes, media in _STORY:
-        user, reporter, stem = _OFFICERS[unit]
-        if unit.startswith("ubnd_"):
-            results = {**{code: 0 for code in _DISTRICT_ZEROS}, **results}
+    for unit, period, (month, day), results, communes, notes, media in rows:
+        user, reporter, stem = officers[unit]
         hour, minute = rng.randrange(7, 17), rng.randrange(60)
-        at = dt.datetime(YEAR, month, day, hour, minute, tzinfo=LOCAL_TZ)
+        at = dt.datetime(year, month, day, hour, minute, tzinfo=LOCAL_TZ)
         version = seen[unit, period] = seen.get((unit, period), 0) + 1
         suffix = "" if version == 1 else f" (sua lan {version - 1})"
         filename = f"BC PCMD {_file_stem(period)} - {stem}{suffix}.xlsx"
@@ -298,63 +320,234 @@ def script() -> list[Upload]:
     return sorted(uploads, key=lambda u: u.at)
 
 
-def build_file(plan, upload: Upload) -> bytes:
-    """The workbook the officer uploads: the real template, filled."""
-    return fill_template(build_template(plan, upload.unit, upload.period),
-                         results=upload.results, communes=upload.communes,
+# --- The Hà Nội 2026 story -----------------------------------------------------------------
+HANOI = "hanoi-2026"
+HANOI_YEAR = 2026
+HANOI_SEED = 2026
+
+# 16 of the city's 126 communes and wards report, with their officers and when each quarter's
+# report arrives ((month, day); None: not sent). Due dates: 10/4, 10/7, 10/10, 15/12.
+_HANOI_COMMUNES = {
+    "ubnd_00004": ("canbo.badinh", "Nguyễn Thu Trang", "P Ba Dinh", ((4, 6), (7, 6), (10, 5), None)),
+    "ubnd_00070": ("canbo.hoankiem", "Trần Minh Tuấn", "P Hoan Kiem", ((4, 3), (7, 2), (10, 2), (12, 9))),
+    "ubnd_00148": ("canbo.longbien", "Đỗ Thị Lan Anh", "P Long Bien", ((4, 7), (7, 10), (10, 8), (12, 15))),
+    "ubnd_00167": ("canbo.caugiay", "Vũ Đức Thịnh", "P Cau Giay", ((4, 6), (7, 7), (10, 6), (12, 10))),
+    "ubnd_00235": ("canbo.dongda", "Ngô Thị Thanh Hương", "P Dong Da", ((4, 10), (7, 10), (10, 10), (12, 15))),
+    "ubnd_00319": ("canbo.hoangmai", "Đặng Thị Mai Phương", "P Hoang Mai", ((4, 9), (7, 9), (10, 14), (12, 16))),
+    "ubnd_00367": ("canbo.thanhxuan", "Hoàng Văn Nam", "P Thanh Xuan", ((4, 7), (7, 8), (10, 8), (12, 14))),
+    "ubnd_09556": ("canbo.hadong", "Nguyễn Thị Bích Ngọc", "P Ha Dong", ((4, 10), (7, 10), (10, 9), (12, 13))),
+    "ubnd_09574": ("canbo.sontay", "Kiều Văn Dũng", "P Son Tay", ((4, 8), (7, 9), (10, 6), (12, 15))),
+    "ubnd_00376": ("canbo.socson", "Ngô Văn Hải", "X Soc Son", ((4, 16), (7, 8), (10, 9), (12, 14))),
+    "ubnd_00454": ("canbo.donganh", "Nguyễn Văn Tiến", "X Dong Anh", ((4, 6), (7, 7), (10, 7), (12, 12))),
+    "ubnd_00640": ("canbo.thanhtri", "Phan Thị Thu", "X Thanh Tri", ((4, 10), (7, 22), (10, 9), (12, 18))),
+    "ubnd_09700": ("canbo.bavi", "Đinh Công Sơn", "X Ba Vi", ((4, 8), (7, 13), None, None)),
+    "ubnd_10441": ("canbo.myduc", "Lưu Thị Hạnh", "X My Duc", ((4, 20), (7, 10), (10, 24), None)),
+    "ubnd_09022": ("canbo.melinh", "Trịnh Văn Long", "X Me Linh", ((4, 9), None, None, None)),
+    "ubnd_10183": ("canbo.thuongtin", "Tạ Thị Huyền", "X Thuong Tin", ((4, 27), None, (10, 8), None)),
+}
+HANOI_MONTHLY = "ubnd_00004"  # Phường Ba Đình reports month by month from October
+# Communes with industrial parks also reach their workers (CT1.6): unit -> per-quarter range.
+_HANOI_PARKS = {"ubnd_00454": (1200, 1700), "ubnd_00376": (600, 1000)}
+
+_HANOI_AGENCIES = {
+    "syt": ("canbo.syt.hn", "Nguyễn Hải Yến", "So Y te HN"),
+    "ca_tp": ("canbo.congan.hn", "Phạm Đức Anh", "Cong an TP HN"),
+    "sgddt": ("canbo.sgddt.hn", "Trần Thị Minh Thư", "So GDDT HN"),
+    "tand": ("canbo.tand.hn", "Lê Quốc Bảo", "TAND TP HN"),
+}
+
+# The city's departments report their own indicators: (unit, quarter, (month, day), results,
+# notes, media text).
+_HANOI_AGENCY_STORY = [
+    ("syt", 1, (4, 8), {"CT1.2": 14, "CT1.3": 1, "CT1.6": 14200, "CT2.1": 1450}, {},
+     "14 tin, bài trên Cổng thông tin điện tử Sở Y tế và trang mạng xã hội của Chi cục Dân số, "
+     "Trẻ em và Phòng, chống tệ nạn xã hội; 01 phóng sự trên kênh Hà Nội 1."),
+    ("syt", 2, (7, 9), {"CT1.2": 18, "CT1.3": 0, "CT1.6": 19800, "CT2.1": 1820},
+     {"CT1.3": "Phóng sự thứ hai đang sản xuất, dự kiến phát sóng quý III."},
+     "18 tin, bài; chuyên mục hỏi đáp pháp luật về phòng, chống mại dâm trên trang thông tin của Sở."),
+    ("syt", 3, (10, 9), {"CT1.2": 22, "CT1.3": 1, "CT1.6": 17500, "CT2.1": 1260}, {},
+     "22 tin, bài; phóng sự \"Hỗ trợ người bán dâm hòa nhập cộng đồng\" trên kênh Hà Nội 1."),
+    ("syt", 4, (12, 14), {"CT1.2": 16, "CT1.3": 1, "CT1.6": 9800, "CT2.1": 740}, {},
+     "16 tin, bài về kết quả thực hiện Kế hoạch năm 2026; 01 phóng sự cuối năm."),
+    ("ca_tp", 1, (4, 9), {"CT4.1": 100, "CT4.2": 23}, {}, None),
+    ("ca_tp", 2, (7, 15), {"CT4.1": 97.5, "CT4.2": 31},
+     {"CT4.1": "01 tin báo đang xác minh, chuyển sang kỳ sau."}, None),
+    ("ca_tp", 3, (10, 8), {"CT4.1": 100, "CT4.2": 28}, {}, None),
+    ("ca_tp", 4, (12, 15), {"CT4.1": 100, "CT4.2": 21}, {}, None),
+    ("sgddt", 1, (4, 7), {"CT1.7": 38500}, {}, None),
+    ("sgddt", 2, (7, 8), {"CT1.7": 27300}, {}, None),
+    ("sgddt", 3, (10, 12), {"CT1.7": 31200},
+     {"CT1.7": "Lồng ghép trong Tuần sinh hoạt công dân đầu năm học 2026–2027."}, None),
+    ("sgddt", 4, (12, 11), {"CT1.7": 9600}, {}, None),
+    ("tand", 1, (4, 10), {"CT4.3": 17}, {}, None),
+    ("tand", 2, (7, 10), {"CT4.3": 24}, {}, None),
+    ("tand", 3, (10, 6), {"CT4.3": 29}, {}, None),
+    ("tand", 4, (12, 15), {"CT4.3": 26}, {}, None),
+]
+
+
+def _commune_results(rng: random.Random, unit: str, months: int = 3) -> dict:
+    """What a commune typed for a period of `months`: 1 or 0 for the share-of-places
+    indicators, people reached for the counts; a ward reaches more service workers than a
+    rural commune."""
+    ward = unit < "ubnd_00376" or unit in ("ubnd_09556", "ubnd_09574")
+
+    def people(low: int, high: int) -> int:
+        return rng.randrange(low, high) * months // 3
+
+    results = {"CT1.1": int(rng.random() < 0.9), "CT3.1": int(rng.random() < 0.6),
+               "CT3.2": int(rng.random() < 0.85),
+               "CT1.4": people(45, 150) if ward else people(60, 180),
+               "CT1.5": people(25, 95) if ward else people(0, 30),
+               "CT2.1": people(10, 45)}
+    if unit in _HANOI_PARKS:
+        results["CT1.6"] = people(*_HANOI_PARKS[unit])
+    return results
+
+
+def hanoi_script() -> list[Upload]:
+    """The Hà Nội 2026 demo year as uploads, in the order they arrive, to 31/12. Deterministic;
+    `load_demo` sends those that arrived by the day it runs."""
+    rng = random.Random(HANOI_SEED)
+    officers = {unit: entry[:3] for unit, entry in _HANOI_COMMUNES.items()} | _HANOI_AGENCIES
+    phones = {unit: f"024 3{rng.randrange(10**6, 10**7)}" for unit in sorted(officers)}
+    rows = []
+    for unit, (_, _, _, dates) in _HANOI_COMMUNES.items():
+        for quarter, when in enumerate(dates, start=1):
+            if when is not None:
+                rows.append((unit, Q(quarter, HANOI_YEAR), when, _commune_results(rng, unit), {}, {}, None))
+    for month, when in ((10, (11, 4)), (11, (12, 2)), (12, (12, 14))):
+        rows.append((HANOI_MONTHLY, M(month, HANOI_YEAR), when,
+                     _commune_results(rng, HANOI_MONTHLY, months=1), {}, {}, None))
+    rows += [(unit, Q(quarter, HANOI_YEAR), when, results, {}, notes, media)
+             for unit, quarter, when, results, notes, media in _HANOI_AGENCY_STORY]
+    rows = [_hanoi_habits(row) for row in rows]
+    # Phường Hoàn Kiếm corrects its second quarter two days later.
+    first = next(r for r in rows if r[0] == "ubnd_00070" and r[1] == Q(2, HANOI_YEAR))
+    rows.append(("ubnd_00070", first[1], (7, 4), {**first[3], "CT1.5": first[3]["CT1.5"] + 27}, {},
+                 {"CT1.5": "Bổ sung 27 người làm việc tại 03 cơ sở karaoke kiểm tra ngày 29/6/2026."},
+                 None))
+    return _uploads(rows, officers, phones, HANOI_YEAR, rng)
+
+
+def _hanoi_habits(row):
+    """Officers' habits that raise warnings, as in Bắc Kạn: a number with its unit, a number as text."""
+    unit, period, when, results, communes, notes, media = row
+    if (unit, period) == ("ubnd_00167", Q(2, HANOI_YEAR)):
+        results = {**results, "CT1.4": f"{results['CT1.4']} người"}
+    if (unit, period) == ("ubnd_09574", Q(1, HANOI_YEAR)):
+        results = {**results, "CT1.4": str(results["CT1.4"])}
+    return unit, period, when, results, communes, notes, media
+
+
+# The demo of each plan it has a story for.
+STORIES = {"backan-2017": script, HANOI: hanoi_script}
+
+
+def build_file(plan, upload: Upload, template: bytes | None = None) -> bytes:
+    """The workbook the officer uploads: the real template (`template`, when already built
+    for this unit and period), filled."""
+    template = template or build_template(plan, upload.unit, upload.period)
+    return fill_template(template, results=upload.results, communes=upload.communes,
                          media_text=upload.media_text, reporter=upload.reporter,
                          phone=upload.phone, report_date=upload.at.date(), notes=upload.notes)
 
 
-@lru_cache(maxsize=2)
-def _files(plan) -> tuple[tuple[Upload, bytes], ...]:
-    # Building the workbooks takes most of the demo's time and gives the same content every
-    # time, so a process builds them once per plan (`load_plan` returns one Plan per file).
-    return tuple((upload, build_file(plan, upload)) for upload in script())
+def uploads_until(plan_id: str, today: dt.date) -> list[Upload]:
+    """The uploads of a plan's story that have arrived by `today` (the day the demo loads)."""
+    return [upload for upload in STORIES[plan_id]() if upload.at.date() <= today]
+
+
+@lru_cache(maxsize=4)
+def _files(plan, today: dt.date) -> tuple[tuple[Upload, bytes], ...]:
+    # Building the workbooks takes much of the demo's time and gives the same content every
+    # time, so a process builds them once per plan and day (`load_plan` returns one Plan per
+    # file), and one template per unit and period.
+    templates: dict[tuple[str, Period], bytes] = {}
+    out = []
+    for upload in uploads_until(plan.id, today):
+        key = (upload.unit, upload.period)
+        if key not in templates:
+            templates[key] = build_template(plan, upload.unit, upload.period)
+        out.append((upload, build_file(plan, upload, templates[key])))
+    return tuple(out)
 
 
 # --- Loading ----------------------------------------------------------------------------------
 class DemoError(RuntimeError):
-    """The demo cannot load (demo mode off, a real database, a non-empty store), or the
-    upload path refused one of its files, which is a bug in the demo."""
+    """The demo cannot load (demo mode off, a real database, a non-empty store, no plan with
+    a demo story), or the upload path refused one of its files, which is a bug in the demo."""
+
+
+@dataclass(frozen=True)
+class PlanDemo:
+    """What the demo put into one plan."""
+    plan_id: str
+    label: str  # the plan as the picker names it
+    as_of: dt.date  # the day the reporting status is counted at: the load day, at most 31/12
+    files: int = 0  # uploads sent through the upload path
+    stored: int = 0  # new reports
+    revised: int = 0  # re-uploads that superseded a report
+    with_warnings: int = 0  # uploads accepted with warnings
+    on_time: int = 0  # expected reports (unit x period) due by `as_of`, as `completeness` counts
+    late: int = 0
+    missing: int = 0
+    units_reporting: int = 0
+    never_reported: tuple[str, ...] = ()  # unit codes
+    never_names: tuple[str, ...] = ()  # their names
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        out = [MESSAGES["loaded"].format(
+            plan=self.label, files=self.files, stored=self.stored, revised=self.revised,
+            units=self.units_reporting, on_time=self.on_time, late=self.late,
+            missing=self.missing, warned=self.with_warnings, as_of=format_date(self.as_of),
+            seconds=f"{self.seconds:.1f}".replace(".", ","))]
+        if len(self.never_names) > NEVER_LISTED:
+            out.append(MESSAGES["never_count"].format(count=len(self.never_names)))
+        elif self.never_names:
+            out.append(MESSAGES["never"].format(names=", ".join(self.never_names)))
+        return out
 
 
 @dataclass(frozen=True)
 class DemoSummary:
     loaded: bool
-    files: int = 0  # uploads sent through the upload path
-    stored: int = 0  # new reports
-    revised: int = 0  # re-uploads that superseded a report
-    with_warnings: int = 0  # uploads accepted with warnings
-    on_time: int = 0  # expected reports (unit x period) by 31/12, as `completeness` counts
-    late: int = 0
-    missing: int = 0
-    units_reporting: int = 0
-    never_reported: tuple[str, ...] = ()  # unit codes
+    plans: tuple[PlanDemo, ...] = ()  # one per plan loaded, in load order
     existing: int = 0  # submissions already in the store (when not loaded)
-    seconds: float = 0.0
 
-    def lines(self, plan) -> list[str]:
+    def of(self, plan_id: str) -> PlanDemo:
+        return next(part for part in self.plans if part.plan_id == plan_id)
+
+    @property
+    def files(self) -> int:
+        return sum(part.files for part in self.plans)
+
+    def lines(self) -> list[str]:
         """The summary in Vietnamese, for the CLI."""
         if not self.loaded:
             return [MESSAGES["skipped"].format(count=self.existing)]
-        out = [MESSAGES["loaded"].format(
-            year=plan.year, files=self.files, stored=self.stored, revised=self.revised,
-            units=self.units_reporting, on_time=self.on_time, late=self.late,
-            missing=self.missing, warned=self.with_warnings,
-            seconds=f"{self.seconds:.1f}".replace(".", ","))]
-        if self.never_reported:
-            out.append(MESSAGES["never"].format(
-                names=", ".join(plan.unit(code).name for code in self.never_reported)))
-        return out
+        return [line for part in self.plans for line in part.lines()]
 
 
-def load_demo(store, plan, *, if_empty: bool = False, demo_mode: bool = False) -> DemoSummary:
-    """Upload the demo year through the upload path, as demo data. Only in demo mode
-    (`demo_mode`: settings.demo) and into a demo or empty database, which it marks demo
-    (`installation.claim_for_demo_data`); anything else is a DemoError, even with `if_empty`.
-    The store must hold no submissions: with `if_empty` a non-empty store is left alone,
-    otherwise it is an error."""
+def demo_plans(plans) -> list:
+    """Of `plans` (a Plan, or several: a list, a `plans.Catalogue`), those the demo has a
+    story for, in the order of `STORIES`."""
+    given = {p.id: p for p in ([plans] if isinstance(plans, Plan) else plans)}
+    return [given[plan_id] for plan_id in STORIES if plan_id in given]
+
+
+def load_demo(store, plans, *, today: dt.date | None = None, if_empty: bool = False,
+              demo_mode: bool = False) -> DemoSummary:
+    """Upload the demo of each plan in `plans` that has a story (Bắc Kạn 2017, Hà Nội 2026)
+    through the upload path, as demo data: every report that has arrived by `today` (default:
+    today in Vietnam). Only in demo mode (`demo_mode`: settings.demo) and into a demo or empty
+    database, which it marks demo (`installation.claim_for_demo_data`); anything else is a
+    DemoError, even with `if_empty`. The store must hold no submissions: with `if_empty` a
+    non-empty store is left alone, otherwise it is an error."""
+    chosen = demo_plans(plans)
+    if not chosen:
+        raise DemoError(MESSAGES["no_story"].format(known=", ".join(STORIES)))
     try:
         installation.claim_for_demo_data(store, demo_mode=demo_mode)
     except installation.WrongDatabase as exc:
@@ -364,9 +557,20 @@ def load_demo(store, plan, *, if_empty: bool = False, demo_mode: bool = False) -
         if if_empty:
             return DemoSummary(loaded=False, existing=existing)
         raise DemoError(MESSAGES["not_empty"].format(count=existing))
+    today = today or dt.datetime.now(LOCAL_TZ).date()
+    parts = tuple(_load_plan(store, plan, today) for plan in chosen)
+    # The totals as before (the audit page shows them), and what each plan got.
+    store.record_audit(DEMO_ACTOR, "demo_loaded", files=sum(p.files for p in parts),
+                       stored=sum(p.stored for p in parts), revised=sum(p.revised for p in parts),
+                       today=today.isoformat(), plans={
+                           part.plan_id: {"files": part.files, "stored": part.stored, "revised": part.revised,
+                                          "as_of": part.as_of.isoformat()} for part in parts})
+    return DemoSummary(loaded=True, plans=parts)
+
+
+def _load_plan(store, plan, today: dt.date) -> PlanDemo:
     started = time.perf_counter()
-    files = _files(plan)
-    uploads = [upload for upload, _ in files]
+    files = _files(plan, today)
     outcomes = []
     for upload, data in files:
         out = import_file(data, upload.filename, user=upload.user, plan=plan,
@@ -375,11 +579,13 @@ def load_demo(store, plan, *, if_empty: bool = False, demo_mode: bool = False) -
             findings = "; ".join(f"{f.code} {f.cell or ''}: {f.message}" for f in out.findings)
             raise DemoError(MESSAGES["refused"].format(file=upload.filename, findings=findings))
         outcomes.append(out)
-    reporting = {u.unit for u in uploads}
-    status = completeness.report_status(plan, store.history(plan.id), dt.date(plan.year, 12, 31))
+    reporting = {upload.unit for upload, _ in files}
+    as_of = min(today, dt.date(plan.years[1], 12, 31))
+    status = completeness.report_status(plan, store.history(plan.id), as_of)
     counts = status["status"].value_counts()
-    summary = DemoSummary(
-        loaded=True, files=len(uploads),
+    never = [u for u in plan.units if u.code not in reporting]
+    return PlanDemo(
+        plan_id=plan.id, label=plan.label, as_of=as_of, files=len(files),
         stored=sum(o.outcome == "stored" for o in outcomes),
         revised=sum(o.outcome == "revised" for o in outcomes),
         with_warnings=sum(bool(o.findings) for o in outcomes),
@@ -387,9 +593,6 @@ def load_demo(store, plan, *, if_empty: bool = False, demo_mode: bool = False) -
         late=int(counts.get(completeness.LATE, 0)),
         missing=int(counts.get(completeness.MISSING, 0)),
         units_reporting=len(reporting),
-        never_reported=tuple(u.code for u in plan.units if u.code not in reporting),
+        never_reported=tuple(u.code for u in never), never_names=tuple(u.name for u in never),
         seconds=time.perf_counter() - started,
     )
-    store.record_audit(DEMO_ACTOR, "demo_loaded", files=summary.files, stored=summary.stored,
-                       revised=summary.revised)
-    return summary

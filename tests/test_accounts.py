@@ -41,6 +41,7 @@ from mdplan_core.accounts import (
 )
 from mdplan_core.installation import WrongDatabase
 from mdplan_core.plan import load_plan
+from mdplan_core.plans import catalogue
 from mdplan_core.settings import Settings
 from mdplan_core.store import Store, users
 
@@ -676,6 +677,25 @@ def test_demo_accounts_one_per_role_that_can_log_in(store, tmp_path):
     assert len(list_users(store)) == 3
     assert actions(store).count("user_add") == 3
     assert store.kind() == "demo"
+
+
+def test_demo_accounts_of_both_demo_plans(store, tmp_path):
+    plans = catalogue()
+    made = ensure_demo_accounts(store, plans, settings(tmp_path, demo=True))
+    assert [(u, unit) for u, _, _, unit in made] == [
+        ("lanhdao", None), ("canbo.babe", "ubnd_061"), ("quantri", None),
+        ("canbo.badinh", "ubnd_00004"), ("canbo.congan.hn", "ca_tp")]
+    for username, password, _, unit in made:
+        assert authenticate(store, username, password, now=T0, demo=True).user.unit_code == unit
+    # Each Hà Nội officer's unit is in the Hà Nội plan only, so that is the plan they see.
+    for unit in ("ubnd_00004", "ca_tp"):
+        assert [p.id for p in plans if unit in {u.code for u in p.units}] == ["hanoi-2026"]
+    table = accounts.demo_table(store, made)
+    assert table["Tên đăng nhập"][3:] == ["canbo.badinh", "canbo.congan.hn"]
+    assert table["Tên hiển thị"][3:] == ["Cán bộ UBND phường Ba Đình (tài khoản mẫu)",
+                                          "Cán bộ Công an thành phố Hà Nội (tài khoản mẫu)"]
+    assert all("tài khoản mẫu" in name for name in table["Tên hiển thị"])
+    assert table["Vai trò"][3:] == ["Cán bộ đơn vị", "Cán bộ đơn vị"]
 
 
 def test_a_demo_account_cannot_log_in_with_demo_mode_off(store, tmp_path, hasher):

@@ -98,7 +98,8 @@ def test_login_page_shows_demo_accounts_and_banner():
     assert at.title[0].value == "Đăng nhập mdplan"
     assert "Dữ liệu minh họa" in at.warning[0].value
     shown = at.table[0].value
-    assert list(shown["Tên đăng nhập"]) == ["lanhdao", "canbo.babe", "quantri"]
+    assert list(shown["Tên đăng nhập"]) == ["lanhdao", "canbo.babe", "quantri", "canbo.badinh", "canbo.congan.hn"]
+    assert all("tài khoản mẫu" in name for name in shown["Tên hiển thị"])
 
 
 def test_wrong_password_is_refused_in_vietnamese():

@@ -6,17 +6,21 @@ import pytest
 
 from mdplan_core import accounts, completeness, demo, progress
 from mdplan_core.cli import main
-from mdplan_core.demo import DemoError, load_demo, script
+from mdplan_core.demo import DemoError, hanoi_script, load_demo, script, uploads_until
 from mdplan_core.export import consolidated
 from mdplan_core.intake import import_file
 from mdplan_core.plan import load_plan
+from mdplan_core.plans import catalogue
 from mdplan_core.report import Period
 from mdplan_core.store import DEMO, PRODUCTION
 from mdplan_core.template import build_template
 from tests.fill import fill_template
 
 PLAN = load_plan()
+PLANS = catalogue()
+HANOI = PLANS.get("hanoi-2026")
 DEC31 = dt.date(2017, 12, 31)
+TODAY = dt.date(2026, 12, 3)  # the day the demo is loaded
 
 
 def test_the_script_is_deterministic_and_covers_the_story():
@@ -36,25 +40,72 @@ def test_the_script_is_deterministic_and_covers_the_story():
     assert len(uploads) == len({u.filename for u in uploads})
 
 
-def test_demo_loads_through_the_upload_path(store):
-    summary = load_demo(store, PLAN, demo_mode=True)
-    uploads = script()
-    assert summary.loaded and summary.files == len(uploads)
-    assert (summary.stored, summary.revised) == (len(uploads) - 2, 2)
-    assert summary.never_reported == ("ubnd_060",)
-    assert summary.with_warnings >= 2
+def test_the_hanoi_story_is_deterministic_and_stops_at_the_load_day():
+    uploads = hanoi_script()
+    assert uploads == hanoi_script()
+    assert [u.at for u in uploads] == sorted(u.at for u in uploads)
+    assert all(u.at.year == 2026 and u.at.utcoffset() == dt.timedelta(hours=7) for u in uploads)
+    units = {u.unit for u in uploads}
+    assert units <= {u.code for u in HANOI.units}
+    assert {"syt", "ca_tp", "sgddt", "tand"} <= units  # every department of the plan
+    communes = {u for u in units if u.startswith("ubnd_")}
+    assert 10 <= len(communes) < len(HANOI.communes)  # a realistic set, not all 126
+    periods = [(u.unit, u.period) for u in uploads]
+    assert {p for p in periods if periods.count(p) > 1} == {("ubnd_00070", Period(2026, 4, 6))}
+    assert len(uploads) == len({u.filename for u in uploads})
+    # Only what has arrived by the load day: no upload after it, no period that starts after it.
+    for today, last_quarter in ((dt.date(2026, 8, 1), 2), (TODAY, 3)):
+        sent = uploads_until("hanoi-2026", today)
+        assert sent == [u for u in uploads if u.at.date() <= today]
+        assert all(dt.date(2026, u.period.start_month, 1) <= today for u in sent)
+        quarters = {u.period.end_month // 3 for u in sent if u.period.end_month - u.period.start_month == 2}
+        assert quarters == set(range(1, last_quarter + 1))
 
-    # Every file went through intake: the audit log has an upload or revision for each, no refusal.
+
+def test_demo_loads_both_plans_through_the_upload_path(store):
+    summary = load_demo(store, PLANS, today=TODAY, demo_mode=True)
+    assert summary.loaded and [p.plan_id for p in summary.plans] == ["backan-2017", "hanoi-2026"]
+    backan, hanoi = summary.of("backan-2017"), summary.of("hanoi-2026")
+    uploads, hanoi_uploads = script(), uploads_until("hanoi-2026", TODAY)
+    assert backan.files == len(uploads) and hanoi.files == len(hanoi_uploads)
+    assert (backan.stored, backan.revised) == (len(uploads) - 2, 2)
+    assert (hanoi.stored, hanoi.revised) == (len(hanoi_uploads) - 1, 1)
+    assert backan.never_reported == ("ubnd_060",)
+    assert backan.with_warnings >= 2 and hanoi.with_warnings >= 1
+    assert (backan.as_of, hanoi.as_of) == (DEC31, TODAY)
+
+    # Every file went through intake: the audit log has an upload or revision for each, no refusal,
+    # each under its plan; one entry says what the demo loaded per plan.
     audit = store.audit()
     actions = audit["action"].value_counts()
-    assert (actions["upload"], actions["revision"], actions["demo_loaded"]) == (summary.stored, 2, 1)
+    assert (actions["upload"], actions["revision"], actions["demo_loaded"]) == (backan.stored + hanoi.stored, 3, 1)
     assert "upload_refused" not in actions
-    history = store.history(None)
+    uploaded = audit[audit["action"].isin(["upload", "revision"])]
+    assert uploaded["plan_id"].value_counts().to_dict() == {"backan-2017": len(uploads),
+                                                            "hanoi-2026": len(hanoi_uploads)}
+    [loaded] = audit.loc[audit["action"] == "demo_loaded", "detail"].map(json.loads)
+    assert (loaded["today"], loaded["stored"]) == ("2026-12-03", backan.stored + hanoi.stored)
+    assert loaded["plans"]["backan-2017"] == {"files": len(uploads), "stored": backan.stored, "revised": 2,
+                                              "as_of": "2017-12-31"}
+    assert loaded["plans"]["hanoi-2026"]["files"] == len(hanoi_uploads)
+    assert len(store.history(None)) == len(uploads) + len(hanoi_uploads)
+    assert store.kind() == DEMO and store.history(None)["demo"].all()
+    _check_backan(store, uploads, backan)
+    _check_hanoi(store, hanoi_uploads, hanoi)
+
+    # A second start of the app changes nothing.
+    again = load_demo(store, PLANS, today=TODAY, if_empty=True, demo_mode=True)
+    assert not again.loaded and again.existing == len(uploads) + len(hanoi_uploads)
+    assert len(store.history(None)) == again.existing and len(store.audit()) == len(audit)
+    with pytest.raises(DemoError):
+        load_demo(store, PLAN, demo_mode=True)
+
+
+def _check_backan(store, uploads, summary):
+    history = store.history("backan-2017")
     assert len(history) == len(uploads)
     assert set(history["uploaded_by"]) == {u.user for u in uploads}
-    assert history["uploaded_at"].dt.year.eq(2017).all()
-    # Demo data, in a database marked demo.
-    assert history["demo"].all() and store.kind() == DEMO
+    assert history["uploaded_at"].dt.year.eq(2017).all() and history["year"].eq(2017).all()
     superseded = history[history["status"] == "superseded"]
     assert set(superseded["unit_code"]) == {"ubnd_061", "ca_tinh"}
     # Warnings raised by the officers' habits are kept with their uploads.
@@ -76,8 +127,11 @@ def test_demo_loads_through_the_upload_path(store):
     ct13 = communes[communes["indicator_code"] == "CT1.3"]
     assert len(ct13) > ct13["commune_code"].nunique() == 10  # named again in a later period
 
-    # Provincial totals at the end of the year: mostly met, some clearly behind.
-    table = progress.by_indicator(PLAN, store.values("backan-2017", 2017), communes, DEC31).set_index("code")
+    # Provincial totals at the end of the year: mostly met, some clearly behind; nothing of the
+    # Hà Nội reports (which also have CT1.3, CT3.1, and departments syt, sgddt, tand) counts here.
+    values = store.values("backan-2017", 2017)
+    assert values["uploaded_at"].dt.year.eq(2017).all()
+    table = progress.by_indicator(PLAN, values, communes, DEC31).set_index("code")
     assert set(table["status"]) == {"met", "behind", "qualitative"}
     assert set(table.index[table["status"] == "behind"]) == {"CT1.4", "CT2.1", "CT5.2"}
     assert (table.at["CT1.3", "actual"], table.at["CT3.1", "actual"]) == (10, 5)
@@ -85,13 +139,56 @@ def test_demo_loads_through_the_upload_path(store):
     media = consolidated(PLAN, store, 2017)
     media = media[media["indicator_code"] == "CT1.5"].dropna(subset=["text"])
     assert {"dai_ptth", "bao_backan"} <= set(media["unit_code"])
+    assert store.values("backan-2017", 2026).empty
 
-    # A second start of the app changes nothing.
-    again = load_demo(store, PLAN, if_empty=True, demo_mode=True)
-    assert not again.loaded and again.existing == len(uploads)
-    assert len(store.history(None)) == len(uploads) and len(store.audit()) == len(audit)
-    with pytest.raises(DemoError):
-        load_demo(store, PLAN, demo_mode=True)
+
+def _check_hanoi(store, uploads, summary):
+    # The Hà Nội numbers come from the files uploaded: each is kept as sent.
+    history = store.history("hanoi-2026")
+    assert sorted(history["filename"]) == sorted(u.filename for u in uploads)
+    assert set(history["uploaded_by"]) == {u.user for u in uploads}
+    first = history.iloc[0]
+    assert store.original_file(int(first["submission_id"]))[0] == first["filename"]
+    # Nothing after the load day: no upload, no period that starts after it.
+    arrived = history["uploaded_at"].dt.tz_convert("Asia/Ho_Chi_Minh").dt.date
+    assert arrived.max() <= TODAY and history["year"].eq(2026).all()
+    assert history["start_month"].max() <= TODAY.month
+    assert store.values("hanoi-2026", 2017).empty
+
+    # Reporting status at the load day: Q1–Q3 are due (Q4 is due 15/12); some late, some missing.
+    status = completeness.report_status(HANOI, history, TODAY)
+    assert set(status["period"]) == {"Quý I/2026", "Quý II/2026", "Quý III/2026"}
+    assert summary.on_time + summary.late + summary.missing == len(status)
+    by_unit = status.set_index(["unit_code", "period"])["status"]
+    assert by_unit["ubnd_00376", "Quý I/2026"] == completeness.LATE
+    assert by_unit["ca_tp", "Quý II/2026"] == completeness.LATE
+    assert by_unit["ubnd_09022", "Quý II/2026"] == completeness.MISSING  # reported Q1 only
+    assert by_unit["ubnd_00004", "Quý III/2026"] == completeness.ON_TIME
+    reporting = {u.unit for u in uploads}
+    assert summary.units_reporting == len(reporting)
+    assert len(summary.never_reported) == len(HANOI.units) - len(reporting)
+
+    # City totals at the load day, against the plan's targets.
+    values = store.values("hanoi-2026", 2026)
+    assert set(values["unit_code"]) == reporting and values["uploaded_at"].dt.year.eq(2026).all()
+    table = progress.by_indicator(HANOI, values, store.communes("hanoi-2026", 2026), TODAY).set_index("code")
+    in_force = values.groupby("indicator_code")["value"].sum()
+    for code in ("CT1.4", "CT1.5", "CT1.6", "CT1.7", "CT2.1", "CT4.2", "CT4.3"):
+        assert table.at[code, "actual"] == in_force[code]
+        assert 0.5 * table.at[code, "target"] < table.at[code, "actual"] < 1.05 * table.at[code, "target"]
+    assert (table.at["CT4.2", "actual"], table.at["CT4.3", "actual"]) == (82, 70)
+    # Share of the city's 126 communes and wards that reported doing it.
+    reached = values[(values["indicator_code"] == "CT1.1") & (values["value"] > 0)]["unit_code"].nunique()
+    assert table.at["CT1.1", "actual"] == pytest.approx(100 * reached / 126) and reached >= 10
+    assert table.at["CT4.1", "actual"] == 100 and table.at["CT4.1", "status"] == "met"
+    assert table.at["CT1.2", "status"] == "qualitative" and "kênh Hà Nội 1" in table.at["CT1.2", "text"]
+    assert {"met", "behind"} <= set(table["status"])
+
+
+def test_demo_needs_a_plan_it_has_a_story_for(store):
+    with pytest.raises(DemoError, match="Chỉ có dữ liệu mẫu cho các kế hoạch: backan-2017, hanoi-2026"):
+        load_demo(store, [], demo_mode=True)
+    assert store.history(None).empty and store.kind() is None
 
 
 def test_demo_loads_only_in_demo_mode(store):

@@ -12,6 +12,7 @@ from mdplan_core import accounts, installation
 from mdplan_core.cli import main
 from mdplan_core.installation import WrongDatabase
 from mdplan_core.plan import load_plan
+from mdplan_core.plans import catalogue
 from mdplan_core.report import Period
 from mdplan_core.settings import Settings
 from mdplan_core.store import DEMO, PRODUCTION
@@ -21,6 +22,8 @@ from tests.store_worker import save
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 PLAN = load_plan()
+# Every unit of the demo plans: the demo accounts include officers of Bắc Kạn and of Hà Nội.
+DEMO_UNITS = {u.code for plan in catalogue() for u in plan.units}
 PASSWORD = "mật khẩu đủ dài"
 
 
@@ -69,9 +72,11 @@ def test_a_real_install_refuses_a_demo_database_and_says_how_to_start_clean(stor
 def test_demo_accounts_alone_make_a_database_demo(store, tmp_path):
     """A database where demo mode only created the accounts, before anything was marked."""
     for username, password, role, unit in accounts.DEMO_ACCOUNTS:
-        accounts.add_user(store, username, password, role, units=PLAN, unit_code=unit, actor=accounts.DEMO_ACTOR)
+        accounts.add_user(store, username, password, role, units=DEMO_UNITS, unit_code=unit,
+                          actor=accounts.DEMO_ACTOR)
     assert store.kind() is None
-    assert "tài khoản mẫu canbo.babe, lanhdao, quantri" in installation.refusal(store, demo=False)
+    assert ("tài khoản mẫu canbo.babe, canbo.badinh, canbo.congan.hn, lanhdao, quantri"
+            in installation.refusal(store, demo=False))
 
 
 def test_demo_mode_refuses_a_real_database(store):
@@ -95,7 +100,8 @@ def test_a_real_admin_named_quantri_is_not_a_demo_account(store):
 def test_demo_data_mixed_with_real_data_is_served_by_neither(store, tmp_path):
     real_database(store)
     for username, password, role, unit in accounts.DEMO_ACCOUNTS:
-        accounts.add_user(store, username, password, role, units=PLAN, unit_code=unit, actor=accounts.DEMO_ACTOR)
+        accounts.add_user(store, username, password, role, units=DEMO_UNITS, unit_code=unit,
+                          actor=accounts.DEMO_ACTOR)
     assert installation.refusal(store, demo=False) and installation.refusal(store, demo=True)
 
 
