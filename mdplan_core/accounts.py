@@ -16,6 +16,7 @@ password reset, like disabling, ends every session of that account at its next r
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hmac
 import json
@@ -158,6 +159,9 @@ class User:
     role: str
     unit_code: str | None
     active: bool
+    # An officer's province (GSO code): the same agency id may report in plans of other
+    # provinces, and an officer reports only in their own province's plans.
+    province_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -173,8 +177,9 @@ class LoginResult:
 
 
 # --- Access rules ----------------------------------------------------------------------------------
-def can(user: User | None, action: str, unit_code: str | None = None) -> bool:
-    """May `user` do `action` (for `unit_code`; None means every unit)?
+def can(user: User | None, action: str, unit_code: str | None = None, plan=None) -> bool:
+    """May `user` do `action` (for `unit_code`; None means every unit; in `plan`, when given:
+    an officer acts only in plans of their own province)?
 
     Nobody logged in, or a disabled user, may do nothing. An unknown action is a
     programming error and raises, rather than quietly denying everyone.
@@ -187,13 +192,19 @@ def can(user: User | None, action: str, unit_code: str | None = None) -> bool:
     if scope == ALL:
         return True
     if scope == OWN_UNIT:
-        return unit_code is not None and unit_code == user.unit_code
+        return unit_code is not None and unit_code == user.unit_code and in_province(user, plan)
     return False
 
 
-def require(user: User | None, action: str, unit_code: str | None = None) -> None:
+def in_province(user: User, plan) -> bool:
+    """Is `plan` (None: no plan in question) one of the officer's province? An account made
+    before plans had provinces (no province_code) is not restricted."""
+    return plan is None or user.province_code is None or user.province_code == plan.province_code
+
+
+def require(user: User | None, action: str, unit_code: str | None = None, plan=None) -> None:
     """Raise `PermissionDenied` (with a Vietnamese message) unless `can(...)`."""
-    if can(user, action, unit_code):
+    if can(user, action, unit_code, plan):
         return
     label = ACTION_LABELS[action]
     if user is None:
@@ -208,20 +219,20 @@ def require(user: User | None, action: str, unit_code: str | None = None) -> Non
     raise PermissionDenied(MESSAGES[key].format(action=label, role=role))
 
 
-def history_scope(user: User | None) -> frozenset[str] | None:
+def history_scope(user: User | None, plan=None) -> frozenset[str] | None:
     """The units whose submission history (earlier versions, uploaders, files) `user` may
-    see: None for every unit, else a set of unit codes, which may be empty. The values in
-    force are not history: everyone who may view sees them."""
-    if not can(user, Action.HISTORY, user.unit_code if user is not None else None):
+    see (in `plan`): None for every unit, else a set of unit codes, which may be empty. The
+    values in force are not history: everyone who may view sees them."""
+    if not can(user, Action.HISTORY, user.unit_code if user is not None else None, plan):
         return frozenset()
     if can(user, Action.HISTORY):
         return None
     return frozenset({user.unit_code})
 
 
-def visible_history(user: User | None, history: pd.DataFrame) -> pd.DataFrame:
-    """The rows of `history` (`Store.history()`) that `user` may see."""
-    scope = history_scope(user)
+def visible_history(user: User | None, history: pd.DataFrame, plan=None) -> pd.DataFrame:
+    """The rows of `history` (`Store.history()` of `plan`) that `user` may see."""
+    scope = history_scope(user, plan)
     if scope is None:
         return history
     return history[history["unit_code"].isin(scope)].reset_index(drop=True)
@@ -289,6 +300,11 @@ def _check_role_and_unit(role: str, unit_code: str | None, units) -> None:
             role=ROLE_LABELS[role]))
 
 
+def _province_of(role: str, units) -> str | None:
+    """The province an officer made for a plan's unit belongs to (None for other roles)."""
+    return getattr(units, "province_code", None) if role == Role.OFFICER else None
+
+
 def _display_time(at: dt.datetime) -> str:
     """dd/mm/yyyy HH:MM in Vietnam, rounded up to the minute (never earlier than `at`)."""
     local = at.astimezone(LOCAL_TZ)
@@ -307,7 +323,8 @@ def _aware(now: dt.datetime | None) -> dt.datetime:
 
 # --- Reads -----------------------------------------------------------------------------------------
 def _user(row) -> User:
-    return User(row.id, row.username, row.display_name, row.role, row.unit_code, bool(row.active))
+    return User(row.id, row.username, row.display_name, row.role, row.unit_code, bool(row.active),
+                row.province_code)
 
 
 def _row(conn, username: str, *, for_update: bool = False):
@@ -326,7 +343,7 @@ def get_user(store: Store, username: str) -> User | None:
 
 _USER_DTYPES = {
     "id": "int64", "username": "str", "display_name": "str", "role": "str", "unit_code": "str",
-    "active": "bool", "failed_logins": "int64", "locked_until": "datetime64[us, UTC]",
+    "province_code": "str", "active": "bool", "failed_logins": "int64", "locked_until": "datetime64[us, UTC]",
     "created_at": "datetime64[us, UTC]", "password_changed_at": "datetime64[us, UTC]",
 }
 
@@ -343,11 +360,13 @@ def add_user(store: Store, username: str, password: str, role: str, *,
              units: Plan | Collection[str], unit_code: str | None = None,
              display_name: str | None = None, actor: str, now: dt.datetime | None = None) -> User:
     """Create a user. `units` is the plan (or the set of its reporting unit codes) that an
-    officer's `unit_code` must belong to. Raises `AccountError` on any invalid request."""
+    officer's `unit_code` must belong to; an officer belongs to that plan's province. Raises
+    `AccountError` on any invalid request."""
     at = _aware(now)
     name = normalise_username(username)
     unit_code = unit_code or None
     _check_role_and_unit(role, unit_code, units)
+    province = _province_of(role, units)
     if not _USERNAME.fullmatch(name):
         raise AccountError("user.bad_username", MESSAGES["user.bad_username"].format(username=username))
     password = _password(password)
@@ -360,11 +379,11 @@ def add_user(store: Store, username: str, password: str, role: str, *,
             raise AccountError("user.duplicate", MESSAGES["user.duplicate"].format(username=name))
         user_id = tx.execute(sa.insert(users).values(
             username=name, display_name=display, role=role, unit_code=unit_code,
-            password_hash=password_hash, active=True, failed_logins=0, locked_until=None,
+            province_code=province, password_hash=password_hash, active=True, failed_logins=0, locked_until=None,
             created_at=at, password_changed_at=at,
         ).returning(users.c.id)).scalar_one()
         tx.audit(at, actor, "user_add", unit_code, username=name, role=role, display_name=display)
-    return User(user_id, name, display, role, unit_code, True)
+    return User(user_id, name, display, role, unit_code, True, province)
 
 
 def _existing(conn, username: str):
@@ -395,7 +414,7 @@ def disable_user(store: Store, username: str, *, actor: str, now: dt.datetime | 
             _refuse_last_admin(tx, row, "disable")
             tx.execute(sa.update(users).where(users.c.id == row.id).values(active=False))
             tx.audit(at, actor, "user_disable", row.unit_code, username=row.username)
-    return User(row.id, row.username, row.display_name, row.role, row.unit_code, False)
+    return dataclasses.replace(_user(row), active=False)
 
 
 def enable_user(store: Store, username: str, *, actor: str, now: dt.datetime | None = None) -> User:
@@ -407,7 +426,7 @@ def enable_user(store: Store, username: str, *, actor: str, now: dt.datetime | N
             tx.execute(sa.update(users).where(users.c.id == row.id)
                          .values(active=True, failed_logins=0, locked_until=None))
             tx.audit(at, actor, "user_enable", row.unit_code, username=row.username)
-    return User(row.id, row.username, row.display_name, row.role, row.unit_code, True)
+    return dataclasses.replace(_user(row), active=True)
 
 
 def reset_password(store: Store, username: str, new_password: str, *, actor: str,
@@ -432,16 +451,18 @@ def set_role(store: Store, username: str, role: str, *, units: Plan | Collection
     at = _aware(now)
     unit_code = unit_code or None
     _check_role_and_unit(role, unit_code, units)
+    province = _province_of(role, units)
     with store.transaction(lock=_USERS_LOCK) as tx:
         row = _existing(tx, username)
-        if (row.role, row.unit_code) != (role, unit_code):
+        if (row.role, row.unit_code, row.province_code) != (role, unit_code, province):
             if role != Role.ADMIN:
                 _refuse_last_admin(tx, row, "set_role")
-            tx.execute(sa.update(users).where(users.c.id == row.id).values(role=role, unit_code=unit_code))
+            tx.execute(sa.update(users).where(users.c.id == row.id)
+                       .values(role=role, unit_code=unit_code, province_code=province))
             tx.audit(at, actor, "user_set_role", unit_code or row.unit_code, username=row.username,
                    before={"role": row.role, "unit_code": row.unit_code},
                    after={"role": role, "unit_code": unit_code})
-    return User(row.id, row.username, row.display_name, role, unit_code, bool(row.active))
+    return User(row.id, row.username, row.display_name, role, unit_code, bool(row.active), province)
 
 
 # --- Logging in and out ----------------------------------------------------------------------------

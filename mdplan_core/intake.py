@@ -100,6 +100,6 @@ def submit(data: bytes, filename: str, *, user: accounts.User | None, plan, stor
            uploaded_at=None) -> ImportOutcome:
     """An upload from a logged-in user: the role is checked here again, on the server, and
     an officer's file must name the officer's own unit."""
-    accounts.require(user, accounts.Action.UPLOAD, upload_scope(user))
+    accounts.require(user, accounts.Action.UPLOAD, upload_scope(user), plan)
     return import_file(data, filename, user=user.username, plan=plan, store=store,
                        allowed_unit=upload_scope(user), uploaded_at=uploaded_at)

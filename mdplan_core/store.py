@@ -168,6 +168,7 @@ users = sa.Table(
     sa.Column("display_name", sa.Text, nullable=False),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("unit_code", sa.String(64)),  # an officer's reporting unit; NULL for the others
+    sa.Column("province_code", sa.String(8)),  # migration 0004: an officer's province
     sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("failed_logins", sa.Integer, nullable=False),

@@ -58,7 +58,8 @@ def plans(current: accounts.User | None = None) -> Catalogue:
         navigated = _navigated.get(None)
         current = navigated[0] if navigated is not None else None
     if current is not None and current.unit_code:
-        mine = {p.id: p for p in known if current.unit_code in {u.code for u in p.units}}
+        mine = {p.id: p for p in known if current.unit_code in {u.code for u in p.units}
+                and accounts.in_province(current, p)}
         if mine:
             return Catalogue(mine)
     return known
@@ -204,11 +205,12 @@ def through_navigation() -> None:
 
 
 def require(action: str, unit_code: str | None = None) -> accounts.User:
-    """Stop the page unless it runs in the app's navigation and the user may do `action`;
-    hiding a page from the menu is not access control. Every page starts with this."""
+    """Stop the page unless it runs in the app's navigation and the user may do `action` (in
+    the chosen plan); hiding a page from the menu is not access control. Every page starts
+    with this."""
     through_navigation()
     current = user()
-    if not accounts.can(current, action, unit_code):
+    if not accounts.can(current, action, unit_code, plan(current) if current else None):
         reason = "Bạn cần đăng nhập." if current is None else \
             f"Tài khoản của bạn không được phép {accounts.ACTION_LABELS[action]}."
         st.error(reason, icon="🚫")

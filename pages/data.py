@@ -50,7 +50,7 @@ filters = export.Filters(tasks=chosen_tasks or None, indicators=chosen_indicator
                          places=chosen_places or None, units=chosen_units or None,
                          periods=chosen_periods or None, statuses=chosen_statuses or None,
                          include_history=not chosen_statuses,
-                         history_units=accounts.history_scope(user))
+                         history_units=accounts.history_scope(user, plan))
 table = filters.apply(common.consolidated(filters.include_history))
 st.markdown(f"**{format_number(len(table))} dòng**")
 st.dataframe(export.for_display(table, plan.reporting_level), hide_index=True)

@@ -69,9 +69,9 @@ if level != "commune":  # a commune's own report names no communes
 
 st.markdown("**Báo cáo của địa bàn**")
 unit = next(u.code for u in plan.units if u.place_code == district)
-reports = accounts.visible_history(user, common.submissions())
+reports = accounts.visible_history(user, common.submissions(), plan)
 reports = reports[reports["unit_code"] == unit]
-if not accounts.can(user, Action.HISTORY, unit):
+if not accounts.can(user, Action.HISTORY, unit, plan):
     st.write(NOT_YOURS)
 elif reports.empty:
     st.write("Đơn vị này chưa nộp báo cáo nào.")

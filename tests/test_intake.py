@@ -115,6 +115,32 @@ def test_submit_checks_the_role_on_the_server(store):
                   store=store).outcome == "stored"
 
 
+def test_an_officer_reports_only_in_their_own_provinces_plans(store):
+    """Sở GD&ĐT is `sgddt` in the plans of Bắc Kạn and of Hà Nội: an officer of Bắc Kạn's
+    department cannot store a report in Hà Nội's plan."""
+    import dataclasses
+
+    from mdplan_core import accounts
+    from mdplan_core.accounts import PermissionDenied
+    from mdplan_core.intake import submit
+    from mdplan_core.plans import catalogue
+
+    hanoi = catalogue().get("hanoi-2026")
+    accounts.add_user(store, "canbo.sgd", "mật khẩu đủ dài", "officer", units=PLAN, unit_code="sgddt",
+                      actor="test")
+    officer = accounts.get_user(store, "canbo.sgd")
+    assert officer.province_code == "06"
+    data = fill_template(build_template(hanoi, "sgddt", Period(2026, 1, 3)), results={"CT1.7": 500})
+    with pytest.raises(PermissionDenied):
+        submit(data, "gd.xlsx", user=officer, plan=hanoi, store=store)
+    assert store.history(None).empty
+    assert not accounts.can(officer, accounts.Action.HISTORY, "sgddt", hanoi)
+    assert accounts.can(officer, accounts.Action.HISTORY, "sgddt", PLAN)
+    # The same department of Hà Nội may.
+    hanoi_officer = dataclasses.replace(officer, province_code="01")
+    assert submit(data, "gd.xlsx", user=hanoi_officer, plan=hanoi, store=store).outcome == "stored"
+
+
 def test_eight_uploads_at_once_all_land(store):
     """Eight officers press the button together: every file goes through the whole upload path
     (sandboxed reader included) and lands, with nothing lost and no 'database is locked'."""

@@ -19,6 +19,7 @@ come through as they were.
 - audit_log: + plan_id, set on the entries that concern the plan. The log is append-only;
   its triggers are set aside for that one UPDATE inside this migration's transaction only.
 - plans: plan files an administrator added through the app.
+- users: + province_code, an officer's province (Bắc Kạn's, "06", for every officer so far).
 
 SQLite cannot change a table's keys in place, so submissions and allocations are rebuilt
 there (new table, copy, drop, rename) with foreign keys deferred to the commit.
@@ -177,6 +178,11 @@ def upgrade() -> None:
         op.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update_delete")
     op.create_index("ix_audit_log_plan", "audit_log", ["plan_id", "id"])
 
+    # An officer reports in their own province's plans only (the same agency id, e.g. a
+    # department, may report in plans of other provinces). Every officer so far is Bắc Kạn's.
+    op.add_column("users", sa.Column("province_code", sa.String(8)))
+    op.execute("UPDATE users SET province_code = '06' WHERE role = 'officer'")
+
     op.create_table(
         "plans",
         sa.Column("id", sa.String(64), nullable=False),
@@ -201,6 +207,10 @@ def downgrade() -> None:
                            "revision 0003 cannot hold them")
     sqlite = op.get_context().dialect.name == "sqlite"
     op.drop_table("plans")
+    if sqlite:
+        op.execute("ALTER TABLE users DROP COLUMN province_code")
+    else:
+        op.drop_column("users", "province_code")
     op.drop_index("ix_audit_log_plan", table_name="audit_log")
     if sqlite:
         op.execute("ALTER TABLE audit_log DROP COLUMN plan_id")
