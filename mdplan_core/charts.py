@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import labels, progress
+from . import counting, labels, progress
 from .vntext import format_date, format_number, format_percent
 
 SEPARATORS = ",."  # decimal comma, thousands dot
@@ -143,6 +143,18 @@ def _amount(x) -> str:
     return format_number(x, 0 if float(x).is_integer() else 1)
 
 
+def _figures(row: pd.Series) -> tuple[str, str, str, str]:
+    """An indicator's actual, target and expected as its way of counting writes them (counts
+    1.234, percentages 12,7%), and its unit without the % the figures already carry."""
+    unit = str(row["unit"])
+    if counting.way(row).is_percent:
+        unit = unit.removeprefix("%").strip()
+    expected = row.get("expected")
+    expected = round(float(expected), 1) if expected is not None and pd.notna(expected) else None
+    return (counting.show(row, row["actual"]), counting.show(row, row["target"]),
+            counting.show(row, expected), unit)
+
+
 def _count_axis(top: float) -> dict:
     """Axis settings for counts: whole-number ticks when the numbers are small."""
     return dict(tickformat=",~r", dtick=1 if top <= 8 else None, rangemode="tozero")
@@ -168,20 +180,17 @@ def indicator_bars(progress_table: pd.DataFrame, *, as_of=None,
     expected_pct = t["expected"] / target.where(numeric)
     y = [f"<b>{code}</b> {_wrap(name)}" for code, name in zip(t["code"], t["name"])]
     status_words = t["status"].map(labels.status_text)
+    shown = [_figures(row) for _, row in t.iterrows()]  # (actual, target, expected, unit) as read
     bar_text = [
-        TEXT["numeric_bar"].format(actual=_amount(a), target=_amount(g), unit=u, pct=_pct(p),
-                                   status=s) if n
-        else TEXT["qualitative_bar"].format(status=s, actual=_amount(a))
-        for a, g, u, p, s, n in zip(t["actual"], target, t["unit"], pct, status_words, numeric)]
+        TEXT["numeric_bar"].format(actual=a, target=g, unit=u, pct=_pct(p), status=s) if n
+        else TEXT["qualitative_bar"].format(status=s, actual=a)
+        for (a, g, _, u), p, s, n in zip(shown, pct, status_words, numeric)]
     hover = [
-        "<br>".join([f"<b>{code}</b> {_wrap(name, 50)}",
-                     TEXT["hover_actual"].format(actual=_amount(a), unit=u)]
-                    + ([TEXT["hover_target"].format(target=_amount(g), unit=u),
-                        TEXT["hover_expected"].format(expected=_amount(round(x, 1)), unit=u)]
-                       if n else [])
+        "<br>".join([f"<b>{code}</b> {_wrap(name, 50)}", TEXT["hover_actual"].format(actual=a, unit=u)]
+                    + ([TEXT["hover_target"].format(target=g, unit=u),
+                        TEXT["hover_expected"].format(expected=x, unit=u)] if n else [])
                     + [TEXT["hover_status"].format(status=s)])
-        for code, name, a, g, x, u, s, n in zip(t["code"], t["name"], t["actual"], target,
-                                                t["expected"], t["unit"], status_words, numeric)]
+        for code, name, (a, g, x, u), s, n in zip(t["code"], t["name"], shown, status_words, numeric)]
     frame = pd.DataFrame({"y": y, "x": pct.to_numpy(), "status": t["status"].to_numpy(),
                           "text": bar_text, "hover": hover})
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
 from . import counting, labels
 from .accounts import ROLE_LABELS
-from .progress import STATUS_BEHIND, ended_by, rank_places
+from .progress import STATUS_BEHIND, STATUS_QUALITATIVE, ended_by, rank_places
 from .report import Period
 from .settings import LOCAL_TZ
 from .vntext import format_date, format_datetime, format_number, format_percent, match_key
@@ -75,6 +76,28 @@ def plans_table(plans) -> pd.DataFrame:
         "Báo cáo theo": [labels.level_word(p.reporting_level) for p in rows],
         "Số đơn vị báo cáo": [len(p.units) for p in rows],
     })
+
+
+@dataclass(frozen=True)
+class IndicatorCard:
+    headline: str       # "4.541 / 5.300 người", "12,7% / 100% xã, phường"
+    share: float | None  # of the target, 0..1, for a progress bar (None: no target)
+    caption: str
+
+
+def indicator_card(row: pd.Series) -> IndicatorCard:
+    """One indicator of `progress.by_indicator` as the overview shows it, numbers written
+    as its way of counting reads them (counts 1.234, percentages 12,7%)."""
+    word = labels.status_text(row["status"])
+    unit = str(row["unit"])
+    if row["status"] == STATUS_QUALITATIVE:
+        return IndicatorCard(f"{counting.show(row, row['actual'])} {unit}", None, f"{word} · không có chỉ tiêu số")
+    if counting.way(row).is_percent:
+        unit = unit.removeprefix("%").strip()  # the figures carry their own %
+    headline = f"{counting.show(row, row['actual'])} / {counting.show(row, row['target'])} {unit}".strip()
+    caption = (f"{word} · đạt {format_percent(row['pct_target'])} chỉ tiêu năm · "
+               f"cần đạt đến nay: {counting.show(row, row['expected'])}")
+    return IndicatorCard(headline, min(float(row["pct_target"]), 1.0), caption)
 
 
 def plan_sources(plan) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """Tổng quan: every target against what has been reported, at a glance."""
 import streamlit as st
 
-from mdplan_core import charts, completeness, labels, progress
+from mdplan_core import charts, completeness, progress, views
 from mdplan_core.vntext import format_number, format_percent
 from pages import common
 
@@ -29,17 +29,13 @@ with st.container(border=True):
 
 st.subheader("Từng chỉ tiêu")
 cols = st.columns(3)
-for i, row in enumerate(table.itertuples(index=False)):
+for i, (_, row) in enumerate(table.iterrows()):
     with cols[i % 3].container(border=True):
-        st.markdown(f"**{row.code}** · {row.name}")
-        word = f"{labels.STATUS_ICON[row.status]} {labels.STATUS[row.status]}"
-        if row.status == progress.STATUS_QUALITATIVE:
-            st.markdown(f"### {format_number(row.actual)} {row.unit}")
-            st.caption(f"{word} · không có chỉ tiêu số")
-        else:
-            st.markdown(f"### {format_number(row.actual)} / {format_number(row.target)} {row.unit}")
-            st.progress(min(float(row.pct_target), 1.0))
-            st.caption(f"{word} · đạt {format_percent(row.pct_target)} chỉ tiêu năm · "
-                       f"cần đạt đến nay: {format_number(row.expected, 0 if row.expected % 1 == 0 else 1)}")
+        card = views.indicator_card(row)
+        st.markdown(f"**{row['code']}** · {row['name']}")
+        st.markdown(f"### {card.headline}")
+        if card.share is not None:
+            st.progress(card.share)
+        st.caption(card.caption)
 
 st.plotly_chart(charts.indicator_bars(table, as_of=as_of), key="indicators")

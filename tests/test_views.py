@@ -4,7 +4,7 @@ import re
 import pandas as pd
 import pytest
 
-from mdplan_core import charts
+from mdplan_core import charts, views
 from mdplan_core.views import WORD_JOINER, places_table, plain
 from tests.frames import places_frame
 
@@ -69,3 +69,19 @@ def test_places_table_writes_thousands_and_decimals_the_vietnamese_way():
                ].tolist() == ["1.234", "2.000", "61,7%", "1.000,5"]
     counts = places_table(places.drop(columns=["target", "expected"]), level="district", unit="người")
     assert list(counts.columns) == ["Hạng", "Huyện, thành phố", "Mã", "Thực hiện (người)"]
+
+
+def test_indicator_cards_write_each_way_as_it_reads():
+    row = pd.Series({"code": "CT1.1", "name": "Xã, phường tuyên truyền", "unit": "% xã, phường",
+                     "aggregation": "share_of_places", "level": "commune", "target": 100,
+                     "actual": 12.698, "expected": 92.6, "pct_target": 0.127, "status": "behind"})
+    card = views.indicator_card(row)
+    assert card.headline == "12,7% / 100% xã, phường"
+    assert card.caption.endswith("cần đạt đến nay: 92,6%") and card.share == pytest.approx(0.127)
+    count = views.indicator_card(pd.Series({**row.to_dict(), "unit": "người", "aggregation": "sum",
+                                            "target": 5300, "actual": 4541, "expected": 4907.9,
+                                            "pct_target": 0.857}))
+    assert count.headline == "4.541 / 5.300 người" and count.caption.endswith("4.907,9")
+    note = views.indicator_card(pd.Series({**row.to_dict(), "unit": "tin, bài", "aggregation": "qualitative",
+                                           "target": None, "actual": 54, "status": "qualitative"}))
+    assert (note.headline, note.share) == ("54 tin, bài", None)
