@@ -62,5 +62,8 @@ def load_geography(year: int, province_code: str = PROVINCE_CODE, level: str = "
 
 def _frame(found: pd.DataFrame) -> pd.DataFrame:
     """Places from the tree as the plan lists them: full name, type, bare name as short name."""
-    return pd.DataFrame({"code": found["code"], "name": found.apply(full_name, axis=1),
-                         "type": found["type"], "short_name": found["name"]}).reset_index(drop=True)
+    out = pd.DataFrame({"code": found["code"], "name": found.apply(full_name, axis=1),
+                        "type": found["type"], "short_name": found["name"]}).reset_index(drop=True)
+    # No tile map is drawn for them (charts.uses_tile_map): cells unknown.
+    return out.assign(tile_row=pd.array([pd.NA] * len(out), dtype="Int64"),
+                      tile_col=pd.array([pd.NA] * len(out), dtype="Int64"))

@@ -33,3 +33,10 @@ def test_2020_list_applies_the_mergers():
 
 def test_2019_is_still_the_2017_list():
     assert len(load_geography(2019).communes) == 122
+
+
+def test_a_province_on_todays_map_has_its_communes_as_places_without_tiles():
+    geo = load_geography(2026, "01", "commune")
+    assert len(geo.places) == 126 and geo.places["tile_row"].isna().all()
+    assert list(geo.places.columns) == ["code", "name", "type", "short_name", "tile_row", "tile_col"]
+    assert (geo.communes["place_code"] == geo.communes["code"]).all()  # a commune reports for itself
