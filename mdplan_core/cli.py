@@ -551,7 +551,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     from .installation import WrongDatabase
-    from .plan import PlanFileError
+    from .planfile import PlanFileError
     from .settings import Settings, configure_logging
 
     args = build_parser().parse_args(argv)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from .plan import Plan, PlanFileError, Problem, load_plan, parse_plan
+from .plan import Plan, load_plan, parse_plan
+from .planfile import PlanFileError, Problem
 from .settings import Settings
 from .store import Store, utc_now
 from .store import plans as plans_table

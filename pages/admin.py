@@ -4,7 +4,7 @@ import streamlit as st
 
 from mdplan_core import accounts, actions, allocations, labels, views
 from mdplan_core.accounts import AccountError, Action
-from mdplan_core.plan import PlanFileError
+from mdplan_core.planfile import PlanFileError
 from mdplan_core.report import Period
 from pages import common
 

@@ -71,7 +71,7 @@ def plan(tmp_path):
 def test_every_way_of_the_plan_schema_is_in_the_registry():
     from typing import get_args
 
-    from mdplan_core import plan as plan_module
+    from mdplan_core import planfile as plan_module
     literal = get_args(plan_module.Aggregation)[0]
     assert set(get_args(literal)) == set(counting.NAMES)
 

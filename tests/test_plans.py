@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from mdplan_core import intake, plans, progress
-from mdplan_core.plan import PlanFileError
+from mdplan_core.planfile import PlanFileError
 from mdplan_core.plans import Catalogue, add_plan, catalogue
 from mdplan_core.report import Period
 from mdplan_core.settings import PLANS_DIR
