@@ -89,6 +89,19 @@ def ct11(page) -> int:
     return int(text.split("/")[0])
 
 
+def people_reached(page) -> int:
+    """Hà Nội's CT1.4 on the overview: "4.541 / 5.300 người"."""
+    text = page.get_by_role("heading", name=re.compile(r"^[\d.]+ \/ 5\.300 người$")).first.inner_text()
+    return int(text.split("/")[0].strip().replace(".", ""))
+
+
+def choose_plan(page, label):
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name=label).click()
+    expect(page.get_by_text(label.split(" · ")[0]).first).to_be_visible(timeout=60000)
+    wait_ready(page)
+
+
 def test_officer_reports_and_staff_export(server, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -123,8 +136,34 @@ def test_officer_reports_and_staff_export(server, tmp_path):
         page.get_by_role("button", name="Đăng xuất").click()
         expect(page.get_by_role("heading", name="Đăng nhập mdplan")).to_be_visible(timeout=60000)
 
-        # 2. Staff filter the table to task 4 and export it.
+        # 2. A ward of Hà Nội, on today's map, corrects its November report.
+        login(page, "canbo.badinh", "CanBo.BaDinh@2026")
+        expect(page.get_by_text(re.compile("Kế hoạch số 07/KH-UBND")).first).to_be_visible()
+        before = people_reached(page)
+        open_page(page, "Nộp báo cáo")
+        page.get_by_test_id("stSelectbox").nth(1).click()
+        page.get_by_role("option", name="Tháng 11/2026", exact=True).click()
+        caption = page.get_by_text(re.compile(r"^Mẫu của UBND phường Ba Đình, kỳ Tháng 11/2026"))
+        expect(caption).to_be_visible(timeout=60000)
+        wait_ready(page)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Tải mẫu Excel").click()
+        template = Path(download.value.path()).read_bytes()
+        assert openpyxl.load_workbook(io.BytesIO(template))["_mdplan"]["B5"].value == "hanoi-2026"
+        filled = tmp_path / "ba-dinh-thang-11.xlsx"
+        filled.write_bytes(fill_template(template, {"CT1.1": 1, "CT1.4": 900}))
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(filled))
+        expect(page.get_by_text("Tệp hợp lệ, có thể lưu.")).to_be_visible(timeout=60000)
+        page.get_by_role("button", name="Lưu 1 báo cáo hợp lệ").click()
+        expect(page.get_by_text("Đã lưu, thay thế báo cáo cùng kỳ trước đó").first).to_be_visible(timeout=60000)
+        open_page(page, "Tổng quan")
+        assert people_reached(page) > before
+        page.get_by_role("button", name="Đăng xuất").click()
+        expect(page.get_by_role("heading", name="Đăng nhập mdplan")).to_be_visible(timeout=60000)
+
+        # 3. Staff choose the Bắc Kạn plan, filter the table to task 4 and export it.
         login(page, "quantri", "QuanTri@2017")
+        choose_plan(page, "1180/QĐ-UBND · Bắc Kạn 2017")
         open_page(page, "Dữ liệu", "Dữ liệu tổng hợp")
         count = page.get_by_text(re.compile(r"^\d+ dòng$"))
         everything = count.inner_text()
@@ -139,7 +178,7 @@ def test_officer_reports_and_staff_export(server, tmp_path):
         exported = Path(download.value.path()).read_bytes()
         browser.close()
 
-        # 3. The workbook holds exactly the filtered rows and records the filter.
+        # 4. The workbook holds exactly the filtered rows and records the filter.
         book = openpyxl.load_workbook(io.BytesIO(exported))
         sheet = book.worksheets[0]
         header = [c.value for c in sheet[1]]
