@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 MESSAGES = {
     "allocation.unknown_indicator": "Dòng {row}: không có chỉ tiêu mã '{indicator}' trong kế hoạch.",
-    "allocation.unknown_district": "Dòng {row}: không có {level} mã '{district}' trong danh mục.",
+    "allocation.unknown_district": "Dòng {row}: không có {places} mã '{district}' trong danh mục.",
     "allocation.not_allocatable": ("Dòng {row}: {indicator} không phân bổ được cho {level} "
                                    "(cách tính: {way})."),
     "allocation.duplicate": "Dòng {row}: chỉ tiêu {indicator} của {district} đã có ở dòng {first}.",
@@ -104,7 +104,7 @@ def check_allocations(plan: Plan, table: pd.DataFrame) -> tuple[dict[tuple[str, 
     missing = [c for c in [*KEY, "target"] if c not in table.columns]
     if missing:
         raise ValueError(f"allocation table lacks columns {missing}")
-    level = level_word(plan.reporting_level)
+    level = level_word(plan.reporting_level)  # "huyện"; "huyện, thành phố" where a code is wrong
     indicators = plan.indicators.set_index("code")
     districts = plan.places.set_index("code")
     place_names = districts["name"].to_dict()
@@ -129,7 +129,8 @@ def check_allocations(plan: Plan, table: pd.DataFrame) -> tuple[dict[tuple[str, 
             continue
         if district not in districts.index:
             findings.append(error("allocation.unknown_district", MESSAGES["allocation.unknown_district"]
-                                  .format(row=position, district=district, level=level)))
+                                  .format(row=position, district=district,
+                                          places=level_word(plan.reporting_level, heading=True).lower())))
             continue
         where = {"row": position, "indicator": indicator, "district": place_names[district]}
         if not parsed.ok:

@@ -283,7 +283,7 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _utc_now() -> dt.datetime:
+def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
@@ -371,10 +371,6 @@ class Store:
         with self._write(lock_unit=lock) as conn:
             yield Transaction(conn)
 
-    def frame(self, stmt, dtypes: dict[str, str]) -> pd.DataFrame:
-        """The rows of a SELECT as a DataFrame with these dtypes."""
-        return self._frame(stmt, dtypes)
-
     # -- what the database is --
     def kind(self) -> str | None:
         """DEMO or PRODUCTION once marked (installation.py decides when); None before."""
@@ -427,7 +423,7 @@ class Store:
                            **{f"text {v.indicator_code}": v.text for v in report.values})
         if unclean:
             raise ValueError(f"control characters in {', '.join(unclean)}: clean with vntext.clean_text")
-        at = _utc_now() if uploaded_at is None else uploaded_at
+        at = utc_now() if uploaded_at is None else uploaded_at
         sha256 = hashlib.sha256(data).hexdigest()
         unit, period = report.unit_code, report.period
         key = _Key(plan_id, unit)
@@ -471,7 +467,7 @@ class Store:
                  user: str) -> SaveResult:
         """Put an earlier version of a unit's report for `period` back in force; the one in
         force becomes `rolled_back`."""
-        at = _utc_now()
+        at = utc_now()
         key = _Key(plan_id, unit_code)
         with self._write(lock_unit=key.lock) as conn:
             target = conn.execute(
@@ -500,7 +496,7 @@ class Store:
         """Append one entry to the audit log (logins, user management, ...), at `at` (default:
         now); `plan_id` when the entry concerns a plan. Returns its id."""
         with self._write() as conn:
-            return _audit(conn, at or _utc_now(), actor, action, unit_code, plan_id=plan_id, **detail)
+            return _audit(conn, at or utc_now(), actor, action, unit_code, plan_id=plan_id, **detail)
 
     # -- reads --
     def check_overlap(self, plan_id: str, unit_code: str, period: Period) -> Finding | None:
@@ -532,7 +528,7 @@ class Store:
             stmt = stmt.where(s.plan_id == plan_id)
         if unit_code is not None:
             stmt = stmt.where(s.unit_code == unit_code)
-        return self._frame(stmt, _HISTORY_DTYPES)
+        return self.frame(stmt, _HISTORY_DTYPES)
 
     def values(self, plan_id: str, year: int, *, history: bool = False) -> pd.DataFrame:
         """One row per stored value of a plan's `year`: of the submissions in force, or with
@@ -546,7 +542,7 @@ class Store:
             .where(*_of_year(plan_id, year, history))
             .order_by(s.unit_code, s.start_month, s.version, v.indicator_code)
         )
-        return self._frame(stmt, _VALUES_DTYPES)
+        return self.frame(stmt, _VALUES_DTYPES)
 
     def communes(self, plan_id: str, year: int, *, history: bool = False) -> pd.DataFrame:
         """One row per place named in a plan's `year`: by the submissions in force, or with
@@ -560,7 +556,7 @@ class Store:
             .order_by(s.unit_code, s.start_month, c.submission_id, c.indicator_code,
                       c.place_code)
         )
-        return self._frame(stmt, _COMMUNES_DTYPES)
+        return self.frame(stmt, _COMMUNES_DTYPES)
 
     def original_file(self, submission_id: int) -> tuple[str, bytes]:
         """The file name and the exact bytes that were uploaded."""
@@ -589,9 +585,10 @@ class Store:
             stmt = stmt.where(a.action.in_(actions))
         if limit is not None:
             stmt = stmt.limit(limit)
-        return self._frame(stmt, _AUDIT_DTYPES)
+        return self.frame(stmt, _AUDIT_DTYPES)
 
-    def _frame(self, stmt, dtypes: dict[str, str]) -> pd.DataFrame:
+    def frame(self, stmt, dtypes: dict[str, str]) -> pd.DataFrame:
+        """The rows of a SELECT as a DataFrame with these dtypes."""
         with self.engine.connect() as conn:
             result = conn.execute(stmt)
             frame = pd.DataFrame(result.all(), columns=list(result.keys()), dtype=object)
@@ -639,11 +636,7 @@ class Transaction:
     def audit(self, at: dt.datetime | None, actor: str, action: str, unit_code: str | None = None, *,
               plan_id: str | None = None, **detail) -> int:
         """Append an audit entry in this transaction, at `at` (None: now); returns its id."""
-        return _audit(self._conn, at or _utc_now(), actor, action, unit_code, plan_id=plan_id, **detail)
-
-
-def utc_now() -> dt.datetime:
-    return _utc_now()
+        return _audit(self._conn, at or utc_now(), actor, action, unit_code, plan_id=plan_id, **detail)
 
 
 # --- Statements used inside write transactions -----------------------------------------------------

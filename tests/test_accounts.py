@@ -180,7 +180,8 @@ def test_permissions_cannot_be_changed_at_run_time():
 def test_add_user_stores_a_normalised_name_and_an_argon2id_hash_never_the_password(store):
     nfd_name = unicodedata.normalize("NFD", "  Cán.Bộ.BaBể ")
     user = add(store, nfd_name, display_name="Nguyễn  Thị Hoà", now=T0)
-    assert user == User(user.id, "cán.bộ.babể", "Nguyễn Thị Hoà", Role.OFFICER, "ubnd_061", True)
+    # An officer belongs to the province of the plan their unit was checked against.
+    assert user == User(user.id, "cán.bộ.babể", "Nguyễn Thị Hoà", Role.OFFICER, "ubnd_061", True, "06")
     assert unicodedata.is_normalized("NFC", user.username)
     row = stored_row(store, "cán.bộ.babể")
     assert row.password_hash.startswith("$argon2id$")
@@ -205,7 +206,7 @@ def test_list_users_never_shows_a_hash(store):
     add(store, "lanhdao", role=Role.LEADER, unit_code=None)
     table = list_users(store)
     assert list(table["username"]) == ["canbo.babe", "lanhdao"]
-    assert list(table.columns) == ["id", "username", "display_name", "role", "unit_code", "active",
+    assert list(table.columns) == ["id", "username", "display_name", "role", "unit_code", "province_code", "active",
                                    "failed_logins", "locked_until", "created_at", "password_changed_at"]
     assert "$argon2" not in table.to_string()
     assert str(table["created_at"].dtype) == "datetime64[us, UTC]"

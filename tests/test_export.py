@@ -194,7 +194,7 @@ def test_xlsx_is_formatted_and_records_the_filters(reports):
 
     info = {r[0]: r[1] for r in wb["Bộ lọc"].iter_rows(values_only=True) if r[0]}
     assert info["Kế hoạch"] == PLAN.title
-    assert "1180/QĐ-UBND" in info["Quyết định"] and "29/07/2016" in info["Quyết định"]
+    assert info["Văn bản"] == "Quyết định số 1180/QĐ-UBND ngày 29/07/2016 của Ủy ban nhân dân tỉnh Bắc Kạn"
     assert info["Đơn vị báo cáo"] == "UBND huyện Ba Bể"
     assert info["Chỉ tiêu"] == "Tất cả"
     assert info["Số dòng"] == len(table)

@@ -229,7 +229,7 @@ def test_before_anything_is_due_the_reporting_sheet_says_so():
 def test_information_sheet_says_what_the_workbook_is():
     info = {r[0].value: r[1].value for r in load(workbook())["Thông tin"].iter_rows() if r[0].value}
     assert info["Kế hoạch"] == PLAN.title
-    assert info["Quyết định"] == "Số 1180/QĐ-UBND ngày 29/07/2016 của Ủy ban nhân dân tỉnh Bắc Kạn"
+    assert info["Văn bản"] == "Quyết định số 1180/QĐ-UBND ngày 29/07/2016 của Ủy ban nhân dân tỉnh Bắc Kạn"
     assert info["Ngày xem xét"] == "Số liệu tính đến hết ngày 31/12/2017"
     assert info["Thời điểm xuất"] == "20/12/2017 09:30"  # Vietnam time
     assert info["Người xuất"] == "quantri"
