@@ -102,6 +102,27 @@ def choose_plan(page, label):
     wait_ready(page)
 
 
+def revise(page, period_option, caption: str, fill, path: Path) -> bytes:
+    """On «Nộp báo cáo»: choose a period, download its template, upload it filled by `fill`
+    and store it as a revision of the report in force; the template's bytes."""
+    open_page(page, "Nộp báo cáo")
+    page.get_by_test_id("stSelectbox").nth(1).click()
+    page.get_by_role("option", name=period_option).click()
+    # The caption is drawn by the rerun that the choice starts, so the button below holds that
+    # rerun's template; the script state alone may still read "notRunning" from before it.
+    expect(page.get_by_text(re.compile("^" + re.escape(caption)))).to_be_visible(timeout=60000)
+    wait_ready(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Tải mẫu Excel").click()
+    template = Path(download.value.path()).read_bytes()
+    path.write_bytes(fill(template))
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+    expect(page.get_by_text("Tệp hợp lệ, có thể lưu.")).to_be_visible(timeout=60000)
+    page.get_by_role("button", name="Lưu 1 báo cáo hợp lệ").click()
+    expect(page.get_by_text("Đã lưu, thay thế báo cáo cùng kỳ trước đó").first).to_be_visible(timeout=60000)
+    return template
+
+
 def test_officer_reports_and_staff_export(server, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -112,24 +133,10 @@ def test_officer_reports_and_staff_export(server, tmp_path):
         # 1. The officer of Ba Bể corrects the fourth quarter.
         login(page, "canbo.babe", "CanBo.BaBe@2017")
         before = ct11(page)
-        open_page(page, "Nộp báo cáo")
-        page.get_by_test_id("stSelectbox").nth(1).click()
-        page.get_by_role("option", name=re.compile(r"^Quý IV\/2017")).click()
-        # The caption is drawn by the rerun that the choice starts, so the button below holds that
-        # rerun's template; the script state alone may still read "notRunning" from before it.
-        caption = page.get_by_text(re.compile(r"^Mẫu của UBND huyện Ba Bể, kỳ Tháng 10–12/2017"))
-        expect(caption).to_be_visible(timeout=60000)
-        wait_ready(page)
-        with page.expect_download() as download:
-            page.get_by_role("button", name="Tải mẫu Excel").click()
-        template = Path(download.value.path()).read_bytes()
+        template = revise(page, re.compile(r"^Quý IV\/2017"), "Mẫu của UBND huyện Ba Bể, kỳ Tháng 10–12/2017",
+                          lambda t: fill_template(t, {"CT1.1": 9}, communes={"CT1.3": ["Phúc Lộc"]}),
+                          tmp_path / "ba-be-quy-4.xlsx")
         assert openpyxl.load_workbook(io.BytesIO(template))["_mdplan"]["B4"].value == "2017-10..2017-12"
-        filled = tmp_path / "ba-be-quy-4.xlsx"
-        filled.write_bytes(fill_template(template, {"CT1.1": 9}, communes={"CT1.3": ["Phúc Lộc"]}))
-        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(filled))
-        expect(page.get_by_text("Tệp hợp lệ, có thể lưu.")).to_be_visible(timeout=60000)
-        page.get_by_role("button", name="Lưu 1 báo cáo hợp lệ").click()
-        expect(page.get_by_text("Đã lưu, thay thế báo cáo cùng kỳ trước đó").first).to_be_visible(timeout=60000)
         open_page(page, "Tổng quan")
         after = ct11(page)
         assert after > before
@@ -140,22 +147,9 @@ def test_officer_reports_and_staff_export(server, tmp_path):
         login(page, "canbo.badinh", "CanBo.BaDinh@2026")
         expect(page.get_by_text(re.compile("Kế hoạch số 07/KH-UBND")).first).to_be_visible()
         before = people_reached(page)
-        open_page(page, "Nộp báo cáo")
-        page.get_by_test_id("stSelectbox").nth(1).click()
-        page.get_by_role("option", name="Tháng 11/2026", exact=True).click()
-        caption = page.get_by_text(re.compile(r"^Mẫu của UBND phường Ba Đình, kỳ Tháng 11/2026"))
-        expect(caption).to_be_visible(timeout=60000)
-        wait_ready(page)
-        with page.expect_download() as download:
-            page.get_by_role("button", name="Tải mẫu Excel").click()
-        template = Path(download.value.path()).read_bytes()
+        template = revise(page, re.compile(r"^Tháng 11\/2026$"), "Mẫu của UBND phường Ba Đình, kỳ Tháng 11/2026",
+                          lambda t: fill_template(t, {"CT1.1": 1, "CT1.4": 900}), tmp_path / "ba-dinh-thang-11.xlsx")
         assert openpyxl.load_workbook(io.BytesIO(template))["_mdplan"]["B5"].value == "hanoi-2026"
-        filled = tmp_path / "ba-dinh-thang-11.xlsx"
-        filled.write_bytes(fill_template(template, {"CT1.1": 1, "CT1.4": 900}))
-        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(filled))
-        expect(page.get_by_text("Tệp hợp lệ, có thể lưu.")).to_be_visible(timeout=60000)
-        page.get_by_role("button", name="Lưu 1 báo cáo hợp lệ").click()
-        expect(page.get_by_text("Đã lưu, thay thế báo cáo cùng kỳ trước đó").first).to_be_visible(timeout=60000)
         open_page(page, "Tổng quan")
         assert people_reached(page) > before
         page.get_by_role("button", name="Đăng xuất").click()
