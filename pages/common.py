@@ -226,16 +226,19 @@ def require_for_own_unit(action: str) -> accounts.User:
 
 
 def as_of() -> dt.date:
-    """The review date (ngày xem xét): today clipped to the plan year; one value for all pages."""
-    year = plan().year
+    """The review date (ngày xem xét): today clipped to the plan year; one value for all pages
+    of a plan's year, each plan (and year) keeping its own."""
+    current = plan()
+    year = current.year
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     default = min(max(dt.datetime.now(LOCAL_TZ).date(), first), last)
     # A plain key (not the widget's) survives moving between pages.
-    value = st.session_state.setdefault("as_of", default)
+    key = f"as_of:{current.id}:{year}"
+    value = st.session_state.setdefault(key, default)
     chosen = st.sidebar.date_input("Ngày xem xét", value=value, min_value=first, max_value=last,
-                                   format="DD/MM/YYYY", key="as_of_widget",
+                                   format="DD/MM/YYYY", key=f"as_of_widget:{current.id}:{year}",
                                    help="Số liệu tính đến hết ngày này.")
-    st.session_state["as_of"] = chosen
+    st.session_state[key] = chosen
     return chosen
 
 

@@ -71,6 +71,10 @@ def downloaded(button) -> bytes:
     return DOWNLOADS[button.proto.url.rsplit("/", 1)[-1].split(".")[0]]
 
 
+# The review date of the Bắc Kạn year, as the sidebar keeps it (one per plan and year).
+AS_OF, AS_OF_WIDGET = "as_of:backan-2017:2017", "as_of_widget:backan-2017:2017"
+
+
 def app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=120)
 
@@ -121,6 +125,16 @@ def test_every_role_sees_every_view_page(role, page):
     assert "Dữ liệu minh họa" in at.warning[0].value
 
 
+def test_switching_plans_keeps_each_plans_review_date():
+    at = login("leader")
+    at.date_input(key=AS_OF_WIDGET).set_value(dt.date(2017, 3, 31)).run()
+    at.selectbox(key="plan_id").set_value("hanoi-2026").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Kế hoạch số 07/KH-UBND" in texts(at) and "Số liệu tính đến ngày 31/03/2017" not in texts(at)
+    at.selectbox(key="plan_id").set_value("backan-2017").run()
+    assert not at.exception and "Số liệu tính đến ngày 31/03/2017" in texts(at)
+
+
 def test_overview_shows_each_indicator_with_status_words():
     at = login("leader")
     body = texts(at)
@@ -132,7 +146,7 @@ def test_overview_shows_each_indicator_with_status_words():
 
 def test_review_date_changes_the_numbers_and_survives_page_moves():
     at = login("leader")
-    at.date_input(key="as_of_widget").set_value(dt.date(2017, 3, 31)).run()
+    at.date_input(key=AS_OF_WIDGET).set_value(dt.date(2017, 3, 31)).run()
     assert "Số liệu tính đến ngày 31/03/2017" in texts(at)
     assert "### 1 / 2 mô hình" not in texts(at)
     at.switch_page("pages/tasks.py").run()
@@ -352,7 +366,7 @@ def test_staff_download_the_year_end_summary_as_of_the_review_date():
     at = login("admin")
     at.switch_page("pages/data.py").run()
     assert not at.exception
-    as_of = at.session_state["as_of"]
+    as_of = at.session_state[AS_OF]
     assert f"ngày xem xét {as_of:%d/%m/%Y}" in texts(at)
     button = next(b for b in at.download_button if b.label == "Tải bảng tổng hợp (.xlsx)")
     book = openpyxl.load_workbook(io.BytesIO(downloaded(button)))
@@ -365,7 +379,7 @@ def test_staff_download_the_year_end_summary_as_of_the_review_date():
     assert year_end == table.set_index("code").at["CT1.1", "actual"] > 0
     assert f"Số liệu tính đến ngày {as_of:%d/%m/%Y}" in [c.value for c in sheet["A"][:5]]
     # Another review date, another workbook.
-    at.date_input(key="as_of_widget").set_value(dt.date(2017, 3, 31)).run()
+    at.date_input(key=AS_OF_WIDGET).set_value(dt.date(2017, 3, 31)).run()
     button = next(b for b in at.download_button if b.label == "Tải bảng tổng hợp (.xlsx)")
     march = openpyxl.load_workbook(io.BytesIO(downloaded(button)))["Theo chỉ tiêu"]
     assert "Số liệu tính đến ngày 31/03/2017" in [c.value for c in march["A"][:5]]
@@ -435,14 +449,14 @@ def test_a_password_reset_ends_the_users_session_at_the_next_rerun():
 
 def test_logout_forgets_everything_the_user_left_in_the_session():
     at = login("officer")
-    at.date_input(key="as_of_widget").set_value(dt.date(2017, 3, 31)).run()
+    at.date_input(key=AS_OF_WIDGET).set_value(dt.date(2017, 3, 31)).run()
     at.switch_page("pages/entry.py").run()
     at.selectbox[1].select_index(3).run()  # Quý IV/2017
     reporter = next(t for t in at.text_input if t.key.endswith("-reporter"))
     reporter.input("Người trước")
     next(n for n in at.number_input if n.key.endswith("-CT1.1-value")).set_value(777)
     next(b for b in at.button if b.label == "Kiểm tra").click().run()
-    assert {"username", "session_token", "as_of", "entry-checked", reporter.key} <= set(at.session_state.keys())
+    assert {"username", "session_token", AS_OF, "entry-checked", reporter.key} <= set(at.session_state.keys())
 
     # The logout button is on every page: the page runs inside dashboard.py's navigation.
     next(b for b in at.sidebar.button if b.label == "Đăng xuất").click().run()
@@ -459,7 +473,7 @@ def test_logout_forgets_everything_the_user_left_in_the_session():
     at.selectbox[1].select_index(3).run()
     assert next(t for t in at.text_input if t.key.endswith("-reporter")).value != "Người trước"
     assert next(n for n in at.number_input if n.key.endswith("-CT1.1-value")).value != 777
-    assert at.session_state["as_of"] != dt.date(2017, 3, 31)
+    assert at.session_state[AS_OF] != dt.date(2017, 3, 31)
 
 
 def store_audit_last(actor: str) -> str:
