@@ -262,8 +262,9 @@ def cmd_rollback(args) -> int:
 
 
 def cmd_history(args) -> int:
-    table = _store().history(args.unit)
-    columns = ["submission_id", "unit_code", "year", "start_month", "end_month", "version",
+    store = _store()
+    table = store.history(_plan(args, store).id, args.unit)
+    columns = ["submission_id", "plan_id", "unit_code", "year", "start_month", "end_month", "version",
                "status", "uploaded_by", "uploaded_at", "filename", "sha256"]
     _print_tables({"history": table[columns]}, args.json)
     return 0

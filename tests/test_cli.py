@@ -108,8 +108,10 @@ def test_template_check_import_history_progress(tmp_path, monkeypatch):
     out = run_cli("import", str(filled), "--user", "canbo.babe", "--json")
     assert out.returncode == 0 and json.loads(out.stdout)[0]["outcome"] == "stored"
     history = json.loads(run_cli("history", "--json").stdout)
-    assert [(h["unit_code"], h["version"], h["status"]) for h in history["history"]] == [
-        ("ubnd_061", 1, "in_force")]
+    assert [(h["plan_id"], h["unit_code"], h["version"], h["status"]) for h in history["history"]] == [
+        ("backan-2017", "ubnd_061", 1, "in_force")]
+    assert json.loads(run_cli("history", "--unit", "ubnd_061", "--json").stdout) == history
+    assert json.loads(run_cli("history", "--plan", "hanoi-2026", "--json").stdout)["history"] == []
     table = json.loads(run_cli("progress", "--as-of", "2017-12-31", "--json").stdout)
     actual = {r["code"]: r["actual"] for r in next(iter(table.values()))}
     assert (actual["CT1.1"], actual["CT4.1"], actual["CT1.3"]) == (3, 2, 1)
