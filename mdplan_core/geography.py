@@ -26,9 +26,6 @@ class Geography:
     places: pd.DataFrame  # at the plan's reporting level
     communes: pd.DataFrame
 
-    def communes_of(self, place_code: str) -> pd.DataFrame:
-        return self.communes[self.communes["place_code"] == place_code]
-
     def place_name(self, code: str) -> str:
         return self.places.set_index("code").at[code, "name"]
 

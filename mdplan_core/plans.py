@@ -49,11 +49,6 @@ class Catalogue:
         running = [p for p in self.plans.values() if p.years[0] <= year <= p.years[1]]
         return (running or list(self.plans.values()))[0]
 
-    def continuing(self, plan: Plan) -> list[Plan]:
-        """The plans of the same province, oldest first, for comparing years."""
-        same = [p for p in self.plans.values() if p.province_code == plan.province_code]
-        return sorted(same, key=lambda p: p.years)
-
     def __iter__(self):
         return iter(self.plans.values())
 
