@@ -235,13 +235,13 @@ def overall_gauge(progress_table: pd.DataFrame, *, as_of=None,
     """One progress bar for the whole plan: the mean of each numeric indicator's % of target
     (capped at 100%), a black mark where it should be by now, and how many indicators are
     in each status."""
-    from .progress import overall_expected, overall_progress, status
+    from .progress import overall_expected, overall_progress, overall_status
 
     overall = overall_progress(progress_table)
     if math.isnan(overall):
         return empty_figure(title=title)
     expected = overall_expected(progress_table)
-    state = status(overall, 1.0, expected, expected > 0 or overall > 0)
+    state = overall_status(progress_table)
     counts = progress_table["status"].value_counts()
     count_line = " · ".join(
         TEXT["overall_counts"].format(count=int(counts[s]), status=labels.status_text(s))

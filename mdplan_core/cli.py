@@ -25,6 +25,8 @@ MESSAGES = {
     "plan.ok": "{path}: tệp kế hoạch hợp lệ: {id} ({label}), {units} đơn vị báo cáo, {indicators} chỉ tiêu.",
     "plan.added": "Đã thêm kế hoạch {id} ({label}).",
     "plan.same": "Kế hoạch {id} ({label}) đã có với đúng nội dung này; không có gì thay đổi.",
+    "as_of.bad": "Ngày xem xét '{value}' không hợp lệ: hãy ghi dạng NĂM-THÁNG-NGÀY, ví dụ 2017-12-31.",
+    "as_of.range": "Ngày xem xét của {plan} phải từ {first} đến {last}, không phải {day}.",
 }
 
 
@@ -45,6 +47,26 @@ def _print_tables(tables: dict[str, pd.DataFrame], as_json: bool) -> None:
             print(f"== {name} ({len(df)}) ==")
             print(df.to_string(index=False))
             print()
+
+
+def _as_of(args, plan):
+    """--as-of, or the app's default review date (today clipped to `progress.review_range`);
+    the totals and reporting status are what was known at the end of that day."""
+    import datetime as dt
+
+    from . import progress
+
+    first, last = progress.review_range(plan)
+    if not args.as_of:
+        return progress.review_default(plan)
+    try:
+        day = dt.date.fromisoformat(args.as_of)
+    except ValueError:
+        raise Refused(MESSAGES["as_of.bad"].format(value=args.as_of)) from None
+    if not first <= day <= last:
+        raise Refused(MESSAGES["as_of.range"].format(plan=plan.label, first=f"{first:%d/%m/%Y}",
+                                                     last=f"{last:%d/%m/%Y}", day=f"{day:%d/%m/%Y}"))
+    return day
 
 
 def _plan(args, store=None):
@@ -277,14 +299,12 @@ def cmd_audit(args) -> int:
 
 
 def cmd_progress(args) -> int:
-    import datetime as dt
-
     from . import progress
 
     plan = _plan(args)
     store = _store()
-    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date(plan.year, 12, 31)
-    values, communes = store.values(plan.id, plan.year), store.communes(plan.id, plan.year)
+    as_of = _as_of(args, plan)
+    values, communes = progress.known_data(store, plan, as_of)
     if args.by == "indicator":
         table = progress.by_indicator(plan, values, communes, as_of).drop(columns=["text"])
     else:
@@ -374,14 +394,13 @@ def cmd_demo(args) -> int:
 def cmd_summary(args) -> int:
     import datetime as dt
 
-    from . import allocations, installation, summary
+    from . import allocations, installation, progress, summary
 
     plan = _plan(args)
     store = _store()
     exported_by = _reader(store, args.user)
-    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date(plan.year, 12, 31)
-    data = summary.summary_xlsx(plan, store.values(plan.id, plan.year), store.communes(plan.id, plan.year),
-                                store.history(plan.id),
+    as_of = _as_of(args, plan)
+    data = summary.summary_xlsx(plan, *progress.known_data(store, plan, as_of), store.history(plan.id),
                                 allocations.get_allocations(store, plan.id), as_of=as_of,
                                 exported_at=dt.datetime.now(dt.UTC), exported_by=exported_by,
                                 demo=installation.is_demo(store))
@@ -486,7 +505,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("progress", parents=[common], help="targets against actuals to a date")
-    p.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: the end of the plan year)")
+    p.add_argument("--as-of", default=None, help="YYYY-MM-DD: what was known at the end of that day "
+                   "(default: today, within the plan year and its January)")
     p.add_argument("--by", choices=["indicator", "place", "unit"], default="indicator",
                    help="per indicator, per place of the plan's reporting level, or per unit")
     p.add_argument("--json", action="store_true")
@@ -542,7 +562,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summary", parents=[common],
                        help="write the year-end summary workbook (per indicator, per district, reporting)")
-    p.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: the end of the plan year)")
+    p.add_argument("--as-of", default=None, help="YYYY-MM-DD: what was known at the end of that day "
+                   "(default: today, within the plan year and its January)")
     p.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
     p.add_argument("--user", default=None,
                    help="who exports, for the 'Thông tin' sheet: an existing, active account (default: cli:<os user>)")

@@ -6,7 +6,9 @@ has come (due <= as_of). A unit covers an expected period when its uploads cover
 of it: one quarterly report or three monthly ones. A report arrives when it is first
 uploaded; revisions do not move that time. Arrival of a period = the latest first upload
 among the submissions that cover it, as a date in Vietnam. On time = arrived by the due
-date; late = after it; missing = not covered by `as_of` (later uploads do not count yet).
+date; late = after it, with its days late; missing ("Chưa gửi") = not covered by `as_of`
+(later uploads do not count yet). A late report is never missing: the review date runs past
+the year's last deadline (`progress.review_range`), so one that arrives in January counts.
 """
 from __future__ import annotations
 
@@ -42,6 +44,8 @@ MESSAGES = {
     "schedule_note": "Ghi chú: {note}",
     "unit_missing": "Đến ngày {as_of}, đơn vị còn thiếu báo cáo: {items}.",
     "unit_complete": "Đến ngày {as_of}, đơn vị đã gửi đủ báo cáo các kỳ đã đến hạn ({periods}).",
+    "late_days": "nộp muộn {days} ngày",
+    "late_period": "{period}: {late}",
 }
 
 _MONTHS = pd.DataFrame({"month": np.arange(1, 13)})
@@ -102,7 +106,8 @@ def report_status(plan, history: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
 def rates(status_table: pd.DataFrame) -> pd.DataFrame:
     """Reporting rates per unit (in the table's order) and, last, for all units
     (`is_total`): expected, received, on_time, late, missing, rate = received / expected,
-    on_time_rate = on_time / expected, and the labels of the late and missing periods."""
+    on_time_rate = on_time / expected, the late periods with their days late ("Quý III/2017:
+    nộp muộn 97 ngày") and the labels of the missing periods."""
     keys = ["unit_code", "unit_name", "unit_short_name", "kind"]
     st = status_table
     counts = (pd.crosstab([st[k] for k in keys], st["status"])
@@ -113,13 +118,16 @@ def rates(status_table: pd.DataFrame) -> pd.DataFrame:
     for status in REPORT_STATUSES:
         per_unit[status] = per_unit[status].fillna(0).astype("int64")
 
-    def period_list(status):
-        """Each unit's periods of `status`, joined; "" for a unit with none."""
-        joined = st[st["status"] == status].groupby("unit_code")["period"].agg(", ".join)
+    def period_list(status, labels):
+        """Each unit's periods of `status` (as `labels`), joined; "" for a unit with none."""
+        mine = st["status"] == status
+        joined = labels[mine].groupby(st.loc[mine, "unit_code"]).agg(", ".join)
         return per_unit["unit_code"].map(joined).astype("object").fillna("")
 
-    per_unit["late_periods"] = period_list(LATE)
-    per_unit["missing_periods"] = period_list(MISSING)
+    late = pd.Series([MESSAGES["late_period"].format(period=p, late=_late_days(d))
+                      for p, d in zip(st["period"], st["days_late"])], index=st.index, dtype=object)
+    per_unit["late_periods"] = period_list(LATE, late)
+    per_unit["missing_periods"] = period_list(MISSING, st["period"])
     per_unit["is_total"] = False
 
     total = pd.DataFrame([{
@@ -159,6 +167,10 @@ def summary(status_table: pd.DataFrame) -> dict:
     }
 
 
+def _late_days(days) -> str:
+    return MESSAGES["late_days"].format(days=format_number(days))
+
+
 def _missing_items(missing: pd.DataFrame) -> pd.Series:
     """'Quý III/2017 (tháng 7–9/2017), hạn 10/10/2017, quá hạn 82 ngày' per missing report."""
     return pd.Series([
@@ -196,7 +208,7 @@ def unit_reminder(plan, status_table: pd.DataFrame, unit_code: str, as_of: dt.da
 
 def reminder_text(plan, status_table: pd.DataFrame, as_of: dt.date) -> str:
     """A Vietnamese reminder, ready to paste into a letter or a message: who has not sent
-    which period, when it was due and how long ago."""
+    which period, when it was due and how long ago. A report received late is not listed."""
     day = format_date(as_of)
     lines: list[str] = []
     missing = status_table[status_table["status"] == MISSING]

@@ -44,7 +44,7 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import completeness, installation
+from . import completeness, installation, progress
 from .filling import fill_template
 from .intake import import_file
 from .plan import Plan
@@ -68,7 +68,7 @@ MESSAGES = {
     "loaded": ("Đã nạp dữ liệu mẫu của kế hoạch {plan}: {files} tệp qua đường tải lên "
                "({stored} báo cáo mới, {revised} lần nộp sửa, {warned} tệp có cảnh báo) "
                "trong {seconds} giây. {units} đơn vị đã báo cáo; đến {as_of}: "
-               "{on_time} kỳ báo cáo đúng hạn, {late} kỳ nộp muộn, {missing} kỳ chưa nộp."),
+               "{on_time} kỳ báo cáo đúng hạn, {late} kỳ nộp muộn, {missing} kỳ chưa gửi."),
     "never": "Đơn vị không báo cáo: {names}.",
     "never_count": "{count} đơn vị chưa gửi báo cáo nào.",
     "no_story": "Chỉ có dữ liệu mẫu cho các kế hoạch: {known}.",
@@ -484,7 +484,7 @@ class PlanDemo:
     """What the demo put into one plan."""
     plan_id: str
     label: str  # the plan as the picker names it
-    as_of: dt.date  # the day the reporting status is counted at: the load day, at most 31/12
+    as_of: dt.date  # the day the reporting status is counted at: the load day, clipped as the app's default
     files: int = 0  # uploads sent through the upload path
     stored: int = 0  # new reports
     revised: int = 0  # re-uploads that superseded a report
@@ -580,7 +580,7 @@ def _load_plan(store, plan, today: dt.date) -> PlanDemo:
             raise DemoError(MESSAGES["refused"].format(file=upload.filename, findings=findings))
         outcomes.append(out)
     reporting = {upload.unit for upload, _ in files}
-    as_of = min(today, dt.date(plan.years[1], 12, 31))
+    as_of = progress.review_default(plan.for_year(plan.years[1]), today)
     status = completeness.report_status(plan, store.history(plan.id), as_of)
     counts = status["status"].value_counts()
     never = [u for u in plan.units if u.code not in reporting]

@@ -6,10 +6,12 @@ STATUS = {
     "met": "Đạt",
     "on_track": "Đúng tiến độ",
     "behind": "Chậm",
+    "missed": "Chưa đạt",  # the period is over and the target was not met
     "not_started": "Chưa bắt đầu",
     "qualitative": "Định tính",
 }
 STATUS_ICON = {"met": "✅", "on_track": "🟢", "behind": "⚠️", "not_started": "⏳", "qualitative": "📝"}
+STATUS_ICON["missed"] = "✗"  # a text symbol, no emoji font needed
 
 
 # Colours per status, from the Okabe–Ito palette (safe for the common colour-vision
@@ -18,6 +20,7 @@ STATUS_COLORS = {
     "met": "#009E73",          # bluish green
     "on_track": "#56B4E9",     # sky blue
     "behind": "#D55E00",       # vermillion
+    "missed": "#8A3B00",       # dark vermillion: behind, and no time left
     "not_started": "#999999",  # grey
     "qualitative": "#CC79A7",  # reddish purple
 }

@@ -1,8 +1,10 @@
 """Progress: targets against actuals to a review date, and the pacing line.
 
-Inputs are the store's in-force values and communes as DataFrames, so every function here is
-pure and vectorised. A report counts towards a review date when its period has ended by then:
-results are reported per period and cannot be split by month.
+The review date means one thing everywhere: what was known on that day (docs/progress.md).
+`known_data` reads the values and communes as they stood at the end of that day in Vietnam;
+every other function here is pure and vectorised over such frames. A report counts towards a
+review date when its period has ended by then: results are reported per period and cannot be
+split by month.
 """
 from __future__ import annotations
 
@@ -12,14 +14,52 @@ import numpy as np
 import pandas as pd
 
 from . import counting
+from .settings import LOCAL_TZ
 from .vntext import match_key
 
 STATUS_MET = "met"
 STATUS_ON_TRACK = "on_track"
 STATUS_BEHIND = "behind"
+STATUS_MISSED = "missed"  # the period is over and the target was not met
 STATUS_NOT_STARTED = "not_started"
 STATUS_QUALITATIVE = "qualitative"
-STATUSES = [STATUS_MET, STATUS_ON_TRACK, STATUS_BEHIND, STATUS_NOT_STARTED, STATUS_QUALITATIVE]
+STATUSES = [STATUS_MET, STATUS_ON_TRACK, STATUS_BEHIND, STATUS_MISSED, STATUS_NOT_STARTED,
+            STATUS_QUALITATIVE]
+
+# Reports on a plan year still arrive after its last deadline (15/12 in both plans): the
+# review date may run to the end of this month of the next year, or the last deadline if later.
+CLOSING_MONTH = 1
+
+
+# --- The review date ----------------------------------------------------------------------
+def review_range(plan) -> tuple[dt.date, dt.date]:
+    """The days a review date of the plan's year may take: 1 January of the year to the last
+    report deadline of the year, at the earliest the end of January of the next year."""
+    year = plan.year
+    closing = (pd.Timestamp(year + 1, CLOSING_MONTH, 1) + pd.offsets.MonthEnd(0)).date()
+    due = plan.expected_periods["due"]
+    last_due = due.max().date() if len(due) else closing
+    return dt.date(year, 1, 1), max(closing, last_due)
+
+
+def review_default(plan, today: dt.date | None = None) -> dt.date:
+    """The review date when none is chosen: today in Vietnam, clipped to `review_range`."""
+    first, last = review_range(plan)
+    today = today or dt.datetime.now(LOCAL_TZ).date()
+    return min(max(today, first), last)
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The last instant of `day` in Vietnam: what was uploaded by then was known that day."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), LOCAL_TZ) - dt.timedelta(microseconds=1)
+
+
+def known_data(store, plan, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(values, communes) of the plan's year as known at the end of `as_of`: per unit and
+    period the version in force that day; later uploads, revisions and rollbacks do not count."""
+    at = end_of_day(as_of)
+    return (store.values(plan.id, plan.year, known_on=at),
+            store.communes(plan.id, plan.year, known_on=at))
 
 VALUE_COLUMNS = ["submission_id", "unit_code", "place_code", "start_month", "end_month",
                  "indicator_code", "value", "text", "note"]
@@ -40,24 +80,42 @@ def ended_by(df: pd.DataFrame, year: int, as_of: dt.date) -> pd.DataFrame:
     return df[_period_end(year, df["end_month"].astype(int)) <= as_of]
 
 
+def whole(expected):
+    """Expected-to-date of a thing counted in whole units, as a whole number: rounded half up
+    (0,8 mô hình is 1; 4,4 cuộc is 4). See docs/progress.md."""
+    return np.floor(np.asarray(expected, dtype=float) + 0.5)
+
+
 def expected_to_date(target, start: dt.date, end: dt.date, as_of: dt.date,
-                     paced: bool = True) -> float:
+                     paced: bool = True, whole_units: bool = False) -> float:
     """Nothing before the start, the full target at the end, a straight line between.
-    Unpaced (a rate reported directly): the full target from the start."""
+    Unpaced (a rate reported directly): the full target from the start. `whole_units`:
+    rounded to a whole number (`whole`)."""
     if target is None or pd.isna(target):
         return np.nan
     if as_of < start:
         return 0.0
     if as_of >= end or not paced:
         return float(target)
-    return float(target) * ((as_of - start).days + 1) / ((end - start).days + 1)
+    share = float(target) * ((as_of - start).days + 1) / ((end - start).days + 1)
+    return float(whole(share)) if whole_units else share
 
 
-def status(actual, target, expected, started: bool) -> str:
+def whole_units(indicators: pd.DataFrame) -> pd.Series:
+    """Per indicator row, whether it is counted in whole units (lớp, mô hình, cuộc, người,
+    xã …): a numeric target that is not a percentage."""
+    return counting.mask(indicators, "is_numeric") & ~counting.mask(indicators, "is_percent")
+
+
+def status(actual, target, expected, started: bool, ended: bool = False) -> str:
+    """met, or once the period is over (`ended`) missed; else not started, on track or
+    behind the expected-to-date."""
     if target is None or pd.isna(target):
         return STATUS_QUALITATIVE
     if actual >= target:
         return STATUS_MET
+    if ended:
+        return STATUS_MISSED
     if not started:
         return STATUS_NOT_STARTED
     return STATUS_ON_TRACK if actual >= expected else STATUS_BEHIND
@@ -115,7 +173,8 @@ def actuals(plan, values: pd.DataFrame, communes: pd.DataFrame, by: list[str]) -
 
 
 def by_indicator(plan, values: pd.DataFrame, communes: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """One row per indicator: target, actual, expected to date, percentages, status."""
+    """One row per indicator: target, actual, expected to date, percentages, whether its
+    task's period has ended by `as_of`, status."""
     values = ended_by(values, plan.year, as_of)
     communes = ended_by(communes, plan.year, as_of)
     act = actuals(plan, values, communes, by=[]).set_index("indicator_code")
@@ -129,16 +188,18 @@ def by_indicator(plan, values: pd.DataFrame, communes: pd.DataFrame, as_of: dt.d
     out["start"] = out["task"].map(tasks["start"].dt.date)
     out["end"] = out["task"].map(tasks["end"].dt.date)
     paced = counting.mask(out, "paced")
-    out["expected"] = [expected_to_date(t, s, e, as_of, p)
-                       for t, s, e, p in zip(out["target"], out["start"], out["end"], paced)]
+    out["expected"] = [expected_to_date(t, s, e, as_of, p, w) for t, s, e, p, w
+                       in zip(out["target"], out["start"], out["end"], paced, whole_units(out))]
     target = out["target"].astype("Float64")
     out["pct_target"] = (out["actual"] / target).astype(float)
     out["pct_expected"] = (out["actual"] / out["expected"].where(out["expected"] > 0)).astype(float)
     # A rate reported directly has not started until some unit reports it.
     latest = latest_percents(plan, values)
     reported = out["code"].isin(latest["indicator_code"]) | paced
-    out["status"] = [status(a, t, x, as_of >= s and r) for a, t, x, s, r
-                     in zip(out["actual"], out["target"], out["expected"], out["start"], reported)]
+    out["ended"] = [as_of > e for e in out["end"]]
+    out["status"] = [status(a, t, x, as_of >= s and r, ended) for a, t, x, s, ended, r
+                     in zip(out["actual"], out["target"], out["expected"], out["start"], out["ended"],
+                            reported)]
     out["text"] = out["code"].map(texts)
     out["average"] = out["code"].map(latest.groupby("indicator_code")["value"].mean()).astype(float)
     return out.reset_index(drop=True)
@@ -234,8 +295,11 @@ def pacing_by_month(plan, indicator_code: str) -> pd.DataFrame:
     share = elapsed.clip(0.0, 1.0) if counting.way(ind).paced else pd.Series(1.0, index=elapsed.index)
     share = share.where(month_end >= start, 0.0)
     target = np.nan if pd.isna(ind["target"]) else float(ind["target"])
+    expected = share * target
+    if whole_units(plan.indicators.loc[plan.indicators["code"] == indicator_code]).iloc[0]:
+        expected = pd.Series(whole(expected), index=share.index)
     return pd.DataFrame({"indicator_code": indicator_code, "month": MONTHS, "month_end": month_end,
-                         "target": target, "expected": share * target})
+                         "target": target, "expected": expected})
 
 
 # --- Headline and per-district views ------------------------------------------------------
@@ -255,6 +319,15 @@ def overall_expected(progress_table: pd.DataFrame) -> float:
     """The same mean for the expected-to-date values: where `overall_progress` should be."""
     t = _numeric(progress_table)
     return float((t["expected"] / t["target"]).clip(upper=1.0).mean()) if len(t) else np.nan
+
+
+def overall_status(progress_table: pd.DataFrame) -> str:
+    """The status of the whole plan from `overall_progress` against `overall_expected`:
+    missed once every numeric indicator's period has ended without all being met."""
+    t = _numeric(progress_table)
+    reached, expected = overall_progress(progress_table), overall_expected(progress_table)
+    ended = bool(len(t)) and bool(t.get("ended", pd.Series(False, index=t.index)).all())
+    return status(reached, 1.0, expected, expected > 0 or reached > 0, ended)
 
 
 DISTRICT_MATRIX_COLUMNS = [
@@ -326,16 +399,22 @@ def with_province_level(matrix: pd.DataFrame) -> pd.DataFrame:
 # --- Places at any level, for ranked charts and tables --------------------------------------
 def place_progress(plan, matrix: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """`place_matrix` as a frame of places: per place and indicator, its actual, its own
-    target (the allocated one; NaN without) and the part of that target due by `as_of` on
-    the indicator's task schedule."""
+    target (the allocated one; NaN without), the part of that target due by `as_of` on
+    the indicator's task schedule (a whole number for counts), and whether that schedule
+    has `ended`."""
     tasks = plan.tasks.set_index("number")
     due = {ind.code: expected_to_date(1.0, tasks.at[ind.task, "start"].date(),
                                       tasks.at[ind.task, "end"].date(), as_of)
            for ind in plan.indicators.itertuples()}
+    ended = {ind.code: as_of > tasks.at[ind.task, "end"].date() for ind in plan.indicators.itertuples()}
+    counted = dict(zip(plan.indicators["code"], whole_units(plan.indicators)))
     out = matrix.rename(columns={"allocated": "target"})
-    out = out.assign(expected=out["target"] * out["indicator_code"].map(due))
+    expected = out["target"] * out["indicator_code"].map(due)
+    expected = expected.where(~out["indicator_code"].map(counted).fillna(False).astype(bool),
+                              whole(expected))
+    out = out.assign(expected=expected, ended=out["indicator_code"].map(ended).fillna(False).astype(bool))
     return out[["place_code", "place_name", "short_name", "tile_row", "tile_col", "indicator_code",
-                "indicator_name", "unit", "actual", "target", "expected"]].reset_index(drop=True)
+                "indicator_name", "unit", "actual", "target", "expected", "ended"]].reset_index(drop=True)
 
 
 def overall_by_place(places: pd.DataFrame) -> pd.DataFrame:
@@ -352,8 +431,8 @@ def overall_by_place(places: pd.DataFrame) -> pd.DataFrame:
 
 def rank_places(places: pd.DataFrame) -> pd.DataFrame:
     """Places ranked best first, for a chart and a table that must agree. Input: place_code,
-    place_name, actual, and optionally target and expected (a place's own target and the
-    part due by now). When any place has a target, `value` is actual / target and places
+    place_name, actual, and optionally target, expected and ended (a place's own target, the
+    part due by now, whether its period is over). When any place has a target, `value` is actual / target and places
     with a target get a `status` (the others rank last, status None); otherwise `value` is
     the actual and there is no status. `rank` is 1 for the best; equal values share a rank."""
     t = places.reset_index(drop=True)
@@ -366,8 +445,9 @@ def rank_places(places: pd.DataFrame) -> pd.DataFrame:
         value = actual / target.where(has_target)
         expected_value = expected / target.where(has_target)
         due = expected.fillna(0.0)
-        states = [status(a, g, x, x > 0 or a > 0) if h else None
-                  for a, g, x, h in zip(actual, target, due, has_target)]
+        ended = t["ended"].fillna(False).astype(bool) if "ended" in t else pd.Series(False, index=t.index)
+        states = [status(a, g, x, x > 0 or a > 0, e) if h else None
+                  for a, g, x, h, e in zip(actual, target, due, has_target, ended)]
     else:
         value, expected_value, states = actual, missing, [None] * len(t)
     out = t.assign(actual=actual, target=target, expected=expected, value=value,

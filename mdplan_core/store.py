@@ -464,10 +464,10 @@ class Store:
                           None if current is None else current.id)
 
     def rollback(self, plan_id: str, unit_code: str, period: Period, to_version: int, *,
-                 user: str) -> SaveResult:
-        """Put an earlier version of a unit's report for `period` back in force; the one in
-        force becomes `rolled_back`."""
-        at = utc_now()
+                 user: str, at: dt.datetime | None = None) -> SaveResult:
+        """Put an earlier version of a unit's report for `period` back in force, at `at`
+        (default: now); the one in force becomes `rolled_back`."""
+        at = at or utc_now()
         key = _Key(plan_id, unit_code)
         with self._write(lock_unit=key.lock) as conn:
             target = conn.execute(
@@ -515,9 +515,11 @@ class Store:
             ).all()
         return [Period(*row) for row in rows]
 
-    def history(self, plan_id: str | None, unit_code: str | None = None) -> pd.DataFrame:
+    def history(self, plan_id: str | None, unit_code: str | None = None, *,
+                known_on: dt.datetime | None = None) -> pd.DataFrame:
         """Every submission of a plan (of every plan when `plan_id` is None), in force or not,
-        ordered by unit, period and version."""
+        ordered by unit, period and version; with `known_on`, only those uploaded by then
+        (their status is today's)."""
         s = submissions.c
         stmt = sa.select(
             s.id.label("submission_id"), s.plan_id, s.unit_code, s.place_code,
@@ -528,31 +530,37 @@ class Store:
             stmt = stmt.where(s.plan_id == plan_id)
         if unit_code is not None:
             stmt = stmt.where(s.unit_code == unit_code)
+        if known_on is not None:
+            stmt = stmt.where(s.uploaded_at <= known_on)
         return self.frame(stmt, _HISTORY_DTYPES)
 
-    def values(self, plan_id: str, year: int, *, history: bool = False) -> pd.DataFrame:
+    def values(self, plan_id: str, year: int, *, history: bool = False,
+               known_on: dt.datetime | None = None) -> pd.DataFrame:
         """One row per stored value of a plan's `year`: of the submissions in force, or with
-        `history` of every version, each row carrying its submission's version and status."""
+        `history` of every version, each row carrying its submission's version and status.
+        With `known_on` (an aware instant), of the submissions that were in force then
+        (`known_at`), as if nothing later had been uploaded or rolled back."""
         s, v = submissions.c, submission_values.c
         stmt = (
             sa.select(s.id.label("submission_id"), s.unit_code, v.place_code,
                       s.start_month, s.end_month, v.indicator_code, v.value, v.text, v.note,
                       s.version, s.status, s.uploaded_by, s.uploaded_at, s.demo)
             .join_from(submissions, submission_values, v.submission_id == s.id)
-            .where(*_of_year(plan_id, year, history))
+            .where(*_of_year(plan_id, year, history, known_on))
             .order_by(s.unit_code, s.start_month, s.version, v.indicator_code)
         )
         return self.frame(stmt, _VALUES_DTYPES)
 
-    def communes(self, plan_id: str, year: int, *, history: bool = False) -> pd.DataFrame:
+    def communes(self, plan_id: str, year: int, *, history: bool = False,
+                 known_on: dt.datetime | None = None) -> pd.DataFrame:
         """One row per place named in a plan's `year`: by the submissions in force, or with
-        `history` by every version."""
+        `history` by every version, or with `known_on` by those in force at that instant."""
         s, c = submissions.c, submission_places.c
         stmt = (
             sa.select(s.id.label("submission_id"), s.unit_code, s.place_code,
                       s.start_month, s.end_month, c.indicator_code, c.place_code.label("commune_code"))
             .join_from(submissions, submission_places, c.submission_id == s.id)
-            .where(*_of_year(plan_id, year, history))
+            .where(*_of_year(plan_id, year, history, known_on))
             .order_by(s.unit_code, s.start_month, c.submission_id, c.indicator_code,
                       c.place_code)
         )
@@ -595,10 +603,36 @@ class Store:
         return frame.astype(dtypes)
 
 
-def _of_year(plan_id: str, year: int, history: bool) -> list:
-    """The filter of a read: the plan and year, and unless `history` the submissions in force only."""
+def _of_year(plan_id: str, year: int, history: bool, known_on: dt.datetime | None = None) -> list:
+    """The filter of a read: the plan and year, and unless `history` the submissions in force
+    only (now, or at `known_on`)."""
     where = [submissions.c.plan_id == plan_id, submissions.c.year == year]
-    return where if history else where + [submissions.c.status == IN_FORCE]
+    if history:
+        return where
+    if known_on is not None:
+        return where + [submissions.c.id.in_(known_at(plan_id, year, known_on))]
+    return where + [submissions.c.status == IN_FORCE]
+
+
+def known_at(plan_id: str, year: int, at: dt.datetime):
+    """A SELECT of the ids of the submissions of a plan's `year` that were in force at `at`:
+    per unit and period, the subject of the latest event by then, an upload (which puts
+    its version in force) or a rollback (which puts the version it names back)."""
+    s, a = submissions.c, audit_log.c
+    period = [s.unit_code, s.start_month, s.end_month]
+    uploads = sa.select(s.id.label("submission_id"), *period, s.uploaded_at.label("at")).where(
+        s.plan_id == plan_id, s.year == year, s.uploaded_at <= at)
+    target = sa.cast(a.detail, sa.JSON)["submission_id"].as_integer()
+    rollbacks = (sa.select(s.id.label("submission_id"), *period, a.at.label("at"))
+                 .join_from(audit_log, submissions, s.id == target)
+                 .where(a.action == "rollback", s.plan_id == plan_id, s.year == year, a.at <= at))
+    events = sa.union_all(uploads, rollbacks).subquery()
+    e = events.c
+    latest = sa.func.row_number().over(
+        partition_by=[e.unit_code, e.start_month, e.end_month],
+        order_by=[e.at.desc(), e.submission_id.desc()]).label("latest")
+    ranked = sa.select(e.submission_id, latest).subquery()
+    return sa.select(ranked.c.submission_id).where(ranked.c.latest == 1)
 
 
 _HISTORY_DTYPES = {

@@ -78,15 +78,19 @@ TEXT = {
     "as_of": "Ngày xem xét",
     "as_of_value": "Số liệu tính đến hết ngày {date}",
     "data": "Số liệu sử dụng",
-    "data_value": ("Các báo cáo đang có hiệu lực (lần nộp mới nhất của mỗi kỳ). Kết quả của một kỳ "
-                   "báo cáo chỉ được tính khi kỳ đó đã kết thúc vào hoặc trước ngày xem xét."),
+    "data_value": ("Những gì đã biết vào ngày xem xét: các báo cáo đã nhận đến hết ngày đó, mỗi kỳ "
+                   "lấy bản có hiệu lực vào ngày đó (bản nộp hoặc khôi phục sau ngày xem xét chưa "
+                   "được tính). Kết quả của một kỳ báo cáo chỉ được tính khi kỳ đó đã kết thúc vào "
+                   "hoặc trước ngày xem xét."),
     "method": "Cách tính",
     "method_value": ("Chỉ tiêu tính theo số xã, phường, thị trấn: mỗi xã chỉ tính một lần. "
                      "Cần đạt đến ngày xem xét: chỉ tiêu năm chia đều theo thời gian thực hiện "
-                     "nhiệm vụ."),
+                     "nhiệm vụ; chỉ tiêu đếm theo đơn vị (lớp, mô hình, cuộc, người…) làm tròn đến "
+                     "số nguyên."),
     "assessment": "Đánh giá",
     "assessment_value": ("{met}: đã đạt chỉ tiêu năm. {on_track}: đạt mức cần đạt đến ngày xem xét. "
-                         "{behind}: chưa đạt mức đó. {not_started}: nhiệm vụ chưa đến thời gian "
+                         "{behind}: chưa đạt mức đó. {missed}: đã hết thời gian thực hiện nhiệm "
+                         "vụ mà chưa đạt chỉ tiêu. {not_started}: nhiệm vụ chưa đến thời gian "
                          "thực hiện. {qualitative}: chỉ tiêu không có số, xem nội dung ở cột Ghi chú."),
     "schedule": "Lịch báo cáo",
     "exported_at": "Thời điểm xuất",
@@ -98,7 +102,7 @@ INDICATOR_HEADERS = ["Mã", "Nhiệm vụ", "Chỉ tiêu", "Đơn vị tính", "
                      "Tỷ lệ so với chỉ tiêu năm", "Cần đạt đến ngày xem xét", "Đánh giá", "Ghi chú"]
 ALLOCATION_HEADERS = ["{Level}", "Chỉ tiêu", "Phân bổ", "Thực hiện", "Tỷ lệ so với phân bổ"]
 REPORTING_HEADERS = ["Đơn vị", "Phải nộp", "Đã nhận", "Đúng hạn", "Nộp muộn", "Chưa gửi",
-                     "Tỷ lệ đã nhận", "Kỳ chưa gửi"]
+                     "Tỷ lệ đã nhận", "Kỳ chưa gửi", "Kỳ nộp muộn"]
 
 # --- Layout ----------------------------------------------------------------------------------
 TEXT_KIND, COUNT, PERCENT, PACE = "text", "count", "percent", "pace"
@@ -347,13 +351,14 @@ def _districts_sheet(wb, plan, matrix: pd.DataFrame, table: pd.DataFrame, as_of:
 
 def _reporting_sheet(wb, plan, rates: pd.DataFrame, periods: list[str], as_of: dt.date) -> None:
     columns = [_Column(REPORTING_HEADERS[0]), *(_Column(h, COUNT) for h in REPORTING_HEADERS[1:6]),
-               _Column(REPORTING_HEADERS[6], PERCENT), _Column(REPORTING_HEADERS[7], wrap=36)]
+               _Column(REPORTING_HEADERS[6], PERCENT), _Column(REPORTING_HEADERS[7], wrap=36),
+               _Column(REPORTING_HEADERS[8], wrap=36)]
     sheet = _Sheet(wb, TEXT["reporting_sheet"], columns)
     sheet.title_block(plan, TEXT["reporting_title"], as_of)
     sheet.header()
     for r in rates.itertuples(index=False):
         sheet.cells([r.unit_name, r.expected, r.received, r.on_time, r.late, r.missing,
-                     r.rate, r.missing_periods or None], bold=bool(r.is_total))
+                     r.rate, r.missing_periods or None, r.late_periods or None], bold=bool(r.is_total))
     sheet.skip()
     sheet.span(TEXT["notes"], BOLD)
     if periods:

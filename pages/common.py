@@ -12,12 +12,12 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from mdplan_core import accounts, export, template
+from mdplan_core import accounts, export, progress, template
 from mdplan_core.intake import upload_scope
 from mdplan_core.plan import Plan
 from mdplan_core.plans import Catalogue, catalogue
 from mdplan_core.report import Period
-from mdplan_core.settings import LOCAL_TZ, Settings
+from mdplan_core.settings import Settings
 from mdplan_core.store import Store
 from mdplan_core.vntext import format_date
 
@@ -28,6 +28,8 @@ ROOT_SCRIPT = Path(__file__).resolve().parent.parent / "dashboard.py"
 # other way shows nothing). Unset outside the navigation.
 _navigated = contextvars.ContextVar("mdplan_navigated")
 
+AS_OF_HELP = ("Số liệu và tình hình báo cáo như đã biết vào hết ngày này: chỉ tính các báo cáo đã "
+              "nhận đến hết ngày đó. Chọn từ {first} đến {last} (hạn nhận báo cáo muộn của năm).")
 DEMO_BANNER = ("**Dữ liệu minh họa.** Các số liệu và tài khoản trên trang này là dữ liệu mẫu, "
                "không phải báo cáo thật.")
 
@@ -101,14 +103,22 @@ def in_force(url: str, plan_id: str, year: int):
 
 
 @st.cache_data(show_spinner=False, ttl=60)
+def _known(url: str, plan_id: str, year: int, day: dt.date):
+    return progress.known_data(store(), plan(), day)
+
+
+@st.cache_data(show_spinner=False, ttl=60)
 def history(url: str, plan_id: str):
     return store().history(plan_id)
 
 
-def data():
-    """(values, communes) in force for the plan's year."""
+def data(day: dt.date | None = None):
+    """(values, communes) of the plan's year as known at the end of `day`, the review date
+    (`progress.known_data`); without `day`, in force now (a form prefilled for a correction)."""
     current = plan()
-    return in_force(settings().database_url, current.id, current.year)
+    if day is None:
+        return in_force(settings().database_url, current.id, current.year)
+    return _known(settings().database_url, current.id, current.year, day)
 
 
 def submissions():
@@ -226,18 +236,18 @@ def require_for_own_unit(action: str) -> accounts.User:
 
 
 def as_of() -> dt.date:
-    """The review date (ngày xem xét): today clipped to the plan year; one value for all pages
-    of a plan's year, each plan (and year) keeping its own."""
+    """The review date (ngày xem xét): what was known at the end of that day. It runs from
+    1 January of the plan year past the year's last report deadline (`progress.review_range`);
+    default today, clipped to that range. One value for all pages of a plan's year, each
+    plan (and year) keeping its own."""
     current = plan()
-    year = current.year
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    default = min(max(dt.datetime.now(LOCAL_TZ).date(), first), last)
+    first, last = progress.review_range(current)
     # A plain key (not the widget's) survives moving between pages.
-    key = f"as_of:{current.id}:{year}"
-    value = st.session_state.setdefault(key, default)
+    key = f"as_of:{current.id}:{current.year}"
+    value = st.session_state.setdefault(key, progress.review_default(current))
     chosen = st.sidebar.date_input("Ngày xem xét", value=value, min_value=first, max_value=last,
-                                   format="DD/MM/YYYY", key=f"as_of_widget:{current.id}:{year}",
-                                   help="Số liệu tính đến hết ngày này.")
+                                   format="DD/MM/YYYY", key=f"as_of_widget:{current.id}:{current.year}",
+                                   help=AS_OF_HELP.format(first=format_date(first), last=format_date(last)))
     st.session_state[key] = chosen
     return chosen
 

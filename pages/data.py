@@ -72,7 +72,7 @@ st.subheader("Bảng tổng hợp cho báo cáo năm")
 st.caption(f"Kết quả theo chỉ tiêu, theo {labels.level_word(plan.reporting_level)} và tình hình "
            "báo cáo, tính đến ngày xem xét "
            f"{format_date(as_of)} (chọn ở thanh bên), để đưa vào báo cáo kết quả thực hiện Kế hoạch.")
-values, communes = common.data()
+values, communes = common.data(as_of)
 allocated = allocations.get_allocations(common.store(), plan.id)
 st.download_button("Tải bảng tổng hợp (.xlsx)", lambda: summary.summary_xlsx(
                        plan, values, communes, stored, allocated, as_of=as_of,

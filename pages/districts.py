@@ -15,7 +15,7 @@ SHOWN = {"all": "Tất cả", "first": f"{SHOWN_FEW} nơi cao nhất", "last": f
 plan, as_of = common.monitoring_page("Theo địa bàn")
 user = common.user()
 
-values, communes = common.data()
+values, communes = common.data(as_of)
 level = plan.reporting_level
 word = labels.level_word(level)
 matrix = progress.place_matrix(plan, values, communes, allocations.get_allocations(common.store(), plan.id), as_of)
@@ -74,6 +74,6 @@ reports = reports[reports["unit_code"] == unit]
 if not accounts.can(user, Action.HISTORY, unit, plan):
     st.write(NOT_YOURS)
 elif reports.empty:
-    st.write("Đơn vị này chưa nộp báo cáo nào.")
+    st.write("Đơn vị này chưa gửi báo cáo nào.")
 else:
     st.dataframe(views.submissions_table(plan, reports), hide_index=True)

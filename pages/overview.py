@@ -7,7 +7,7 @@ from pages import common
 
 plan, as_of = common.monitoring_page("Tổng quan")
 
-values, communes = common.data()
+values, communes = common.data(as_of)
 table = progress.by_indicator(plan, values, communes, as_of)
 status = completeness.report_status(plan, common.submissions(), as_of)
 summary = completeness.summary(status)

@@ -7,7 +7,7 @@ from pages import common
 
 plan, as_of = common.monitoring_page("Theo nhiệm vụ")
 
-values, communes = common.data()
+values, communes = common.data(as_of)
 table = progress.by_indicator(plan, values, communes, as_of)
 tasks = plan.tasks
 

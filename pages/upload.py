@@ -83,7 +83,7 @@ if ready and st.button(f"Lưu {len(ready)} báo cáo hợp lệ", type="primary"
 st.subheader("3. Lịch sử nộp báo cáo của đơn vị")
 history = store.history(plan.id, unit)
 if history.empty:
-    st.write("Đơn vị chưa nộp báo cáo nào.")
+    st.write("Đơn vị chưa gửi báo cáo nào.")
 else:
     st.dataframe(views.submissions_table(plan, history), hide_index=True)
     newest_first = history.sort_values("uploaded_at", ascending=False).set_index("submission_id")

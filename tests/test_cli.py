@@ -1,4 +1,5 @@
 import dataclasses
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -6,11 +7,14 @@ import sys
 import argon2
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from mdplan_core import accounts
 from mdplan_core.cli import main
 from mdplan_core.plan import load_plan
 from mdplan_core.report import Period
+from mdplan_core.settings import Settings
+from mdplan_core.store import Store, submissions
 from mdplan_core.template import build_template
 from tests.fill import fill_template
 
@@ -84,6 +88,14 @@ def test_plan_add_needs_an_admin_and_is_audited(cli_store, tmp_path, capsys):
     assert main(["plan", "list"]) == 0 and "backan-2018" in capsys.readouterr().out
 
 
+def _imported_on(at: dt.datetime) -> None:
+    """Move every stored upload to `at`, as if the CLI had imported it then."""
+    store = Store.open(Settings.from_env())
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(submissions).values(uploaded_at=at))
+    store.dispose()
+
+
 def test_template_check_import_history_progress(tmp_path, monkeypatch):
     """The reporting loop from the command line, as a person would run it."""
     env = {"MDPLAN_DATA_DIR": str(tmp_path / "var")}
@@ -112,9 +124,15 @@ def test_template_check_import_history_progress(tmp_path, monkeypatch):
         ("backan-2017", "ubnd_061", 1, "in_force")]
     assert json.loads(run_cli("history", "--unit", "ubnd_061", "--json").stdout) == history
     assert json.loads(run_cli("history", "--plan", "hanoi-2026", "--json").stdout)["history"] == []
+    # The review date is what was known that day: a report imported today was unknown in 2017.
+    table = json.loads(run_cli("progress", "--as-of", "2017-12-31", "--json").stdout)
+    assert {r["code"]: r["actual"] for r in next(iter(table.values()))}["CT1.1"] == 0
+    _imported_on(dt.datetime(2017, 4, 5, 9, tzinfo=dt.UTC))  # as if it had come on 5/4/2017
     table = json.loads(run_cli("progress", "--as-of", "2017-12-31", "--json").stdout)
     actual = {r["code"]: r["actual"] for r in next(iter(table.values()))}
     assert (actual["CT1.1"], actual["CT4.1"], actual["CT1.3"]) == (3, 2, 1)
+    out = run_cli("progress", "--as-of", "2018-02-01")
+    assert out.returncode == 2 and "phải từ 01/01/2017 đến 31/01/2018" in out.stderr
 
     # The refused empty file was never imported, so the log holds the one upload only.
     audit = json.loads(run_cli("audit", "--json").stdout)["audit"]
@@ -124,7 +142,7 @@ def test_template_check_import_history_progress(tmp_path, monkeypatch):
     out = run_cli("audit", "--action", "login", "--json")
     assert out.returncode == 0 and json.loads(out.stdout)["audit"] == []
 
-    # The year-end summary: the Q1 report counts once its quarter has ended, not before.
+    # The year-end summary: the Q1 report counts once its quarter has ended and it has arrived (5/4).
     def summary_ct11(as_of):
         book = tmp_path / f"tong-hop-{as_of}.xlsx"
         out = run_cli("summary", "--as-of", as_of, "-o", str(book), "--user", "lanhdao")
@@ -132,7 +150,7 @@ def test_template_check_import_history_progress(tmp_path, monkeypatch):
         sheet = openpyxl.load_workbook(book)["Theo chỉ tiêu"]
         return next(r for r in sheet.iter_rows(values_only=True) if r[0] == "CT1.1")[5]
 
-    assert (summary_ct11("2017-03-30"), summary_ct11("2017-03-31")) == (0, 3)
+    assert (summary_ct11("2017-04-04"), summary_ct11("2017-04-05")) == (0, 3)
 
 
 def test_template_for_an_unknown_unit_is_refused(tmp_path):

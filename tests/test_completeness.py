@@ -250,7 +250,7 @@ def test_rates_per_unit_and_overall(july):
     unit = rates.set_index("unit_code")
     assert unit.loc["ubnd_061", ["expected", "on_time", "late", "missing"]].tolist() == [2, 1, 1, 0]
     assert unit.loc["ubnd_061", "rate"] == 1.0 and unit.loc["ubnd_061", "on_time_rate"] == 0.5
-    assert unit.loc["ubnd_061", "late_periods"] == "Quý II/2017"
+    assert unit.loc["ubnd_061", "late_periods"] == "Quý II/2017: nộp muộn 5 ngày"
     assert unit.loc["ubnd_058", ["on_time", "late"]].tolist() == [1, 1]
     assert unit.loc["syt", "missing_periods"] == "Quý II/2017"
     assert unit.loc["ubnd_060", "missing_periods"] == "Quý I/2017, Quý II/2017"

@@ -19,7 +19,7 @@ from tests.fill import fill_template
 PLAN = load_plan()
 PLANS = catalogue()
 HANOI = PLANS.get("hanoi-2026")
-DEC31 = dt.date(2017, 12, 31)
+DEC31, JAN31 = dt.date(2017, 12, 31), dt.date(2018, 1, 31)
 TODAY = dt.date(2026, 12, 3)  # the day the demo is loaded
 
 
@@ -72,7 +72,7 @@ def test_demo_loads_both_plans_through_the_upload_path(store):
     assert (hanoi.stored, hanoi.revised) == (len(hanoi_uploads) - 1, 1)
     assert backan.never_reported == ("ubnd_060",)
     assert backan.with_warnings >= 2 and hanoi.with_warnings >= 1
-    assert (backan.as_of, hanoi.as_of) == (DEC31, TODAY)
+    assert (backan.as_of, hanoi.as_of) == (JAN31, TODAY)  # the app's default review dates
 
     # Every file went through intake: the audit log has an upload or revision for each, no refusal,
     # each under its plan; one entry says what the demo loaded per plan.
@@ -86,7 +86,7 @@ def test_demo_loads_both_plans_through_the_upload_path(store):
     [loaded] = audit.loc[audit["action"] == "demo_loaded", "detail"].map(json.loads)
     assert (loaded["today"], loaded["stored"]) == ("2026-12-03", backan.stored + hanoi.stored)
     assert loaded["plans"]["backan-2017"] == {"files": len(uploads), "stored": backan.stored, "revised": 2,
-                                              "as_of": "2017-12-31"}
+                                              "as_of": "2018-01-31"}
     assert loaded["plans"]["hanoi-2026"]["files"] == len(hanoi_uploads)
     assert len(store.history(None)) == len(uploads) + len(hanoi_uploads)
     assert store.kind() == DEMO and store.history(None)["demo"].all()

@@ -119,7 +119,7 @@ def test_place_progress_gives_each_place_its_allocation_and_the_part_due():
     matrix = progress.place_matrix(PLAN, values_frame([]), communes_frame([]), allocations, JUN)
     rows = progress.place_progress(PLAN, matrix, JUN).set_index(["place_code", "indicator_code"])
     task = PLAN.task(PLAN.indicators.set_index("code").at["CT1.1", "task"]).schedule
-    due = progress.expected_to_date(6, task.start, task.end, JUN)
+    due = progress.expected_to_date(6, task.start, task.end, JUN, whole_units=True)  # classes: whole
     assert rows.loc[("061", "CT1.1"), ["target", "expected"]].tolist() == pytest.approx([6, due])
     assert rows.loc[("061", "CT1.1"), "place_name"] == "Huyện Ba Bể"
     assert rows.loc[("058", "CT1.1"), ["target", "expected"]].isna().all()
