@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import counting, labels, progress
-from .vntext import format_date, format_number, format_percent
+from .vntext import format_amount, format_date, format_number, format_percent
 
 SEPARATORS = ",."  # decimal comma, thousands dot
 FONT = "Arial, 'Segoe UI', Roboto, 'Noto Sans', 'DejaVu Sans', sans-serif"
@@ -30,6 +30,9 @@ NO_DATA_FILL = "#EEEEEE"
 ALLOCATION_SCALE = [[0.0, "#F2FAF6"], [1.0, "#009E73"]]  # % of an allocated target
 SHARE_SCALE = [[0.0, "#F3F8FC"], [1.0, "#0072B2"]]       # share of the provincial actual
 VALUE_SCALE = [[0.0, "#F3F8FC"], [1.0, "#0072B2"]]
+
+PHONE_LINE = 48   # characters of 12 px text that fit a chart 390 px wide
+GAUGE_BAND = 0.45  # the overall gauge's bar takes the lower part; its figure sits above
 
 TEXT = {
     "no_data": "Chưa có số liệu cho lựa chọn này.",
@@ -50,6 +53,8 @@ TEXT = {
                      "100%). Vạch đen: mức cần đạt đến nay ({expected})."),
     "overall_counts": "{count} {status}",
     "overall_mean": "(bình quân các chỉ tiêu)",
+    "overall_headline": ("<span style='font-size:30px'><b>{value}</b></span>  <b>{status}</b>"
+                         "<br><span style='font-size:12px'>{mean}</span>"),
     "burnup_actual": "Thực hiện (lũy kế)",
     "burnup_pace": "Cần đạt theo tiến độ",
     "burnup_target": "Chỉ tiêu: {target} {unit}",
@@ -61,9 +66,10 @@ TEXT = {
     "monthly_cumulative": "Lũy kế (cuối tháng)",
     "monthly_title": "{district}: {indicator}",
     "hover_month": "Tháng %{{x|%m/%Y}}: %{{y:,.0f}} {unit}<extra>{what}</extra>",
+    "hover_day": "Đến %{{x|%d/%m/%Y}}: %{{y:,.0f}} {unit}<extra>{what}</extra>",
     "heatmap_title": "Kết quả theo huyện",
-    "heatmap_note": ("Ô có chỉ tiêu phân bổ: % chỉ tiêu phân bổ cho huyện. "
-                     "Ô không có phân bổ: tỷ trọng của huyện trong tổng kết quả toàn tỉnh."),
+    "heatmap_note": "Số trong ô: % tổng tỉnh, tức tỷ trọng của {level} trong kết quả toàn tỉnh.",
+    "heatmap_note_allocation": "Ô có dấu *: % chỉ tiêu phân bổ cho {level}.",
     "heatmap_colorbar_allocation": "% chỉ tiêu<br>phân bổ",
     "heatmap_colorbar_share": "% tổng tỉnh",
     "cell_no_data": "chưa có",
@@ -137,10 +143,8 @@ def _num(x, decimals: int = 0) -> str:
 
 
 def _amount(x) -> str:
-    """1.234 for whole numbers, 7,4 otherwise."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return ""
-    return format_number(x, 0 if float(x).is_integer() else 1)
+    """1.234 for whole numbers, 7,4 otherwise (the rule of `vntext.display`)."""
+    return format_amount(x)
 
 
 def _figures(row: pd.Series) -> tuple[str, str, str, str]:
@@ -160,8 +164,9 @@ def _count_axis(top: float) -> dict:
     return dict(tickformat=",~r", dtick=1 if top <= 8 else None, rangemode="tozero")
 
 
-def _pct(ratio, decimals: int = 0) -> str:
-    return format_percent(ratio, decimals) if pd.notna(ratio) else "—"
+def _pct(ratio) -> str:
+    """A ratio as every page writes it (`vntext.display`'s one rule), '—' when missing."""
+    return format_percent(ratio) if pd.notna(ratio) else "—"
 
 
 # --- Indicators ---------------------------------------------------------------------------
@@ -247,26 +252,46 @@ def overall_gauge(progress_table: pd.DataFrame, *, as_of=None,
         TEXT["overall_counts"].format(count=int(counts[s]), status=labels.status_text(s))
         for s in labels.STATUS_COLORS if s in counts.index)
     n = int((pd.to_numeric(progress_table["target"], errors="coerce") > 0).sum())
+    # Phone first (390 px): the figure and the status sit above the bar, not beside it, so
+    # neither meets the pace mark nor pushes the bar off screen; text lines are short.
     fig = go.Figure(go.Indicator(
-        mode="number+gauge", value=overall * 100,
-        number=dict(suffix="%", valueformat=",.0f", font=dict(size=34)),
-        title=dict(text=f"<b>{labels.status_text(state)}</b><br>"
-                        f"<span style='font-size:12px'>{TEXT['overall_mean']}</span>",
-                   font=dict(size=15)),
-        domain=dict(x=[0.22, 1.0], y=[0.0, 1.0]),
+        mode="gauge", value=overall * 100, domain=dict(x=[0.0, 1.0], y=[0.0, GAUGE_BAND]),
         gauge=dict(shape="bullet",
                    axis=dict(range=[0, 100], ticksuffix="%", dtick=25),
                    bar=dict(color=labels.STATUS_COLORS[state], thickness=0.6),
                    bgcolor="#F4F4F4", borderwidth=0,
                    threshold=dict(value=expected * 100, thickness=0.9,
                                   line=dict(color=INK, width=4)))))
+    fig.add_annotation(
+        text=TEXT["overall_headline"].format(value=_pct(overall), status=labels.status_text(state),
+                                             mean=TEXT["overall_mean"]),
+        x=0, y=1, xref="paper", yref="paper", xanchor="left", yanchor="top", align="left",
+        showarrow=False, font=dict(size=15))
     when = format_date(as_of) if as_of is not None else ""
     note = TEXT["overall_note"].format(n=n, expected=_pct(expected) + (f", {when}" if when else ""))
-    return _style(fig, title=title, subtitle=f"{note}<br>{count_line}", height=200,
-                  legend=False, margin=dict(l=20, r=30, b=30, t=100))
+    lines = [*textwrap.wrap(note, PHONE_LINE), *_wrap_parts(count_line.split(" · "), PHONE_LINE)]
+    return _style(fig, title=title, subtitle="<br>".join(lines), height=180 + 40 + 16 * len(lines),
+                  legend=False, margin=dict(l=12, r=24, b=34, t=40 + 16 * len(lines)))
+
+
+def _wrap_parts(parts: list[str], width: int, sep: str = " · ") -> list[str]:
+    """Parts joined by `sep` into lines of at most `width` characters, never splitting a part."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1]) + len(sep) + len(part) <= width:
+            lines[-1] += sep + part
+        else:
+            lines.append(part)
+    return lines
 
 
 # --- Month by month -----------------------------------------------------------------------
+def year_span(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """A time axis's range for a plan year: 1 January to the end of 31 December, so that a
+    point on the year's last day (where Tháng 10–12 lands) is drawn."""
+    return pd.Timestamp(year, 1, 1), pd.Timestamp(year + 1, 1, 1)
+
+
 def burnup(cumulative: pd.DataFrame, pacing: pd.DataFrame, indicator_name: str,
            unit: str) -> go.Figure:
     """Cumulative actual at each month end against the expected-to-date line of the task's
@@ -292,8 +317,9 @@ def burnup(cumulative: pd.DataFrame, pacing: pd.DataFrame, indicator_name: str,
             x=[origin, *actual["month_end"]], y=[0.0, *actual["actual"]], mode="lines+markers",
             name=TEXT["burnup_actual"], line=dict(color=ACTUAL, width=3),
             marker=dict(size=7), hovertemplate=TEXT["hover_date_actual"].format(unit=unit)))
-    ends = (pace if len(pace) else actual)["month_end"]
-    fig.update_xaxes(range=[origin - pd.Timedelta(days=3), ends.max() + pd.Timedelta(days=6)],
+    start, end = year_span(origin.year)  # the whole year, even before its last report
+    ends = pd.date_range(start, end, freq="ME", inclusive="left")
+    fig.update_xaxes(range=[start - pd.Timedelta(days=3), end + pd.Timedelta(days=5)],
                      tickvals=list(ends), tickformat="%d/%m", title=TEXT["burnup_axis"].format(
                          year=origin.year))
     top = np.nanmax([pace["target"].max() if len(pace) else 0, actual["actual"].max() if len(actual) else 0, 1])
@@ -316,14 +342,16 @@ def monthly_bars(monthly: pd.DataFrame, indicator_name: str, unit: str,
         text=[_amount(v) if v > 0 else "" for v in m["in_month"]], textposition="outside",
         cliponaxis=False,
         hovertemplate=TEXT["hover_month"].format(unit=unit, what=TEXT["monthly_in_month"])))
-    fig.add_trace(go.Scatter(
-        x=m["month_end"], y=m["actual"], name=TEXT["monthly_cumulative"], mode="lines+markers",
-        # Steps at month ends: a period's results land when its last month ends.
-        xperiod="M1", xperiodalignment="end", line=dict(color="#E69F00", width=2, shape="hv"),
-        hovertemplate=TEXT["hover_month"].format(unit=unit, what=TEXT["monthly_cumulative"])))
     year = int(pd.Timestamp(m["month_end"].iloc[0]).year)
-    fig.update_xaxes(range=[pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)],
-                     dtick="M1", tickformat="%m/%Y", ticklabelmode="period")
+    start, end = year_span(year)
+    # Steps on each month's last day (a period's results land when its last month ends),
+    # from zero on 1 January; the last step, 31/12, lies inside the axis.
+    fig.add_trace(go.Scatter(
+        x=[start, *m["month_end"]], y=[0.0, *m["actual"]], name=TEXT["monthly_cumulative"],
+        mode="lines+markers", line=dict(color="#E69F00", width=2, shape="hv"),
+        cliponaxis=False,
+        hovertemplate=TEXT["hover_day"].format(unit=unit, what=TEXT["monthly_cumulative"])))
+    fig.update_xaxes(range=[start, end], dtick="M1", tickformat="%m/%Y", ticklabelmode="period")
     top = float(m["actual"].max())
     fig.update_yaxes(title=unit, range=[0, top * 1.15], **_count_axis(top))
     return _style(fig, title=title, subtitle=TEXT["burnup_note"], height=360)
@@ -336,16 +364,31 @@ def _cell_label(basis: pd.Series, value: pd.Series, sep: str = " ") -> list[str]
             else f"{_pct(v)}{sep}{labels.BASIS[b]}" for b, v in zip(basis, value)]
 
 
-def district_heatmap(table: pd.DataFrame, *, title: str = TEXT["heatmap_title"]) -> go.Figure:
-    """District x indicator. A cell with an allocated target shows the actual as % of it
-    (green scale); a cell without shows the district's share of the provincial actual (blue
-    scale); each cell says which. Input: `progress.place_matrix`."""
+def short_label(code: str, name: str, width: int = 11, lines: int = 3) -> str:
+    """A column head for an indicator: its code, then its name in at most `lines` short
+    lines, cut with '…' (the hover gives the whole name)."""
+    words = textwrap.wrap(str(name), width)
+    if len(words) > lines:
+        words = words[:lines]
+        words[-1] = words[-1].rstrip(",;:") + "…"
+    return "<br>".join([f"<b>{code}</b>", *words])
+
+
+def district_heatmap(table: pd.DataFrame, *, title: str = TEXT["heatmap_title"],
+                     level: str = "district") -> go.Figure:
+    """District x indicator, columns headed by short names. A cell without an allocated
+    target shows the district's share of the provincial actual (blue scale); a cell with one
+    shows the actual as % of it (green scale) and a '*'. What the numbers are is said once,
+    under the title. Input: `progress.place_matrix`."""
     t = table
     if t.empty or (t["value"].isna().all() and t["allocated"].isna().all()):
         return empty_figure(title=title)
     rows = list(dict.fromkeys(t["short_name"]))
-    cols = list(dict.fromkeys(t["indicator_code"]))
-    t = t.assign(one=1.0, label=_cell_label(t["basis"], t["value"], sep="<br>"), hover=[
+    heads = dict(zip(t["indicator_code"], t["indicator_name"]))
+    cols = list(heads)
+    t = t.assign(one=1.0, label=[
+        TEXT["cell_no_data"] if pd.isna(v) else _pct(v) + ("*" if b == "allocation" else "")
+        for b, v in zip(t["basis"], t["value"])], hover=[
         (TEXT["hover_cell_allocation"] if b == "allocation" else
          TEXT["hover_cell_share"] if pd.notna(v) else TEXT["hover_cell_empty"]).format(
             district=d, code=c, name=_wrap(n, 50), actual=_amount(a), allocated=_amount(al),
@@ -384,9 +427,15 @@ def district_heatmap(table: pd.DataFrame, *, title: str = TEXT["heatmap_title"])
         if bar_title:
             bar_x += 0.13
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(side="top", automargin=True)
-    return _style(fig, title=title, subtitle=TEXT["heatmap_note"], height=140 + 46 * len(rows),
-                  legend=False, margin=dict(t=130))
+    fig.update_xaxes(side="top", automargin=True, tickmode="array", tickvals=cols,
+                     ticktext=[short_label(c, heads[c]) for c in cols], tickfont=dict(size=11),
+                     tickangle=0)
+    word = labels.level_word(level)
+    note = TEXT["heatmap_note"].format(level=word) + (
+        " " + TEXT["heatmap_note_allocation"].format(level=word) if allocation.any() else "")
+    note = "<br>".join(textwrap.wrap(note, PHONE_LINE))
+    return _style(fig, title=title, subtitle=note, height=230 + 40 * len(rows),
+                  legend=False, margin=dict(t=130 + 16 * (note.count("<br>") + 1)))
 
 
 def tile_map(district_values: pd.DataFrame, title: str, *, value: str = "value",
@@ -430,8 +479,9 @@ def tile_map(district_values: pd.DataFrame, title: str, *, value: str = "value",
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1,
                      constrain="domain")
-    return _style(fig, title=title, subtitle=TEXT["tile_note"], height=140 + 110 * n_rows,
-                  legend=False)
+    note = "<br>".join(textwrap.wrap(TEXT["tile_note"], PHONE_LINE))
+    return _style(fig, title=title, subtitle=note, height=160 + 110 * n_rows, legend=False,
+                  margin=dict(t=60 + 16 * (note.count("<br>") + 1)))
 
 
 def district_ranking(table: pd.DataFrame, *, by: str = "actual",
@@ -441,7 +491,7 @@ def district_ranking(table: pd.DataFrame, *, by: str = "actual",
     (`by='value'`). Each bar says its number and its % with what it is a % of. Input: the
     rows of `progress.place_matrix` for one indicator."""
     t = table
-    name = title or (t["indicator_name"].iloc[0] if len(t) else None)
+    name = title if title is not None else (t["indicator_name"].iloc[0] if len(t) else None)
     if t.empty or (not (t["actual"] > 0).any() and t["allocated"].isna().all()):
         return empty_figure(title=name)
     unit = t["unit"].iloc[0]
@@ -475,6 +525,17 @@ ROW_HEIGHT = 22  # px per place in a ranked chart: 130 places make a chart of ~3
 LONG_LIST = 25   # a ranked chart longer than this names its median at the bottom too
 
 
+def mappable(matrix: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The indicators of a `progress.place_matrix` a map can draw (some place has a result or
+    an allocated target), and those it cannot (only provincial agencies report them, or
+    nothing is reported yet), each in plan order."""
+    places = matrix[matrix["place_code"].notna()] if "place_code" in matrix.columns else matrix
+    has = (places["actual"].fillna(0) > 0) | places["allocated"].notna()
+    drawn = set(places.loc[has, "indicator_code"])
+    codes = list(dict.fromkeys(matrix["indicator_code"]))
+    return [c for c in codes if c in drawn], [c for c in codes if c not in drawn]
+
+
 def uses_tile_map(places: pd.DataFrame) -> bool:
     """The rule for a plan's places: the tile map when they are few and each has tile
     coordinates (the curated Bắc Kạn 2017 districts), the ranked chart otherwise."""
@@ -492,11 +553,11 @@ def _place_text(r, percent: bool, unit: str | None) -> str:
     if pd.isna(r.status):
         return (f"{_amount(r.actual)} {unit} · " if unit else "") + TEXT["places_no_target"]
     amounts = f"{_amount(r.actual)}/{_amount(r.target)} {unit} · " if unit else ""
-    return f"{amounts}{_pct(r.value, 1)} · {labels.status_text(r.status)}"
+    return f"{amounts}{_pct(r.value)} · {labels.status_text(r.status)}"
 
 
 def _place_hover(r, n: int, unit: str | None) -> str:
-    amount = (lambda v: _pct(v, 1)) if unit is None else _amount
+    amount = _pct if unit is None else _amount
     rank = "–" if pd.isna(r.rank) else r.rank
     lines = [f"<b>{r.place_name}</b>", TEXT["hover_place_rank"].format(rank=rank, n=n),
              TEXT["hover_actual"].format(actual=amount(r.actual), unit=unit or "")]
@@ -536,7 +597,7 @@ def place_ranking(places: pd.DataFrame, *, level: str, title: str, unit: str | N
         text=[_place_text(r, percent, unit) for r in shown.itertuples()],
         tick=[TEXT["places_rank"].format(rank=r, name=name) if pd.notna(r) else name
               for r, name in zip(shown["rank"], shown["place_name"])])
-    show_value = (lambda v: _pct(v, 1)) if percent else _amount
+    show_value = _pct if percent else _amount
     shown["hover"] = [_place_hover(r, n, unit) for r in shown.itertuples()]
 
     fig = go.Figure()

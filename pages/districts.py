@@ -9,6 +9,16 @@ from pages import common
 NOT_YOURS = ("Lịch sử nộp báo cáo (các lần nộp, người nộp, tệp) chỉ hiện với cán bộ của đơn vị và "
              "quản trị viên. Tình hình nộp báo cáo của mọi đơn vị có ở trang «Tình hình báo cáo».")
 
+MESSAGES = {
+    "heatmap_title": "Kết quả theo {word}",
+    "heatmap_caption": ("Dòng “Sở, ngành cấp tỉnh” là phần kết quả do các sở, ngành báo cáo, không thuộc "
+                        "{word} nào. mdplan không tự đặt ra chỉ tiêu phân bổ."),
+    "map_choice": "Chỉ tiêu cho bản đồ và xếp hạng",
+    "map_left_out": ("Không có trong danh sách vì chưa có kết quả nào của một {word}: {codes} "
+                     "(do sở, ngành cấp tỉnh báo cáo hoặc chưa được báo cáo)."),
+    "map_nothing": "Chưa có chỉ tiêu nào có kết quả của một {word} để vẽ bản đồ và xếp hạng.",
+}
+
 SHOWN_FEW = 15
 SHOWN = {"all": "Tất cả", "first": f"{SHOWN_FEW} nơi cao nhất", "last": f"{SHOWN_FEW} nơi thấp nhất"}
 
@@ -20,20 +30,25 @@ level = plan.reporting_level
 word = labels.level_word(level)
 matrix = progress.place_matrix(plan, values, communes, allocations.get_allocations(common.store(), plan.id), as_of)
 if len(plan.places) <= charts.TILE_MAP_MAX_PLACES:  # a grid of every place by every indicator
-    st.plotly_chart(charts.district_heatmap(progress.with_province_level(matrix),
-                                            title=f"Kết quả theo {word}"), key="heatmap")
-    st.caption(f"Ô có chỉ tiêu phân bổ cho {word}: % đạt so với phân bổ. Ô không có phân bổ: tỷ trọng "
-               f"của {word} trong kết quả toàn tỉnh. Dòng “Sở, ngành cấp tỉnh” là phần kết quả do các sở, "
-               f"ngành báo cáo, không thuộc {word} nào. mdplan không tự đặt ra chỉ tiêu phân bổ.")
+    st.plotly_chart(charts.district_heatmap(progress.with_province_level(matrix), level=level,
+                                            title=MESSAGES["heatmap_title"].format(word=word)), key="heatmap")
+    st.caption(MESSAGES["heatmap_caption"].format(word=word))
 
 numeric = plan.indicators[counting.mask(plan.indicators, "is_numeric")]
 names = dict(zip(numeric["code"], numeric["code"] + " · " + numeric["name"]))
-code = st.selectbox("Chỉ tiêu cho bản đồ và xếp hạng", list(names), format_func=names.get)
+drawn, left_out = charts.mappable(matrix[matrix["indicator_code"].isin(names)])
+code = st.selectbox(MESSAGES["map_choice"], drawn, format_func=names.get)
+if left_out:
+    st.caption(MESSAGES["map_left_out"].format(word=word, codes=", ".join(left_out)))
 chosen = matrix[matrix["indicator_code"] == code]
-if charts.uses_tile_map(chosen):
+if code is None:
+    st.info(MESSAGES["map_nothing"].format(word=word))
+elif charts.uses_tile_map(chosen):
+    # One title for the pair, written by the page so it wraps at any width.
+    st.markdown(f"**{views.plain(names[code])}**")
     left, right = st.columns(2)
-    left.plotly_chart(charts.tile_map(chosen, names[code]), key="tiles")
-    right.plotly_chart(charts.district_ranking(chosen), key="ranking")
+    left.plotly_chart(charts.tile_map(chosen, ""), key="tiles")
+    right.plotly_chart(charts.district_ranking(chosen, title=""), key="ranking")
 else:
     places = progress.place_progress(plan, chosen, as_of)
     unit = numeric.set_index("code").at[code, "unit"]

@@ -644,3 +644,55 @@ def test_a_rerun_looks_the_user_up_once(page, monkeypatch):
     at.switch_page(f"pages/{page}.py").run()
     assert not at.exception
     assert len(calls) == 1, calls
+
+
+# --- issue 9: charts ---
+def _figures(at) -> list[dict]:
+    """The page's plotly figures, in page order, as the browser receives them."""
+    import json
+    return [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+
+
+def test_overview_writes_each_percentage_the_same_on_card_and_chart():
+    at = login("leader")
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    import re
+    captions = [c.value for c in at.caption if "chỉ tiêu năm" in c.value]
+    card_pcts = [re.search(r"đạt ([\d.,]+%)", c).group(1) for c in captions]
+    figures = _figures(at)
+    bars = next(f for f in figures if any(t.get("mode") == "text" for t in f["data"]))
+    texts = " ".join(next(t for t in bars["data"] if t.get("mode") == "text")["text"])
+    assert card_pcts and all(f"· {p} ·" in texts for p in card_pcts), (card_pcts, texts)
+    assert "118,8%" in card_pcts
+    gauge = next(f for f in figures if f["data"][0]["type"] == "indicator")
+    assert gauge["data"][0]["mode"] == "gauge"  # the figure sits above the bar, not beside it
+    assert re.search(r"\d+(,\d)?%", gauge["layout"]["annotations"][0]["text"])
+
+
+def test_districts_page_heatmap_names_columns_and_map_offers_only_indicators_with_district_data():
+    at = login("leader")
+    at.switch_page("pages/districts.py").run()
+    assert not at.exception
+    figures = _figures(at)
+    heat = figures[0]
+    heads = heat["layout"]["xaxis"]["ticktext"]
+    assert heads[0].startswith("<b>CT1.1</b><br>Lớp tuyên")
+    cells = [t for trace in heat["data"] for row in trace["text"] for t in row]
+    assert not any("tổng tỉnh" in t for t in cells)
+    choice = next(s for s in at.selectbox if s.label == "Chỉ tiêu cho bản đồ và xếp hạng")
+    assert not {"CT1.4", "CT1.5", "CT5.1", "CT5.2"} & {o.split(" · ")[0] for o in choice.options}
+    assert any("CT1.4" in c.value and "CT5.2" in c.value for c in at.caption)
+
+
+def test_the_drilldown_cumulative_line_ends_on_the_years_last_day():
+    at = login("leader")
+    at.switch_page("pages/districts.py").run()
+    monthly = next(f for f in _figures(at)
+                   if any(t.get("name") == charts.TEXT["monthly_cumulative"] for t in f["data"]))
+    line = next(t for t in monthly["data"] if t.get("name") == charts.TEXT["monthly_cumulative"])
+    end = pd.Timestamp(monthly["layout"]["xaxis"]["range"][1])
+    last = pd.Timestamp(line["x"][-1])
+    if line.get("xperiodalignment") == "end":
+        last = last.to_period("M").end_time
+    assert last.date() == dt.date(2017, 12, 31) and last <= end

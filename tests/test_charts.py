@@ -230,7 +230,7 @@ def test_indicator_bars_colour_word_and_icon_per_status():
     texts = [t.strip("\u2002") for t in labels_trace.text]
     assert texts[0] == "6/10 lớp · 60% · 🟢 Đúng tiến độ"
     assert texts[2] == "3/10 xã, phường, thị trấn · 30% · ⚠️ Chậm"
-    assert texts[1] == "1.234/500 người · 247% · ✅ Đạt"
+    assert texts[1] == "1.234/500 người · 246,8% · ✅ Đạt"
     assert texts[4] == "📝 Định tính · 0 mục"
     pace = next(t for t in fig.data if t.type == "scatter" and t.mode == "markers")
     assert pace.name == "Cần đạt đến 20/07/2017"
@@ -247,7 +247,7 @@ def test_overall_gauge():
     assert gauge.gauge.threshold.value == pytest.approx(progress.overall_expected(TABLE) * 100)
     state = "behind" if progress.overall_progress(TABLE) < progress.overall_expected(TABLE) else "on_track"
     assert gauge.gauge.bar.color == labels.STATUS_COLORS[state]
-    assert labels.status_text(state) in gauge.title.text
+    assert labels.status_text(state) in fig.layout.annotations[0].text
     assert "✅ Đạt" in fig.layout.title.subtitle.text and "20/07/2017" in fig.layout.title.subtitle.text
 
 
@@ -271,10 +271,10 @@ def test_heatmap_labels_each_cell_with_what_it_measures():
     assert allocation.colorscale != share.colorscale
     rows, cols = list(allocation.y), list(allocation.x)
     r, c = rows.index("Ba Bể"), cols.index("CT1.1")
-    assert allocation.text[r][c] == "80%<br>phân bổ" and allocation.z[r][c] == pytest.approx(0.8)
+    assert allocation.text[r][c] == "80%*" and allocation.z[r][c] == pytest.approx(0.8)
     assert share.text[r][c] == "" and np.isnan(share.z[r][c])
     tp = rows.index("TP Bắc Kạn")
-    assert share.text[tp][c] == "17%<br>tổng tỉnh"
+    assert share.text[tp][c] == "16,7%"
     assert "chưa có chỉ tiêu phân bổ" in share.customdata[tp][c]
     assert "phân bổ 5 lớp" in allocation.customdata[r][c]
     # Only the one allocated cell is on the allocation scale.
@@ -283,7 +283,7 @@ def test_heatmap_labels_each_cell_with_what_it_measures():
     province = charts.district_heatmap(progress.with_province_level(MATRIX))
     share = {t.name: t for t in province.data}["tổng tỉnh"]
     assert list(share.y)[-1] == progress.PROVINCE_LEVEL
-    assert share.text[-1][list(share.x).index("CT1.1")] == "17%<br>tổng tỉnh"
+    assert share.text[-1][list(share.x).index("CT1.1")] == "16,7%"
 
 
 def test_tile_map_places_districts_on_their_tiles():
@@ -306,7 +306,7 @@ def test_district_ranking_orders_districts_and_marks_allocations():
     bars = fig.data[0]
     assert list(bars.y[:2]) == ["Ba Bể", "TP Bắc Kạn"]
     assert list(bars.x[:2]) == [4, 1]
-    assert bars.text[0] == "4 lớp · 80% phân bổ" and bars.text[1] == "1 lớp · 17% tổng tỉnh"
+    assert bars.text[0] == "4 lớp · 80% phân bổ" and bars.text[1] == "1 lớp · 16,7% tổng tỉnh"
     marks = fig.data[1]
     assert list(marks.y) == ["Ba Bể"] and list(marks.x) == [5]
 
@@ -324,14 +324,14 @@ def test_completeness_bars_stack_on_time_late_missing():
     i = y.index("UBND huyện Ba Bể")
     assert (bars["✅ Đúng hạn"].x[i], bars["⏰ Nộp muộn"].x[i], bars["❌ Chưa gửi"].x[i]) == (1, 1, 0)
     assert "Quý II/2017" in bars["❌ Chưa gửi"].customdata[y.index("Sở Y tế")][1]
-    assert fig.layout.title.text == "Tỷ lệ báo cáo: 6% đã gửi · 4% đúng hạn (54 báo cáo phải gửi)"
+    assert fig.layout.title.text == "Tỷ lệ báo cáo: 5,6% đã gửi · 3,7% đúng hạn (54 báo cáo phải gửi)"
 
 
 def test_monthly_bars_for_one_district():
     fig = charts.monthly_bars(MONTHLY, "Lớp tuyên truyền", "lớp", "Ba Bể")
     bars, line = fig.data
     assert list(bars.y) == [0, 0, 2, 0, 0, 2, 0, 0, 3, 0, 0, 0]
-    assert list(line.y) == [0, 0, 2, 2, 2, 4, 4, 4, 7, 7, 7, 7]
+    assert list(line.y) == [0, 0, 0, 2, 2, 2, 4, 4, 4, 7, 7, 7, 7]  # from zero on 01/01
     assert list(bars.text) == ["", "", "2", "", "", "2", "", "", "3", "", "", ""]
     assert fig.layout.title.text == "Ba Bể: Lớp tuyên truyền"
 
@@ -450,3 +450,91 @@ def test_the_tile_map_is_kept_for_a_few_places_with_tiles_and_the_ranked_chart_u
     many = pd.DataFrame({"place_code": range(16), "tile_row": range(16), "tile_col": 0})
     assert charts.uses_tile_map(many.iloc[:15]) and not charts.uses_tile_map(many)
     assert not charts.uses_tile_map(CT11.iloc[0:0])
+
+
+# --- issue 9: charts ---
+Q4 = pd.concat([VALUES, values_frame([("ubnd_061", BA_BE, 10, 12, "CT1.1", 4)])])
+
+
+def _drawn_at(trace, i: int) -> pd.Timestamp:
+    """Where plotly draws point `i` of a trace: a period-aligned point moves to its period's end."""
+    x = pd.Timestamp(trace.x[i])
+    if trace.xperiod == "M1" and trace.xperiodalignment == "end":
+        return x.to_period("M").end_time
+    return x
+
+
+def test_the_drilldown_cumulative_line_draws_the_step_of_october_to_december():
+    monthly = progress.cumulative_by_month(PLAN, Q4, COMMUNES, indicator="CT1.1", district=BA_BE, as_of=DEC_31)
+    fig = charts.monthly_bars(monthly, "Lớp tuyên truyền", "lớp", "Ba Bể")
+    line = next(t for t in fig.data if t.name == charts.TEXT["monthly_cumulative"])
+    start, end = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    assert line.y[-1] == 11 and line.y[-2] == 7  # the Tháng 10–12 step, 7 -> 11
+    assert _drawn_at(line, len(line.x) - 1) == pd.Timestamp("2017-12-31")
+    assert start <= pd.Timestamp("2017-01-01") and end > pd.Timestamp("2017-12-31")
+    assert all(start <= _drawn_at(line, i) <= end for i in range(len(line.x)))
+
+
+def test_the_burnup_shows_the_whole_year_before_the_last_report():
+    fig = charts.burnup(CUMULATIVE, PACING.iloc[0:0], "Lớp tuyên truyền", "lớp")  # actuals to June only
+    start, end = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    assert start <= pd.Timestamp("2017-01-01") and end >= pd.Timestamp("2017-12-31")
+    assert pd.Timestamp(fig.layout.xaxis.tickvals[-1]) == pd.Timestamp("2017-12-31")
+
+
+def test_a_percentage_is_written_the_same_on_the_card_and_the_chart():
+    from mdplan_core import views
+    from mdplan_core.vntext import format_percent
+    row = TABLE.set_index("code").loc["CT1.2"].rename("CT1.2")
+    row["code"] = "CT1.2"
+    card = views.indicator_card(row)
+    shown = format_percent(row["pct_target"])
+    assert shown == "246,8%" and f"đạt {shown}" in card.caption
+    texts = next(t for t in charts.indicator_bars(TABLE).data if t.type == "scatter" and t.mode == "text").text
+    assert any(f"· {shown} ·" in t for t in texts)
+    rates = RATES[RATES["is_total"]].iloc[0]
+    assert format_percent(rates["on_time_rate"]) in charts.completeness_bars(RATES).layout.title.text
+
+
+def test_the_rounding_rule_lives_in_display():
+    from mdplan_core.vntext import format_amount, format_percent
+    assert [format_percent(x) for x in (1.188, 0.639, 1.0, 0.90849, None)] == ["118,8%", "63,9%", "100%", "90,8%", ""]
+    assert [format_amount(x) for x in (1234, 1234.0, 7.44, 0.05, float("nan"))] == ["1.234", "1.234", "7,4", "0,1", ""]
+
+
+def test_the_heatmap_heads_columns_with_short_names_and_says_tong_tinh_once():
+    fig = charts.district_heatmap(progress.with_province_level(MATRIX))
+    heads = dict(zip(fig.layout.xaxis.tickvals, fig.layout.xaxis.ticktext))
+    assert heads["CT1.1"].startswith("<b>CT1.1</b><br>Lớp tuyên")
+    assert all(len(line) <= 14 for h in heads.values() for line in h.split("<br>")[1:])
+    cells = [t for trace in fig.data for line in trace.text for t in line]
+    assert not any("tổng tỉnh" in t for t in cells)
+    assert fig.layout.title.subtitle.text.count("tổng tỉnh") == 1
+    assert "*" in fig.layout.title.subtitle.text  # the one allocated cell is marked and explained
+
+
+def test_the_map_offers_only_indicators_with_place_data():
+    drawn, left_out = charts.mappable(progress.with_province_level(MATRIX))
+    assert drawn == ["CT1.1", "CT1.2", "CT1.3", "CT4.1"]
+    assert {"CT1.4", "CT1.5", "CT5.1", "CT5.2"} <= set(left_out)
+    only_agency = pd.concat([VALUES, values_frame([("sldtbxh", None, 4, 4, "CT1.5", 3)])])
+    agency = progress.place_matrix(PLAN, only_agency, COMMUNES, NO_ALLOCATIONS, JULY_20)
+    assert "CT1.5" not in charts.mappable(progress.with_province_level(agency))[0]
+
+
+def _lines(text: str) -> list[str]:
+    import re
+    return [re.sub(r"<[^>]+>", "", line) for line in (text or "").split("<br>")]
+
+
+def test_the_overall_gauge_reads_at_phone_width():
+    fig = charts.overall_gauge(TABLE, as_of=JULY_20)
+    gauge = fig.data[0]
+    assert "number" not in gauge.mode  # no figure beside the bar to meet the pace mark
+    assert tuple(gauge.domain.x) == (0.0, 1.0)
+    [headline] = fig.layout.annotations
+    assert headline.yref == "paper" and headline.y > gauge.domain.y[1]  # above the bar
+    from mdplan_core.vntext import format_percent
+    assert format_percent(progress.overall_progress(TABLE)) in headline.text
+    texts = [fig.layout.title.text, fig.layout.title.subtitle.text, headline.text]
+    assert all(len(line) <= 50 for text in texts for line in _lines(text))  # ~350 px of 12 px text

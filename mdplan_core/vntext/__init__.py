@@ -30,7 +30,7 @@ _HOMES = {name: module for module, names in {
     "cells": ("EXCEL_ERRORS", "is_missing"),
     "numbers": ("ParsedNumber", "parse_number"),
     "dates": ("ParsedDate", "parse_date"),
-    "display": ("format_number", "format_percent", "format_date", "format_datetime"),
+    "display": ("format_number", "format_percent", "format_amount", "format_date", "format_datetime"),
 }.items() for name in names}
 
 
