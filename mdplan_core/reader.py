@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from . import counting, vntext
 from .findings import Finding, error, warning
@@ -63,8 +62,19 @@ MESSAGES = {
         "Kỳ báo cáo không hợp lệ: 'Từ tháng' ({start}) lớn hơn 'Đến tháng' ({end}). "
         "Hãy sửa lại tháng bắt đầu và tháng kết thúc."),
     "date.invalid": (
-        "'Ngày báo cáo' phải là một ngày theo thứ tự ngày/tháng/năm, ví dụ 15/12/2017, nhưng "
-        "ô ghi '{text}'."),
+        "Không đọc được 'Ngày báo cáo' '{text}': hãy ghi ngày theo thứ tự ngày/tháng/năm, ví dụ "
+        "15/12/2017 hoặc 15 tháng 12 năm 2017. Báo cáo vẫn được đọc, nhưng sẽ được lưu không "
+        "có ngày báo cáo."),
+    "header.no_reporter": (
+        "Chưa ghi 'Người báo cáo'. Hãy ghi họ tên người lập báo cáo để cấp tỉnh liên hệ khi "
+        "cần."),
+    "header.no_report_date": (
+        "Chưa ghi 'Ngày báo cáo'. Hãy ghi ngày lập báo cáo, ví dụ 15/12/2017."),
+    "table.column_unread": (
+        "Tiêu đề cột '{text}' gần giống tiêu đề '{label}' của mẫu nhưng không khớp, nên mdplan "
+        "không đọc được nội dung cột này. Nếu tệp gõ bằng phông chữ cũ (.VnTime, VNI-Times), "
+        "hãy chuyển cả tệp sang Unicode; nếu không, hãy ghi lại tiêu đề '{label}' như trong "
+        "mẫu báo cáo."),
     "value.not_a_number": (
         "Kết quả của {indicator} phải là một số, nhưng ô ghi '{text}'. Hãy ghi một số, ví dụ "
         "12 hoặc 1.234."),
@@ -104,16 +114,16 @@ MESSAGES = {
         "Hàng {row} ghi '{commune}' nhưng chưa có mã chỉ tiêu. Ở cột 'Mã chỉ tiêu' hãy chọn "
         "một trong các mã: {codes}."),
     "commune.list_missing": (
-        "Kết quả của {code} ghi {value} nhưng chưa liệt kê xã nào ở sheet 'Xã, phường'. "
+        "Kết quả của {code} ghi {value} nhưng chưa liệt kê xã nào ở trang tính 'Xã, phường'. "
         "Số xã được đếm từ danh sách: hãy ghi tên từng xã, phường, thị trấn."),
     "district.unknown": (
         "Không nhận ra huyện, thành phố '{text}'. Hãy chọn trong danh sách thả xuống."),
     "text.legacy_encoding": (
-        "Sheet '{sheet}' có {count} ô viết bằng bảng mã cũ {encoding}; mdplan đã chuyển sang "
+        "Trang tính '{sheet}' có {count} ô viết bằng bảng mã cũ {encoding}; mdplan đã chuyển sang "
         "Unicode. Hãy kiểm tra lại tên và nội dung; lần sau nên dùng phông Times New Roman."),
     "area.province": "tỉnh {province}",
     "more": (
-        "Còn {count} ô khác có cùng lỗi này trên sheet '{sheet}'. Hãy sửa các ô đã nêu rồi kiểm "
+        "Còn {count} ô khác có cùng lỗi này trên trang tính '{sheet}'. Hãy sửa các ô đã nêu rồi kiểm "
         "tra lại tệp."),
 }
 
@@ -255,8 +265,8 @@ def _plain(value) -> str:
     """A cell value as an officer would read it, for messages."""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return vntext.show_number(value)
     if isinstance(value, (dt.datetime, dt.date)):
         return value.strftime("%d/%m/%Y")
     return str(value).strip()
@@ -378,11 +388,14 @@ class _Reader:
         view, header_row, columns, end_row = table
         self.cells.report_sheet = view.name
         self.cells.table = cell_ref(header_row, columns["result"])
+        self._check_unread_columns(view, header_row, columns, TABLE, end_row)
 
         header = self._read_header(view, skip=range(header_row, end_row))
         unit_code = self._resolve_unit(view, header)
         period = self._read_period(view, header)
         reporter = header["reporter"].text if "reporter" in header else None
+        if reporter is None:
+            self._warning("header.no_reporter", **self.cells.at_header("reporter"))
         phone = self._read_phone(header)
         report_date = self._read_date(header)
 
@@ -425,6 +438,27 @@ class _Reader:
         else:
             self._error("template.not_recognised")
         return None
+
+    def _check_unread_columns(self, view: _SheetView, r: int, columns: dict[str, int],
+                              labels: dict[str, Label], end_row: int) -> None:
+        """A column of the template that was not found, while a header on the row nearly spells
+        its label (a TCVN3 'Ghi chú' reads as 'Ghi chó'): an error when the column holds
+        anything, since its content would be lost without a word."""
+        missing = [(name, _key(text)) for name, label in labels.items() if name not in columns
+                   for text in label.texts]
+        taken = set(columns.values())
+        for c in range(view.width(r)):
+            if c in taken or not missing or not isinstance(view.rows[r][c], str):
+                continue
+            key = view.key(r, c)
+            name = next((name for name, label in missing
+                         if key and _near_label(key, label)), None)
+            if name is None:
+                continue
+            rows = range(r + 1, min(end_row, r + 1 + SEARCH_ROWS))
+            if any(not _is_blank(view.rows[rr][c]) for rr in rows if c < view.width(rr)):
+                self._error("table.column_unread", sheet=view.name, cell=cell_ref(r, c),
+                            text=view.text(r, c), label=labels[name].text)
 
     def _template_of_another_plan(self) -> str | None:
         """The id of the plan a template from mdplan was made for, when it is not this plan's.
@@ -530,7 +564,7 @@ class _Reader:
             suffix = parsed.code == "number.unit_suffix"
             self._warning("value.unit_suffix" if suffix else "value.ambiguous", **where,
                           indicator=label, text=_plain(value), detail=parsed.warning,
-                          value=_show_number(number))
+                          value=vntext.show_number(number))
         return number
 
     def _indicator_label(self, code: str) -> str:
@@ -667,11 +701,13 @@ class _Reader:
 
     def _read_date(self, header: dict) -> dt.date | None:
         if "report_date" not in header or header["report_date"].text is None:
+            self._warning("header.no_report_date", **self.cells.at_header("report_date"))
             return None
         value = header["report_date"].value
         parsed = vntext.parse_date(value)
         if parsed.error or parsed.value is None:
-            self._error("date.invalid", **self.cells.at_header("report_date"), text=_plain(value))
+            # Metadata: an unreadable date never refuses the report's numbers.
+            self._warning("date.invalid", **self.cells.at_header("report_date"), text=_plain(value))
             return None
         value = parsed.value
         return value.date() if isinstance(value, dt.datetime) else value
@@ -707,6 +743,7 @@ class _Reader:
             return out, listed
         view, header_row, columns = table
         self.cells.commune_sheet = view.name
+        self._check_unread_columns(view, header_row, columns, COMMUNE_TABLE, view.nrows)
         first_row: dict[tuple[str, str], int] = {}
         commune_col, code_col = columns["commune"], columns["code"]
 
@@ -780,10 +817,21 @@ class _Reader:
         return self.places.loc[self.places["code"] == code, "name"].iloc[0]
 
     def _resolve_commune(self, text: str, district: str | None, where: dict) -> str | None:
-        """A commune code, searching the district when it is known, else the province."""
+        """A commune code, searching the district when it is known, else the province. A name
+        written with its district ("xã Kim Hỷ, huyện Na Rì") is looked for in that district."""
         found = self._commune_resolver(district).resolve(text)
         if found.status == "ok":
             return found.id
+        for name, parent in vntext.with_parent(text):
+            named = self._district_resolver().resolve(parent)
+            if not named.ok:
+                continue
+            if district is not None and named.id != district:
+                self._error("commune.not_in_district", **where, text=text,
+                            other=self._district_name(named.id),
+                            district=self._district_name(district))
+                return None
+            return self._resolve_commune(name, named.id, where)
         if found.status == "ambiguous":
             candidates = ", ".join(self._commune_name(c, with_district=district is None)
                                    for c in found.candidates)
@@ -873,11 +921,10 @@ def _normalise_code(text: str) -> str:
     return f"CT{int(m.group(1))}.{int(m.group(2))}" if m else compact
 
 
-def _show_number(number) -> str:
-    """1234 -> `1.234`, 12.5 -> `12,5`: as many decimals as the number has (at most 6)."""
-    exponent = Decimal(str(number)).as_tuple().exponent
-    decimals = min(6, -exponent) if isinstance(exponent, int) and exponent < 0 else 0
-    return vntext.format_number(number, decimals=decimals)
+def _near_label(key: str, label: str) -> bool:
+    """A header a few letters off a label: a misspelling, or legacy text not recognised."""
+    a, b = key.replace(" ", ""), label.replace(" ", "")
+    return a != b and vntext.edit_distance(a, b) <= max(1, len(b) // 5)
 
 
 def _whole_number(value, pattern: re.Pattern) -> int | None:

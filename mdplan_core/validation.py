@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from . import counting, vntext
 from .findings import Finding, error, has_errors, warning
@@ -42,9 +41,14 @@ MESSAGES = {
     "value.implausible": (
         "Kết quả của {indicator} là {value} {unit}, hơn 10 lần chỉ tiêu cả năm của toàn tỉnh "
         "({target} {unit}). Hãy kiểm tra lại, có thể đã gõ thừa chữ số."),
+    "value.implausible/period": (
+        "Kết quả của {indicator} là {value} {unit} trong kỳ {period}, gấp {ratio} lần phần chỉ "
+        "tiêu của toàn tỉnh cho kỳ này ({share} {unit}, tức {months}/12 chỉ tiêu năm {target} "
+        "{unit}) và hơn cả chỉ tiêu cả năm của toàn tỉnh. Hãy kiểm tra lại, có thể đã gõ thừa "
+        "chữ số hoặc ghi số lũy kế thay cho số trong kỳ."),
     "report.empty": (
         "Báo cáo chưa có số liệu nào. Hãy điền cột 'Kết quả trong kỳ' (ghi 0 nếu không thực "
-        "hiện) hoặc liệt kê các xã, phường, thị trấn ở sheet 'Xã, phường'."),
+        "hiện) hoặc liệt kê các xã, phường, thị trấn ở trang tính 'Xã, phường'."),
     "indicator.unknown": "Chỉ tiêu '{code}' không có trong kế hoạch.",
     "indicator.duplicate": "Chỉ tiêu {code} được báo cáo hai lần. Hãy giữ lại một hàng.",
     "commune.unknown": "Mã xã '{commune}' không có trong danh mục xã, phường, thị trấn năm {year}.",
@@ -60,6 +64,10 @@ MESSAGES = {
 }
 
 IMPLAUSIBLE_FACTOR = 10  # a value above this many times the yearly target is likely a typo
+# A value for part of the year above this many times the province's share of the target for
+# that part, and above the province's whole yearly target, is likely a typo or a year-to-date
+# total: 1.200 people in one quarter against 500 a year.
+PERIOD_FACTOR = 2
 # Reader findings that mean values were lost: the report may look empty because of them.
 _VALUE_AREAS = {"value", "indicator", "commune", "district"}
 
@@ -115,7 +123,7 @@ def validate(report: ParsedReport, plan, *, existing_periods: Iterable[Period] =
         if code in seen:
             add(error, "indicator.duplicate", where, code=code)
         seen.add(code)
-        out += _check_value(value, indicator, where, filename)
+        out += _check_value(value, indicator, where, filename, period)
         if counting.names_places(plan, indicator):
             district = None if unit_row.empty else unit_row.iloc[0]["place_code"]
             district = district if isinstance(district, str) else None  # agencies: any
@@ -127,18 +135,13 @@ def _label(indicator) -> str:
     return f"{indicator['code']} ({indicator['name']})"
 
 
-def _show(number) -> str:
-    """-2 -> `-2`, 12.5 -> `12,5`: as many decimals as the number has (at most 6)."""
-    exponent = Decimal(str(number)).as_tuple().exponent
-    decimals = min(6, -exponent) if isinstance(exponent, int) and exponent < 0 else 0
-    return vntext.format_number(number, decimals=decimals)
-
-
-def _check_value(value, indicator, where: dict, filename) -> list[Finding]:
+def _check_value(value, indicator, where: dict, filename, period: Period) -> list[Finding]:
     number = value.value
     if number is None or (isinstance(number, float) and math.isnan(number)):
         return []
-    fields = {"indicator": _label(indicator), "value": _show(number), "unit": indicator["unit"]}
+    number = vntext.whole_if_near(number)  # a count computed by a formula elsewhere
+    fields = {"indicator": _label(indicator), "value": vntext.show_number(number),
+              "unit": indicator["unit"]}
     out = []
     if number < 0:
         out.append(error("value.negative", MESSAGES["value.negative"].format(**fields),
@@ -151,12 +154,29 @@ def _check_value(value, indicator, where: dict, filename) -> list[Finding]:
     if way.max_value is not None and number > way.max_value:
         out.append(error("value.above_100", MESSAGES["value.above_100"].format(**fields),
                          file=filename, **where))
-    target = indicator["target"]
-    if way.max_value is None and target is not None and not _missing(target) and target > 0 \
-            and number > IMPLAUSIBLE_FACTOR * target:
-        out.append(warning("value.implausible", MESSAGES["value.implausible"].format(
-            target=vntext.format_number(int(target)), **fields), file=filename, **where))
+    out += _check_plausible(number, indicator, way, fields, where, filename, period)
     return out
+
+
+def _check_plausible(number, indicator, way, fields: dict, where: dict, filename,
+                     period: Period) -> list[Finding]:
+    """A warning for a value far above the province's target for the year, or for the period
+    (its months' share of the yearly target)."""
+    target = indicator["target"]
+    if way.max_value is not None or target is None or _missing(target) or target <= 0:
+        return []
+    shown_target = vntext.show_number(target)
+    if number > IMPLAUSIBLE_FACTOR * target:
+        return [warning("value.implausible", MESSAGES["value.implausible"].format(
+            target=shown_target, **fields), file=filename, **where)]
+    months = period.end_month - period.start_month + 1
+    share = target * months / 12
+    if months < 12 and way.is_summed and number > target and number > PERIOD_FACTOR * share:
+        return [warning("value.implausible", MESSAGES["value.implausible/period"].format(
+            period=period.label, ratio=vntext.show_number(round(number / share, 1)),
+            share=vntext.show_number(round(share, 1)), months=months, target=shown_target,
+            **fields), file=filename, **where)]
+    return []
 
 
 def _check_lengths(report: ParsedReport, cells: ReportCells, filename) -> list[Finding]:

@@ -6,7 +6,8 @@ python-calamine. Two things calamine does not give are filled in from a second r
 
 - formula errors: calamine returns "" for an error cell; the error text ("#REF!",
   "#DIV/0!", ...) comes from openpyxl (xlsx/xlsm), xlrd (xls) or content.xml (ods);
-- cell fonts: from openpyxl (xlsx/xlsm) or xlrd with formatting_info (xls);
+- cell fonts: from openpyxl (xlsx/xlsm), xlrd with formatting_info (xls) or the cell
+  styles of styles.xml and content.xml (ods);
   and merged ranges for ods, which calamine does not report.
 
 Text comes out as mdplan stores it (`controlchars.clean_text`): line-break characters become
@@ -47,13 +48,13 @@ MESSAGES = {
         "Hãy mở tệp bằng Excel, lưu lại thành Excel Workbook (.xlsx) rồi nộp lại."
     ),
     "file.beyond_read_area": (
-        "Sheet «{sheet}» có dữ liệu ngoài vùng {area} mà mdplan đọc; phần đó đã bị bỏ qua. "
+        "Trang tính «{sheet}» có dữ liệu ngoài vùng {area} mà mdplan đọc; phần đó đã bị bỏ qua. "
         "Mẫu báo cáo chỉ dùng vài chục dòng và vài cột đầu: nếu số liệu báo cáo nằm ngoài "
         "vùng này, hãy chép bảng báo cáo sang mẫu mới rồi nộp lại."
     ),
     "file.sheet_not_read": (
-        "Sheet «{sheet}» không được đọc vì các sheet trước nó đã chứa quá nhiều dữ liệu. "
-        "Hãy xóa các sheet không cần thiết rồi nộp lại."
+        "Trang tính «{sheet}» không được đọc vì các trang tính trước nó đã chứa quá nhiều dữ "
+        "liệu. Hãy xóa các trang tính không cần thiết rồi nộp lại."
     ),
     "file.formatting_unreadable": (
         "Đã đọc được số liệu nhưng không kiểm tra được phông chữ và các ô báo lỗi công thức "
@@ -65,7 +66,7 @@ MESSAGES = {
         "hoặc trang web; mdplan đã bỏ các ký tự này. Hãy kiểm tra lại nội dung ô."
     ),
     "text.control_characters/more": (
-        "Còn {count} ô khác trên sheet '{sheet}' có ký tự điều khiển; mdplan cũng đã bỏ các "
+        "Còn {count} ô khác trên trang tính '{sheet}' có ký tự điều khiển; mdplan cũng đã bỏ các "
         "ký tự đó."
     ),
 }
@@ -376,57 +377,143 @@ def _xls_extras(data: bytes, sheets: list[RawSheet]) -> None:
         book.release_resources()
 
 
-# --- ods: content.xml for error cells and merged ranges -------------------------------------
+# --- ods: content.xml for error cells, fonts and merged ranges -------------------------------
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+_STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+_FO = "{urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0}"
+_SVG = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
+_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+
+
+class _OdsStyles:
+    """Cell and text styles of an .ods (named ones in styles.xml, automatic ones in
+    content.xml) and the font each resolves to through its parents."""
+
+    def __init__(self):
+        self.faces: dict[str, str] = {}  # font-face name -> font family
+        self.styles: dict[str, tuple[str | None, str | None]] = {}  # name -> (font, parent)
+        self._resolved: dict[str, str | None] = {}
+
+    def take(self, elem) -> bool:
+        """Record a style:font-face or style:style element; False for any other element."""
+        if elem.tag == _STYLE + "font-face":
+            family = elem.get(_SVG + "font-family") or elem.get(_STYLE + "name") or ""
+            self.faces[elem.get(_STYLE + "name", "")] = family.strip().strip("'\"")
+            return True
+        if elem.tag != _STYLE + "style":
+            return False
+        font = None
+        props = elem.find(_STYLE + "text-properties")
+        if props is not None:
+            face = props.get(_STYLE + "font-name")
+            font = self.faces.get(face, face) if face else props.get(_FO + "font-family")
+            font = font.strip().strip("'\"") if font else None
+        self.styles[elem.get(_STYLE + "name", "")] = (font, elem.get(_STYLE + "parent-style-name"))
+        return True
+
+    def font(self, name: str | None) -> str | None:
+        """The font of style `name`, inherited from its parents when it sets none."""
+        if not name:
+            return None
+        if name not in self._resolved:
+            font, step, seen = None, name, set()
+            while step and step not in seen and font is None:
+                seen.add(step)  # a crafted file may loop its parents
+                font, step = self.styles.get(step, (None, None))
+            self._resolved[name] = font
+        return self._resolved[name]
 
 
 def _ods_extras(data: bytes, sheets: list[RawSheet]) -> None:
     from defusedxml.ElementTree import iterparse
 
     by_name = {s.name: s for s in sheets}
-    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("content.xml") as content:
-        sheet: RawSheet | None = None
-        depth = 0  # tables inside cells are not sheets
-        row = col = 0
-        row_repeat = 1
-        for event, elem in iterparse(content, events=("start", "end")):
-            tag = elem.tag
-            if tag == _TABLE + "table":
-                if event == "start":
-                    depth += 1
-                    if depth == 1:
-                        sheet = by_name.get(elem.get(_TABLE + "name"))
-                        row = 0
-                else:
-                    depth -= 1
-                    elem.clear()
-            elif depth != 1:
-                continue
-            elif tag == _TABLE + "table-row":
-                if event == "start":
-                    row_repeat = int(elem.get(_TABLE + "number-rows-repeated", "1"))
-                    col = 0
-                else:
-                    row += row_repeat
-                    elem.clear()
-            elif tag in (_TABLE + "table-cell", _TABLE + "covered-table-cell") and event == "end":
-                repeat = int(elem.get(_TABLE + "number-columns-repeated", "1"))
-                if sheet is not None and tag == _TABLE + "table-cell":
-                    _ods_cell(sheet, elem, row, col, repeat, row_repeat)
-                col += repeat
+    styles = _OdsStyles()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        if "styles.xml" in zf.namelist():
+            with zf.open("styles.xml") as part:
+                for _event, elem in iterparse(part, events=("end",)):
+                    if styles.take(elem):
+                        elem.clear()
+        with zf.open("content.xml") as content:
+            _ods_content(iterparse(content, events=("start", "end")), by_name, styles)
+
+
+def _ods_content(events, by_name: dict[str, RawSheet], styles: _OdsStyles) -> None:
+    sheet: RawSheet | None = None
+    depth = 0  # tables inside cells are not sheets
+    row = col = 0
+    row_repeat = 1
+    row_style = None
+    columns: list[tuple[int, int, str | None]] = []  # (first, last, default cell style)
+    for event, elem in events:
+        tag = elem.tag
+        if depth == 0 and event == "end" and styles.take(elem):
+            elem.clear()
+        elif tag == _TABLE + "table":
+            if event == "start":
+                depth += 1
+                if depth == 1:
+                    sheet = by_name.get(elem.get(_TABLE + "name"))
+                    row, columns = 0, []
+            else:
+                depth -= 1
                 elem.clear()
+        elif depth != 1:
+            continue
+        elif tag == _TABLE + "table-column" and event == "end":
+            first = columns[-1][1] + 1 if columns else 0
+            repeat = int(elem.get(_TABLE + "number-columns-repeated", "1"))
+            columns.append((first, first + repeat - 1, elem.get(_TABLE + "default-cell-style-name")))
+        elif tag == _TABLE + "table-row":
+            if event == "start":
+                row_repeat = int(elem.get(_TABLE + "number-rows-repeated", "1"))
+                row_style = elem.get(_TABLE + "default-cell-style-name")
+                col = 0
+            else:
+                row += row_repeat
+                elem.clear()
+        elif tag in (_TABLE + "table-cell", _TABLE + "covered-table-cell") and event == "end":
+            repeat = int(elem.get(_TABLE + "number-columns-repeated", "1"))
+            if sheet is not None and tag == _TABLE + "table-cell":
+                style = (elem.get(_TABLE + "style-name") or row_style
+                         or next((s for first, last, s in columns if first <= col <= last), None)
+                         or "Default")
+                _ods_cell(sheet, elem, row, col, repeat, row_repeat, _ods_font(elem, style, styles))
+            col += repeat
+            elem.clear()
 
 
-def _ods_cell(sheet: RawSheet, elem, row: int, col: int, repeat: int, row_repeat: int) -> None:
+def _ods_font(elem, style: str | None, styles: _OdsStyles) -> str | None:
+    """The legacy font of a cell: its style's, or that of the text spans when the cell's
+    own font is not a legacy one (a font chosen while typing in the cell)."""
+    font = styles.font(style)
+    if is_legacy_font(font):
+        return font
+    for span in elem.iter(_TEXT + "span"):
+        span_font = styles.font(span.get(_TEXT + "style-name"))
+        if is_legacy_font(span_font):
+            return span_font
+    return None
+
+
+def _ods_cell(sheet: RawSheet, elem, row: int, col: int, repeat: int, row_repeat: int,
+              font: str | None) -> None:
     spans_cols = int(elem.get(_TABLE + "number-columns-spanned", "1"))
     spans_rows = int(elem.get(_TABLE + "number-rows-spanned", "1"))
     if spans_cols > 1 or spans_rows > 1:
         sheet.merged.append(MergedRange(row, col, row + spans_rows - 1, col + spans_cols - 1))
+    error_text = None
     if elem.get(_CALCEXT + "value-type") == "error":
-        text = "".join(elem.itertext()).strip()
-        # Repeats only cover cells calamine placed in the grid.
-        for r in range(row, min(row + row_repeat, len(sheet.rows))):
-            for c in range(col, min(col + repeat, _width(sheet))):
-                _put(sheet, r, c, text)
+        error_text = "".join(elem.itertext()).strip()
+    if error_text is None and font is None:
+        return
+    # Repeats only cover cells calamine placed in the grid.
+    for r in range(row, min(row + row_repeat, len(sheet.rows))):
+        for c in range(col, min(col + repeat, _width(sheet))):
+            if error_text is not None:
+                _put(sheet, r, c, error_text)
+            if font is not None and sheet.value(r, c) is not None:
+                sheet.fonts[(r, c)] = font

@@ -46,6 +46,7 @@ SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
     "reader-formulas": ("tests.test_reader:formula_report", ("xlsx",)),
     "reader-tcvn3": ("tests.test_reader:tcvn3_report", ("xls",)),
     "reader-vni": ("tests.test_reader:vni_report", ("xls",)),
+    "reader-tcvn3-notes": ("tests.test_reader:tcvn3_notes_report", ("ods",)),
     "preflight-report": ("tests.hostile:real_xlsx", ("xlsx", "xls", "ods")),
     "preflight-wide": ("tests.test_preflight:wide_report", ("xls",)),
     "corpus-divide-by-zero": ("tests.test_reading_corpus:divide_by_zero_report", ("xlsx",)),

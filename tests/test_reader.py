@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mdplan_core import vntext
+from mdplan_core.filling import value_cell
 from mdplan_core.plan import load_plan
 from mdplan_core.reader import MESSAGES, ReportCells, read_report, read_report_with_cells
 from mdplan_core.report import ParsedReport, Period, ReportValue
@@ -490,6 +491,8 @@ def agency_workbook(plan, rows: list[tuple[str, str, str]], unit="syt") -> bytes
     wb = openpyxl.load_workbook(io.BytesIO(build_template(plan, unit, PERIOD)))
     ws = wb[REPORT]
     ws["F20"] = 2
+    value_cell(ws, "Người báo cáo").value = REPORTER
+    value_cell(ws, "Ngày báo cáo").value = REPORT_DATE
     sheet = wb[COMMUNE_SHEET]
     for i, (code, district, commune) in enumerate(rows, start=5):
         sheet.cell(i, 1, code)
@@ -522,8 +525,8 @@ def test_an_agency_commune_must_be_in_the_district_it_names(plan):
 
 def test_a_district_commune_outside_the_district_is_refused(plan):
     data = fill_template(build_template(plan, UNIT, PERIOD), results={"CT1.1": 1},
-                         communes={"CT1.3": ["Côn Minh"]}, media_text=None, reporter=None,
-                         phone=None, report_date=None)
+                         communes={"CT1.3": ["Côn Minh"]}, media_text=None, reporter=REPORTER,
+                         phone=None, report_date=REPORT_DATE)
     result = read(data, plan)
     assert [(f.code, f.cell) for f in result.findings] == [("commune.not_in_district", "C5")]
     assert result.report.value("CT1.3") is None
@@ -579,7 +582,8 @@ def test_every_message_is_vietnamese_and_formats(plan):
 
 def test_nothing_is_filled_reads_as_an_empty_report(plan):
     result = read(build_template(plan, UNIT, PERIOD), plan)
-    assert result.findings == []
+    assert [(f.code, f.severity) for f in result.findings] == [
+        ("header.no_reporter", "warning"), ("header.no_report_date", "warning")]
     assert result.report.is_empty and result.report.period == PERIOD
 
 
@@ -691,3 +695,166 @@ def test_a_template_of_another_plan_is_refused_by_name(plan):
     assert "'backan-2017'" in result.findings[0].message and "07/KH-UBND" in result.findings[0].message
     # Its own plan reads it.
     assert read(data, plan).report.value("CT1.1").value == 2
+
+
+# --- issue 9: reading ---
+
+NOTES = {"CT1.1": "Tổ chức tại xã Nam Mẫu", "CT4.1": "Phối hợp Công an huyện"}
+
+
+def report_with_notes() -> bytes:
+    return fill_template(build_template(load_plan(), UNIT, PERIOD), results=RESULTS,
+                         communes=COMMUNES, media_text=MEDIA, reporter=REPORTER, phone=PHONE,
+                         report_date=REPORT_DATE, notes=NOTES)
+
+
+def tcvn3_notes_report() -> bytes:
+    """The whole report typed in .VnTime, notes included: 'Ghi chú' reads as 'Ghi chó'."""
+    grid, fonts = legacy(grid_of(report_with_notes()), "tcvn3", with_font=True)
+    return write_grid(grid, fonts=fonts)
+
+
+def expected_with_notes(plan) -> ParsedReport:
+    expected = expected_report(plan)
+    values = [ReportValue(v.indicator_code, v.value, communes=v.communes, text=v.text,
+                          note=NOTES.get(v.indicator_code)) for v in expected.values]
+    return ParsedReport(expected.unit_code, expected.period, values, reporter=expected.reporter,
+                        phone=expected.phone, report_date=expected.report_date)
+
+
+def assert_only_legacy_warnings(result):
+    assert [(f.code, f.sheet) for f in result.findings] == [
+        ("text.legacy_encoding", REPORT), ("text.legacy_encoding", COMMUNE_SHEET)]
+
+
+@pytest.mark.parametrize("how", ["cell-style", "text-span"])
+def test_an_ods_typed_in_vntime_keeps_its_notes(plan, how):
+    from tests.ods import write_ods
+
+    grid, fonts = legacy(grid_of(report_with_notes()), "tcvn3", with_font=True)
+    fonts = {(sheet, r, c): font for (sheet, r, c), font in fonts.items()}
+    data = (write_ods(grid, fonts=fonts) if how == "cell-style"
+            else write_ods(grid, span_fonts=fonts))
+    result = read(data, plan, filename="bao-cao.ods")
+    assert result.report == expected_with_notes(plan)
+    assert result.report.value("CT1.1").note == NOTES["CT1.1"]
+    assert_only_legacy_warnings(result)
+
+
+def test_an_ods_libreoffice_wrote_in_vntime_keeps_its_notes(plan):
+    result = read(written("reader-tcvn3-notes", "ods"), plan, filename="bao-cao.ods")
+    assert result.report == expected_with_notes(plan)
+    assert_only_legacy_warnings(result)
+
+
+def test_a_known_column_that_cannot_be_found_is_an_error_not_a_silent_loss(plan):
+    # TCVN3 text without its font (the reader cannot know): 'Ghi chó' is a valid-looking word.
+    grid = grid_of(report_with_notes())
+    r, c = find(grid[REPORT], "Ghi chú")
+    grid[REPORT][r][c] = vntext.unicode_to_tcvn3("Ghi chú")
+    result = read(write_grid(grid), plan)
+    assert [(f.code, f.severity, f.cell) for f in result.findings] == [
+        ("table.column_unread", "error", f"G{r + 1}")]
+    assert "'Ghi chó'" in result.findings[0].message and "'Ghi chú'" in result.findings[0].message
+    # The same header over an empty column loses nothing, so says nothing.
+    grid = grid_of(filled_report())
+    grid[REPORT][r][c] = vntext.unicode_to_tcvn3("Ghi chú")
+    assert read(write_grid(grid), plan).findings == []
+
+
+@pytest.mark.parametrize("typed, code", [
+    ("xã Kim Hỷ, huyện Na Rì", "02146"),
+    ("TT Bằng Lũng - Chợ Đồn", "02020"),
+    ("Nam Mẫu (Ba Bể)", "01909"),
+    ("huyện Na Rì, xã Kim Hỷ", "02146"),
+    ("TTr. Bằng Lũng - Chợ Đồn", "02020"),
+    ("T.T Bằng Lũng (huyện Chợ Đồn)", "02020"),
+])
+def test_an_agency_writes_a_commune_with_its_district(plan, typed, code):
+    result = read(agency_workbook(plan, [("CT1.3", None, typed)]), plan)
+    assert result.findings == []
+    assert result.report.value("CT1.3").communes == (code,)
+
+
+@pytest.mark.parametrize("typed", ["TTr. Chợ Rã", "T.T Chợ Rã", "Tt. Chợ Rã", "Chợ Rã - Ba Bể",
+                                   "thị trấn Chợ Rã (huyện Ba Bể)"])
+def test_a_district_writes_its_town_in_any_usual_form(plan, typed):
+    data = fill_template(build_template(plan, UNIT, PERIOD), results={"CT1.1": 1},
+                         communes={"CT1.3": [typed]}, media_text=None, reporter=REPORTER,
+                         phone=None, report_date=REPORT_DATE)
+    result = read(data, plan)
+    assert result.findings == []
+    assert result.report.value("CT1.3").communes == ("01888",)
+
+
+def test_a_district_naming_another_district_is_told_so(plan):
+    data = fill_template(build_template(plan, UNIT, PERIOD), results={"CT1.1": 1},
+                         communes={"CT1.3": ["xã Kim Hỷ, huyện Na Rì"]}, media_text=None,
+                         reporter=REPORTER, phone=None, report_date=REPORT_DATE)
+    result = read(data, plan)
+    assert [(f.code, f.cell) for f in result.findings] == [("commune.not_in_district", "C5")]
+    assert "Huyện Na Rì" in result.findings[0].message
+
+
+def test_a_commune_unknown_in_the_district_it_names_suggests_its_close_names(plan):
+    result = read(agency_workbook(plan, [("CT1.3", None, "Nam Mẫn (Ba Bể)")]), plan)
+    assert [(f.code, f.cell) for f in result.findings] == [("commune.unknown", "C5")]
+    assert "Có phải: xã Nam Mẫu?" in result.findings[0].message
+
+
+def test_suggestions_for_an_unknown_commune_are_close_names_only(plan):
+    data = fill_template(build_template(plan, UNIT, PERIOD), results={"CT1.1": 1},
+                         communes={"CT1.3": ["Hòa Bình", "Hà Hiêu Hạ"]}, media_text=None,
+                         reporter=REPORTER, phone=None, report_date=REPORT_DATE)
+    first, second = read(data, plan).findings
+    assert first.code == "commune.unknown" and "Có phải" not in first.message
+    assert "Khang Ninh" not in first.message and "Địa Linh" not in first.message
+    assert second.code == "commune.unknown" and "Có phải: xã Hà Hiệu?" in second.message
+
+
+@pytest.mark.parametrize("typed", ["28 tháng 3 năm 2017", "28/3/17", "28-03-17",
+                                   "Ba Bể, ngày 28 tháng 3 năm 2017", "ngay 28 thang 3 nam 2017"])
+def test_a_report_date_in_words_or_with_a_short_year_is_read(plan, filled, typed):
+    result = read(write_grid(date_as(typed)(grid_of(filled))), plan)
+    assert result.findings == []
+    assert result.report.report_date == REPORT_DATE
+
+
+def test_an_unreadable_report_date_is_a_warning_and_the_report_is_kept(plan, filled):
+    data = write_grid(date_as("cuối tháng Ba")(grid_of(filled)))
+    result = read(data, plan)
+    assert [(f.code, f.severity, f.cell) for f in result.findings] == [
+        ("date.invalid", "warning", "C17")]
+    assert result.report.report_date is None
+    assert result.report.values == expected_report(plan).values
+    from mdplan_core.validation import check_workbook
+    assert check_workbook(data, "bao-cao.xlsx", plan).ok
+
+
+def test_a_file_without_reporter_or_report_date_is_warned(plan):
+    data = fill_template(build_template(plan, UNIT, PERIOD), results=RESULTS, communes=COMMUNES,
+                         media_text=MEDIA, reporter=None, phone=PHONE, report_date=None)
+    result = read(data, plan)
+    assert [(f.code, f.severity, f.cell) for f in result.findings] == [
+        ("header.no_reporter", "warning", "A15"), ("header.no_report_date", "warning", "A17")]
+    assert result.report.values == expected_report(plan).values
+
+
+def test_a_count_computed_by_a_formula_is_its_whole_number(plan, filled):
+    grid = grid_of(filled)
+    r, c = find(grid[REPORT], "CT1.2")
+    result_col = find(grid[REPORT], "Kết quả trong kỳ")[1]
+    grid[REPORT][r][result_col] = 90 * 0.7  # =90*70% as Excel 97 stores it: 62.99999999999999
+    assert grid[REPORT][r][result_col] != 63
+    result = read(write_grid(grid), plan)
+    assert result.findings == []
+    assert result.report.value("CT1.2").value == 63
+    assert isinstance(result.report.value("CT1.2").value, int)
+
+
+def test_no_message_calls_a_worksheet_sheet(plan):
+    from mdplan_core import validation, workbook
+
+    for messages in (MESSAGES, validation.MESSAGES, workbook.MESSAGES):
+        for key, message in messages.items():
+            assert "sheet" not in message.replace("{sheet}", "").lower(), key

@@ -249,7 +249,7 @@ def _expected_ok(c: Case) -> bool:
     if c.ok is not None:
         return c.ok
     warnings = {"value.unit_suffix", "value.implausible", "commune.duplicate",
-                "text.legacy_encoding"}
+                "text.legacy_encoding", "date.invalid"}
     return all(code in warnings for code, _, _ in c.expected)
 
 
@@ -269,7 +269,8 @@ def test_case_gets_exactly_its_findings(plan, bases, c):
         assert f.message and f.file == c.filename
         assert f.severity == ("warning" if f.code in {"value.unit_suffix", "value.implausible",
                                                       "value.ambiguous", "commune.duplicate",
-                                                      "text.legacy_encoding"} else "error")
+                                                      "text.legacy_encoding", "date.invalid"}
+                                      else "error")
 
 
 def test_checking_the_corpus_writes_nothing(plan, bases, store):

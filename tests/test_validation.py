@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
@@ -104,7 +105,9 @@ def test_fraction_message_writes_the_number_the_vietnamese_way(plan):
     ("CT1.5", 10_000, False),  # qualitative: no target
 ])
 def test_implausible_value_is_a_warning(plan, code, value, implausible):
-    findings = validate(report(ReportValue(code, value)), plan, cells=CELLS)
+    # A whole year's report: the period's share is the year's target.
+    findings = validate(report(ReportValue(code, value), period=Period(2017, 1, 12)), plan,
+                        cells=CELLS)
     assert found(findings) == ([("value.implausible", "warning", "Báo cáo", CELLS.values.get(code))]
                                if implausible else [])
 
@@ -246,3 +249,63 @@ def test_check_workbook_refuses_a_note_longer_than_a_cell_holds(plan):
     assert not checked.ok and checked.report.value("CT1.1").note == "Lớp" * 13_334
     assert found(checked.findings) == [("text.too_long", "error", "Báo cáo", "G20")]
     assert "40.002 ký tự" in checked.findings[0].message
+
+
+# --- issue 9: reading ---
+
+def test_a_count_within_1e9_of_a_whole_number_is_that_number(plan):
+    computed = report(ReportValue("CT1.1", 90 * 0.7 / 21))  # 2.9999999999999996
+    assert computed.values[0].value != 3
+    assert validate(computed, plan, cells=CELLS) == []
+
+
+@pytest.mark.parametrize("value, shown", [(2.5, "2,5"), (2 / 3, "0,667"), (1234.5, "1.234,5")])
+def test_a_fraction_is_shown_as_written_never_with_six_decimals(plan, value, shown):
+    findings = validate(report(ReportValue("CT1.1", value)), plan, cells=CELLS)
+    assert [f.code for f in findings][0] == "value.fraction"
+    assert f"là {shown}:" in findings[0].message
+    assert not any(re.search(r"\d,\d{4,}", f.message) for f in findings)
+
+
+def test_no_finding_of_a_whole_check_prints_six_decimals(plan):
+    findings = validate(report(ReportValue("CT1.2", -62.99999999999999)), plan, cells=CELLS)
+    assert [f.code for f in findings] == ["value.negative"]
+    assert "là -63:" in findings[0].message
+
+
+@pytest.mark.parametrize("period, value, implausible", [
+    (Period(2017, 7, 9), 1200, True),    # a quarter: 9,6 times the province's 125
+    (Period(2017, 7, 9), 500, False),    # not above the province's yearly 500
+    (Period(2017, 1, 9), 600, False),    # nine months: not above twice its 375
+    (Period(2017, 7, 7), 501, True),     # one month
+    (Period(2017, 1, 12), 1200, False),  # the year: only the tenfold rule
+])
+def test_a_value_implausible_for_the_period_is_a_warning(plan, period, value, implausible):
+    findings = validate(report(ReportValue("CT1.2", value), period=period), plan, cells=CELLS)
+    assert found(findings) == ([("value.implausible", "warning", "Báo cáo", "F21")]
+                               if implausible else [])
+    if implausible and value == 1200:
+        message = findings[0].message
+        assert "1.200 người trong kỳ Tháng 7–9/2017" in message and "gấp 9,6 lần" in message
+        assert "125 người" in message and "3/12 chỉ tiêu năm 500 người" in message
+
+
+def test_a_small_yearly_target_does_not_make_every_quarter_implausible(plan):
+    # CT5.1: 1 lớp a year; one class in a quarter is not above the yearly target.
+    assert validate(report(ReportValue("CT5.1", 1)), plan, cells=CELLS) == []
+    assert [f.code for f in validate(report(ReportValue("CT5.1", 3)), plan, cells=CELLS)] == [
+        "value.implausible"]
+
+
+def test_an_xls_count_computed_by_a_formula_passes_the_whole_check(plan):
+    wb = openpyxl.load_workbook(io.BytesIO(filled(plan)))
+    wb["Báo cáo"]["F21"] = 62.99999999999999  # =90*70%, as Excel 97 keeps it
+    out = io.BytesIO()
+    wb.save(out)
+    checked = check_workbook(out.getvalue(), "bc.xlsx", plan)
+    assert checked.ok and checked.findings == []
+    assert checked.report.value("CT1.2").value == 63
+
+
+def test_no_validation_message_says_sheet():
+    assert not [key for key, message in MESSAGES.items() if "sheet" in message.lower()]

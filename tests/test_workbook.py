@@ -179,14 +179,10 @@ def test_empty_sheet_has_no_rows(books, name):
     assert books[name].sheet("Trống").rows == []
 
 
-@pytest.mark.parametrize("name", ["openpyxl-xlsx", "lo-xlsx", "lo-xls"])
+@pytest.mark.parametrize("name", ["openpyxl-xlsx", "lo-xlsx", "lo-xls", "lo-ods"])
 def test_legacy_fonts_are_mapped_by_cell(books, name):
     assert report_sheet(books, name).fonts == {(3, 0): ".VnTime", (3, 1): "VNI-Times"}
     assert books[name].sheet("Ẩn").fonts == {}
-
-
-def test_ods_fonts_are_not_read(books):
-    assert report_sheet(books, "lo-ods").fonts == {}
 
 
 def test_is_legacy_font():
@@ -313,3 +309,32 @@ def test_many_cells_with_control_characters_are_summed_up():
     assert all(row == ["x"] for row in book.sheets[0].rows)
     assert [f.cell for f in book.findings] == [f"A{r}" for r in range(1, 26)] + [None]
     assert "Còn 5 ô khác" in book.findings[-1].message
+
+
+# --- issue 9: reading ---
+
+def test_ods_fonts_come_from_cell_styles_their_parents_and_text_spans():
+    from tests.ods import write_ods
+
+    data = write_ods({"Báo cáo": [["Ghi chó", "VNI", 12, None, "plain"]]},
+                     fonts={("Báo cáo", 0, 0): ".VnTime", ("Báo cáo", 0, 2): ".VnTime",
+                            ("Báo cáo", 0, 4): "Times New Roman"},
+                     span_fonts={("Báo cáo", 0, 1): "VNI-Times"})
+    sheet = read_workbook(data, "bao-cao.ods").sheet("Báo cáo")
+    assert sheet.fonts == {(0, 0): ".VnTime", (0, 1): "VNI-Times", (0, 2): ".VnTime"}
+
+
+def test_ods_default_cell_style_in_vntime_covers_unstyled_cells():
+    from tests.ods import write_ods
+
+    data = write_ods({"Báo cáo": [["M· chØ tiªu", "x"]]}, default_font=".VnTime")
+    assert read_workbook(data, "bao-cao.ods").sheet("Báo cáo").fonts == {
+        (0, 0): ".VnTime", (0, 1): ".VnTime"}
+
+
+def test_ods_style_parents_that_loop_do_not_hang():
+    from mdplan_core.workbook import _OdsStyles
+
+    styles = _OdsStyles()
+    styles.styles = {"a": (None, "b"), "b": (None, "a"), "c": (None, "d"), "d": (".VnTime", None)}
+    assert styles.font("a") is None and styles.font("c") == ".VnTime"

@@ -24,11 +24,11 @@ from ..controlchars import CELL_TEXT_LIMIT, clean_text, dropped_controls, show_c
 
 _HOMES = {name: module for module, names in {
     "normalise": ("nfc", "match_key", "compact_key"),
-    "names": ("KIND_LABELS", "Resolution", "NameResolver"),
+    "names": ("KIND_LABELS", "Resolution", "NameResolver", "with_parent", "edit_distance"),
     "legacy": ("legacy_font_encoding", "tcvn3_to_unicode", "unicode_to_tcvn3", "vni_to_unicode",
                "unicode_to_vni", "detect_legacy", "fix_legacy"),
     "cells": ("EXCEL_ERRORS", "is_missing"),
-    "numbers": ("ParsedNumber", "parse_number"),
+    "numbers": ("ParsedNumber", "parse_number", "whole_if_near", "show_number"),
     "dates": ("ParsedDate", "parse_date"),
     "display": ("format_number", "format_percent", "format_amount", "format_date", "format_datetime"),
 }.items() for name in names}

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .cells import EXCEL_ERRORS, is_missing
-from .normalise import nfc
+from .normalise import match_key, nfc
 
 # User-facing text, kept together so wording can be reviewed in one place.
 MESSAGES = {
     "date.not_a_date": "Không đọc được ngày từ '{text}'. Hãy ghi ngày/tháng/năm, ví dụ 15/12/2017.",
-    "date.short_year": "Năm trong '{text}' phải ghi đủ 4 chữ số, ví dụ 15/12/2017.",
     "date.bad_month": "Ngày '{text}' không có thật: không có tháng {month}.",
     "date.bad_day": "Ngày '{text}' không có thật: tháng {month}/{year} chỉ có {days} ngày.",
     "date.serial_out_of_range": "Số {text} không phải là một ngày hợp lệ.",
@@ -35,9 +34,11 @@ class ParsedDate:
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 31/12/1899 here; Excel's 1900 leap-year bug shifts serials below 61
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
-_DMY_DATE = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})" + _TIME)
-_DMY_SHORT_YEAR = re.compile(r"\d{1,2}([/.\-])\d{1,2}\1\d{2}")
-_WORDY_DATE = re.compile(r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})", re.IGNORECASE)
+_DMY_DATE = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})" + _TIME)
+# On the match key (no case, diacritics or punctuation): "Ba Bể, ngày 28 tháng 3 năm 2017",
+# "28 tháng 3 năm 2017", "ngay 28 thang 03 nam 17".
+_WORDY_DATE = re.compile(r"(?:.* )?(?:ngay )?(\d{1,2}) thang (\d{1,2}) nam (\d{4}|\d{2})")
+CENTURY = 2000  # a two-digit year is of this century: plans are from 2017 on
 
 
 def _date_error(code: str, text, key: str | None = None, **extra) -> ParsedDate:
@@ -61,7 +62,9 @@ def parse_date(value) -> ParsedDate:
     """Read a date, always day first: '03/04/2017' is 3 April 2017.
 
     Accepts date/datetime objects, ISO '2017-12-15', 'dd/mm/yyyy' with '/', '-'
-    or '.', 'ngày 15 tháng 12 năm 2017', and Excel serial numbers. Blank is None.
+    or '.', 'ngày 15 tháng 12 năm 2017' (also without 'ngày', or after a place name as a
+    document's date line is written), and Excel serial numbers. A two-digit year is of this
+    century ('28/3/17' is 28/3/2017). Blank is None.
     """
     if isinstance(value, bool):
         return _date_error("date.not_a_date", value)
@@ -87,10 +90,12 @@ def parse_date(value) -> ParsedDate:
     if m := _ISO_DATE.fullmatch(text):
         return _make_date(int(m[1]), int(m[2]), int(m[3]), text)
     if m := _DMY_DATE.fullmatch(text):
-        return _make_date(int(m[4]), int(m[3]), int(m[1]), text)
-    if m := _WORDY_DATE.fullmatch(text):
-        return _make_date(int(m[3]), int(m[2]), int(m[1]), text)
-    if _DMY_SHORT_YEAR.fullmatch(text):
-        return _date_error("date.not_a_date", text, "date.short_year")
+        return _make_date(_year(m[4]), int(m[3]), int(m[1]), text)
+    if m := _WORDY_DATE.fullmatch(match_key(text)):
+        return _make_date(_year(m[3]), int(m[2]), int(m[1]), text)
     return _date_error("date.not_a_date", text)
+
+
+def _year(digits: str) -> int:
+    return int(digits) + (CENTURY if len(digits) == 2 else 0)
 

@@ -2,7 +2,6 @@
 without ever guessing."""
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -48,10 +47,14 @@ _PREFIXES = tuple(
     tuple(_spellings(*word.split("|")) for word in prefix.split())
     for prefix in (
         "ủy|uỷ ban nhân dân", "ubnd", "thành phố", "thị xã", "thị trấn",
-        "huyện", "phường", "xã", "tp", "tx", "tt", "h", "x", "p",
+        "huyện", "phường", "xã", "tp", "tx", "ttr", "tt", "t t", "h", "x", "p",
     )
 )
 _CONJUNCTIONS = _spellings("và")
+# "Nam Mẫu (Ba Bể)", "xã Kim Hỷ, huyện Na Rì", "TT Bằng Lũng - Chợ Đồn": a place and the
+# place it lies in, as Vietnamese addresses write them.
+_IN_BRACKETS = re.compile(r"^(.+?)\s*\((.+)\)$")
+_SEPARATORS = re.compile(r"\s*,\s*|\s+[-\u2013\u2014]\s+")
 _VOWELS = set("aeiouy")
 
 
@@ -108,6 +111,36 @@ def _acronyms(name: str) -> set[str]:
     }
 
 
+def with_parent(text) -> list[tuple[str, str]]:
+    """The ways `text` may be a name written with the name of the place it lies in:
+    [(name, parent), ...], the usual order first. Empty when it has no such part."""
+    text = " ".join(nfc(str(text or "")).split())
+    if m := _IN_BRACKETS.match(text):
+        return [(m[1], m[2].strip())]
+    parts = [p for p in _SEPARATORS.split(text) if p]
+    if len(parts) != 2:
+        return []
+    return [(parts[0], parts[1]), (parts[1], parts[0])]
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: letters inserted, deleted or replaced to turn a into b."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _close_enough(typed: str) -> int:
+    """The most edits a suggestion may be from a typed key (compared without spaces)."""
+    return max(2, len(typed) // 3)
+
+
 class NameResolver:
     """Resolve typed names to ids without ever guessing.
 
@@ -126,7 +159,6 @@ class NameResolver:
         self._display: dict[str, str] = {}
         self._by_name: dict[str, list[str]] = {}
         self._by_acronym: dict[str, list[str]] = {}
-        self._spaced: dict[str, list[str]] = {}  # for suggestions: spaces help difflib
         for entry_id, names in entries:
             entry_id = str(entry_id)
             names = [names] if isinstance(names, str) else list(names)
@@ -138,7 +170,6 @@ class NameResolver:
                 if not key:
                     raise ValueError(f"entry {entry_id!r} has a blank name")
                 self._add(self._by_name, key.replace(" ", ""), entry_id)
-                self._add(self._spaced, key, entry_id)
                 if self._long_names:
                     for acronym in _acronyms(name):
                         self._add(self._by_acronym, acronym, entry_id)
@@ -174,8 +205,12 @@ class NameResolver:
                     listed = ", ".join(f"{self._display[i]} (mã {i})" for i in ids)
                     message = MESSAGES["name.ambiguous"].format(kind=kind, text=shown, candidates=listed)
                     return Resolution(None, tuple(ids), "ambiguous", message)
-        close = difflib.get_close_matches(spaced[-1], list(self._spaced), n=5, cutoff=0.6)
-        ids = tuple(dict.fromkeys(i for key in close for i in self._spaced[key]))[:3]
+        # Suggestions are names a typo away (on folded names), nearest first.
+        typed = stages[-1]
+        limit = _close_enough(typed)
+        near = sorted((d, key) for key in self._by_name
+                      if (d := edit_distance(typed, key)) <= limit)
+        ids = tuple(dict.fromkeys(i for _d, key in near for i in self._by_name[key]))[:3]
         if not ids:
             return Resolution(None, (), "unknown", MESSAGES["name.unknown"].format(kind=kind, text=shown))
         listed = ", ".join(self._display[i] for i in ids)

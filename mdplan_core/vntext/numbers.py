@@ -50,14 +50,50 @@ _NUMBER_TEXT = re.compile(
 
 
 
+# A value this close to a whole number is that number: Excel stores `=90*70%` as
+# 62.99999999999999, and an officer typed 63.
+WHOLE_TOLERANCE = Decimal("1e-9")
+# The most decimals a message shows: a typed 12,5 shows as typed, a computed 2,3333333 as 2,333.
+SHOWN_DECIMALS = 3
+
+
 def _plain(d: Decimal) -> int | float:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-def _show(value) -> str:
-    """A parsed value the way the message reader writes it: 1.234,5."""
+def _snap(d: Decimal) -> Decimal:
+    whole = d.to_integral_value()
+    return whole if abs(d - whole) <= WHOLE_TOLERANCE else d
+
+
+def whole_if_near(value):
+    """`value` as a whole number (int) when it lies within 1e-9 of one, else unchanged."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+            or isinstance(value, numbers.Integral):
+        return value
+    try:
+        d = Decimal(str(float(value)))
+    except (InvalidOperation, ValueError):
+        return value
+    if not d.is_finite():
+        return value
+    snapped = _snap(d)
+    return int(snapped) if snapped != d or d == d.to_integral_value() else value
+
+
+def show_number(value) -> str:
+    """A number in a message, as an officer would write it: 1.234 / 12,5 / 2,333; a value
+    within 1e-9 of a whole number as that number. Never more than SHOWN_DECIMALS decimals."""
+    value = whole_if_near(value)
+    if isinstance(value, numbers.Integral):
+        return format_number(value)
     exponent = Decimal(str(value)).as_tuple().exponent
-    return format_number(value, max(0, -exponent) if isinstance(exponent, int) else 0)
+    decimals = min(SHOWN_DECIMALS, -exponent) if isinstance(exponent, int) and exponent < 0 else 0
+    shown = format_number(value, decimals)
+    return shown.rstrip("0").rstrip(",") if "," in shown else shown
+
+
+_show = show_number
 
 
 def _number_error(code: str, text, key: str | None = None, **extra) -> ParsedNumber:
@@ -112,6 +148,7 @@ def parse_number(value, *, integer: bool = False) -> ParsedNumber:
             return _number_error("number.not_a_number", value)
         if not d.is_finite():
             return _number_error("number.not_a_number", value)
+        d = _snap(d)  # a cell computed by a formula
         return _finish(d, [], integer, _show(_plain(d)))
     if not isinstance(value, str):
         return _number_error("number.not_a_number", value)

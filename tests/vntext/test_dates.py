@@ -31,7 +31,6 @@ def test_parse_date_reads(raw, expected):
     ("31/04/2017", "date.invalid", "tháng 4/2017 chỉ có 30 ngày"),
     ("15/13/2017", "date.invalid", "không có tháng 13"),
     ("2017-02-30", "date.invalid", "chỉ có 28 ngày"),
-    ("15/12/17", "date.not_a_date", "đủ 4 chữ số"),
     ("15/12-2017", "date.not_a_date", "Không đọc được ngày"),
     ("12/15/2017", "date.invalid", "không có tháng 15"),
     ("hôm qua", "date.not_a_date", "'hôm qua'"),
@@ -59,3 +58,21 @@ def test_messages_have_full_diacritics():
     # A message typed without diacritics would read as garbage to an officer.
     for key, message in MESSAGES.items():
         assert not message.isascii(), key
+
+
+# --- issue 9: reading ---
+
+@pytest.mark.parametrize("raw, expected", [
+    ("28 tháng 3 năm 2017", date(2017, 3, 28)), ("28/3/17", date(2017, 3, 28)),
+    ("28.03.17", date(2017, 3, 28)), ("15/12/17", date(2017, 12, 15)),
+    ("Ba Bể, ngày 28 tháng 3 năm 2017", date(2017, 3, 28)),
+    ("ngay 28 thang 3 nam 2017", date(2017, 3, 28)), ("NGÀY 28 THÁNG 03 NĂM 2017", date(2017, 3, 28)),
+    ("28 tháng 3 năm 17", date(2017, 3, 28)),
+])
+def test_a_date_in_words_without_ngay_or_with_a_two_digit_year_is_read(raw, expected):
+    assert parse_date(raw).value == expected
+
+
+@pytest.mark.parametrize("raw", ["28 tháng 13 năm 2017", "tháng 3 năm 2017", "28/3/2017/1"])
+def test_words_that_are_no_date_are_still_refused(raw):
+    assert parse_date(raw).value is None and parse_date(raw).error

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from mdplan_core.vntext.names import MESSAGES, NameResolver
+from mdplan_core.vntext.names import MESSAGES, NameResolver, edit_distance, with_parent
 from tests.vntext.words import nfd
 
 DISTRICTS = NameResolver([
@@ -154,3 +154,37 @@ def test_messages_have_full_diacritics():
     # A message typed without diacritics would read as garbage to an officer.
     for key, message in MESSAGES.items():
         assert not message.isascii(), key
+
+
+# --- issue 9: reading ---
+
+@pytest.mark.parametrize("typed", ["TTr. Chợ Rã", "TTr Chợ Rã", "T.T Chợ Rã", "T.T. Chợ Rã",
+                                   "t.t Chợ Rã"])
+def test_town_abbreviations_resolve(typed):
+    assert COMMUNES_MIXED.resolve(typed).id == "01879"
+
+
+@pytest.mark.parametrize("typed, parts", [
+    ("xã Kim Hỷ, huyện Na Rì", [("xã Kim Hỷ", "huyện Na Rì"), ("huyện Na Rì", "xã Kim Hỷ")]),
+    ("TT Bằng Lũng - Chợ Đồn", [("TT Bằng Lũng", "Chợ Đồn"), ("Chợ Đồn", "TT Bằng Lũng")]),
+    ("Nam Mẫu (Ba Bể)", [("Nam Mẫu", "Ba Bể")]),
+    ("Nam  Mẫu ( Ba Bể )", [("Nam Mẫu", "Ba Bể")]),
+    ("Nam Mẫu", []), ("Nà Phặc-Ngân Sơn", []), ("a, b, c", []),
+])
+def test_a_name_written_with_its_parent_place_splits(typed, parts):
+    assert with_parent(typed) == parts
+
+
+def test_suggestions_are_a_typo_away_on_folded_names():
+    communes = NameResolver([("01906", ["Khang Ninh"]), ("01915", ["Địa Linh"]),
+                             ("01909", ["Nam Mẫu"]), ("02098", ["Hoà Mục"])], kind="commune")
+    assert communes.resolve("Hòa Bình").candidates == ()
+    assert communes.resolve("Hoa Muc X").candidates == ("02098",)
+    assert communes.resolve("Nam Mẫn").candidates == ("01909",)
+    assert communes.resolve("Đia Lính").id == "01915"  # diacritics alone are no typo
+
+
+@pytest.mark.parametrize("a, b, distance", [("", "abc", 3), ("abc", "abc", 0), ("kitten", "sitting", 3),
+                                            ("hoabinh", "dialinh", 3)])
+def test_edit_distance(a, b, distance):
+    assert edit_distance(a, b) == distance == edit_distance(b, a)

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mdplan_core.vntext.display import format_number
-from mdplan_core.vntext.numbers import MESSAGES, ParsedNumber, parse_number
+from mdplan_core.vntext.numbers import MESSAGES, ParsedNumber, parse_number, show_number, whole_if_near
 
 
 @pytest.mark.parametrize("raw, value, code", [
@@ -111,3 +111,24 @@ def test_messages_have_full_diacritics():
     # A message typed without diacritics would read as garbage to an officer.
     for key, message in MESSAGES.items():
         assert not message.isascii(), key
+
+
+# --- issue 9: reading ---
+
+@pytest.mark.parametrize("raw, value", [
+    (90 * 0.7, 63), (62.99999999999999, 63), (63.0000000001, 63), (-2.0000000000001, -2),
+    (62.5, 62.5), (63.001, 63.001),
+])
+def test_a_value_within_1e9_of_a_whole_number_is_that_number(raw, value):
+    parsed = parse_number(raw, integer=True) if value == int(value) else parse_number(raw)
+    assert parsed.value == value and parsed.error is None
+    assert type(parsed.value) is type(value)
+    assert whole_if_near(raw) == value
+
+
+@pytest.mark.parametrize("raw, shown", [
+    (62.99999999999999, "63"), (12.5, "12,5"), (2 / 3, "0,667"), (1234, "1.234"),
+    (1234.5, "1.234,5"), (0.1 + 0.2, "0,3"), (-2, "-2"),
+])
+def test_show_number_never_prints_six_decimals(raw, shown):
+    assert show_number(raw) == shown
