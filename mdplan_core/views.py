@@ -244,7 +244,7 @@ def changes_table(plan, against) -> pd.DataFrame:
 
     def shown(what, x) -> str:
         if x is None or x == []:
-            return ""
+            return "(để trống)"
         if what == "value":
             return format_number(x, 0 if float(x).is_integer() else 2)
         if what == "communes":
