@@ -18,8 +18,8 @@ TEXT = {
     "browse": "Chọn tệp",
     "too_large_here": "Tệp lớn hơn {limit} MB, không nhận được",
     "new": "Tệp hợp lệ, có thể lưu. Đây là báo cáo đầu tiên của đơn vị cho kỳ này.",
-    "replaces": ("Tệp hợp lệ. Lưu tệp này sẽ thay thế báo cáo đang có hiệu lực (lần nộp thứ "
-                 "{version}) của kỳ này. Các thay đổi so với báo cáo đó:"),
+    "replaces": ("Tệp hợp lệ, có thể lưu. Lưu tệp này sẽ thay thế báo cáo đang có hiệu lực (lần "
+                 "nộp thứ {version}) của kỳ này. Các thay đổi so với báo cáo đó:"),
     "same_file": ("Tệp này giống hệt tệp của lần nộp thứ {version} đang có hiệu lực, không có gì "
                   "để lưu."),
     "same_values": ("Số liệu trong tệp giống hệt lần nộp thứ {version} đang có hiệu lực, không có "
