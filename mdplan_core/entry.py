@@ -23,7 +23,7 @@ from .findings import Finding, error, has_errors, warning
 from .intake import check_upload
 from .layout import HEADER, MEDIA, SHEET_REPORT
 from .report import Period
-from .template import build_template
+from .template import build_template, unit_slug
 from .validation import CheckResult
 from .vntext import CELL_TEXT_LIMIT, clean_text, dropped_controls, format_number, match_key, show_codepoints
 
@@ -169,9 +169,9 @@ def default_report_date(plan, period: Period, today: dt.date) -> dt.date:
     return min(max(min(today, period.end + dt.timedelta(days=1)), first), last)
 
 
-def filename(unit_code: str, period: Period) -> str:
+def filename(plan, unit_code: str, period: Period) -> str:
     """The name the generated workbook is stored under; like `template.template_filename`."""
-    return f"nhap-tren-web-{unit_code}-{period}.xlsx".replace("..", "_")
+    return f"nhap-tren-web-{unit_slug(plan, unit_code)}-{period}.xlsx".replace("..", "_")
 
 
 def check(plan, typed: Entry, *, store, allowed_unit: str | None = None, user: str | None = None
@@ -185,7 +185,7 @@ def check(plan, typed: Entry, *, store, allowed_unit: str | None = None, user: s
     if has_errors(findings):
         return None, CheckResult(None, findings, False)
     data = _fill(plan, template, _cleaned(typed))
-    result = check_upload(data, filename(typed.unit_code, typed.period), plan=plan, store=store,
+    result = check_upload(data, filename(plan, typed.unit_code, typed.period), plan=plan, store=store,
                           allowed_unit=allowed_unit, user=user)
     return data, dataclasses.replace(result, findings=[*findings, *result.findings])
 

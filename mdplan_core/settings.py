@@ -32,6 +32,12 @@ class Settings:
     max_upload_bytes: int
     log_level: str = "INFO"
 
+    @property
+    def max_upload_mb(self) -> int:
+        """The upload limit in whole MB, as Streamlit's `server.maxUploadSize` and the
+        uploader take it (MDPLAN_MAX_UPLOAD_MB)."""
+        return max(1, self.max_upload_bytes // (1024 * 1024))
+
     @classmethod
     def from_env(cls, env=None) -> Settings:
         env = os.environ if env is None else env

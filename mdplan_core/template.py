@@ -53,6 +53,7 @@ from .layout import (
 )
 from .plan import Plan
 from .report import Period
+from .vntext import match_key
 
 # --- Column widths of `Báo cáo` (its names, labels and rows: mdplan_core.layout) ------------
 REPORT_WIDTHS = {"A": 10, "B": 30, "C": 42, "D": 14, "E": 10, "F": 12, "G": 36}
@@ -250,9 +251,15 @@ def build_template(plan: Plan, unit_code: str, period: Period) -> bytes:
     return out.getvalue()
 
 
-def template_filename(unit_code: str, period: Period) -> str:
-    """A file name without diacritics, safe for every browser and mail client."""
-    return f"mdplan-bao-cao-{unit_code}-{period}.xlsx".replace("..", "_")
+def template_filename(plan: Plan, unit_code: str, period: Period) -> str:
+    """A file name without diacritics, safe for every browser and mail client, naming the
+    unit as people know it: `mdplan-bao-cao-ubnd-huyen-ba-be-2017-10_2017-12.xlsx`."""
+    return f"mdplan-bao-cao-{unit_slug(plan, unit_code)}-{period}.xlsx".replace("..", "_")
+
+
+def unit_slug(plan: Plan, unit_code: str) -> str:
+    """The unit's name without diacritics, for file names: 'UBND huyện Ba Bể' -> 'ubnd-huyen-ba-be'."""
+    return match_key(plan.unit(unit_code).name).replace(" ", "-") or unit_code
 
 
 # --- Sheets -----------------------------------------------------------------------------

@@ -220,14 +220,45 @@ def report_status_table(status: pd.DataFrame) -> pd.DataFrame:
 
 
 def findings_table(findings) -> pd.DataFrame:
-    """Findings as an officer reads them: severity, sheet, cell, message, code. Sheet names
-    and messages quote the workbook, so they are `plain` for st.table's Markdown."""
+    """Findings as an officer reads them: severity, sheet, cell, message. Codes are for the
+    CSV/JSON outputs, not the screen. Sheet names and messages quote the workbook, so they
+    are `plain` for st.table's Markdown."""
     return pd.DataFrame({
-        "Mức độ": ["⛔ Lỗi" if f.is_error else "⚠️ Lưu ý" for f in findings],
-        "Sheet": [plain(f.sheet or "") for f in findings],
+        "Mức độ": ["Lỗi" if f.is_error else "Lưu ý" for f in findings],
+        "Trang tính": [plain(f.sheet or "") for f in findings],
         "Ô": [f.cell or "" for f in findings],
         "Nội dung": [plain(f.message) for f in findings],
-        "Mã lỗi": [f.code for f in findings],
+    })
+
+
+CHANGE_FIELDS = {"value": "Kết quả trong kỳ", "communes": "Xã, phường, thị trấn",
+                 "text": "Nội dung chuyên trang, chuyên mục", "note": "Ghi chú",
+                 "reporter": "Người báo cáo", "phone": "Số điện thoại", "report_date": "Ngày báo cáo"}
+
+
+def changes_table(plan, against) -> pd.DataFrame:
+    """`intake.against_in_force` for people to read: one row per value the file changes,
+    the version in force beside the file's."""
+    names = plan.indicators.set_index("code")["name"]
+    communes = plan.communes.set_index("code")["name"]
+
+    def shown(what, x) -> str:
+        if x is None or x == []:
+            return "(để trống)"
+        if what == "value":
+            return format_number(x, 0 if float(x).is_integer() else 2)
+        if what == "communes":
+            return "; ".join(communes.get(c, c) for c in x)
+        if what == "report_date":
+            return format_date(x)
+        return str(x)
+
+    return pd.DataFrame({
+        "Chỉ tiêu": [f"{c.code} · {names.get(c.code, '')}" if c.code else "Thông tin chung"
+                     for c in against.changes],
+        "Mục": [CHANGE_FIELDS[c.what] for c in against.changes],
+        f"Đang có hiệu lực (lần nộp thứ {against.version})": [plain(shown(c.what, c.old)) for c in against.changes],
+        "Trong tệp mới": [plain(shown(c.what, c.new)) for c in against.changes],
     })
 
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from mdplan_core import counting, entry, labels, views
 from mdplan_core.accounts import Action
-from mdplan_core.intake import submit, upload_scope
+from mdplan_core.intake import MESSAGES, against_in_force, open_periods, problems, submit, upload_scope
 from mdplan_core.settings import LOCAL_TZ
 from mdplan_core.validation import CheckResult
 from pages import common
@@ -40,6 +40,8 @@ TEXT = {
     "save_help": "Bấm «Kiểm tra» trước; nút này mở khi số liệu đã kiểm tra hợp lệ.",
     "changed": ("Biểu mẫu đã được sửa sau lần kiểm tra trước nên chưa lưu. Kết quả kiểm tra "
                 "số liệu mới ở bên dưới; nếu hợp lệ, bấm «Lưu báo cáo» lần nữa."),
+    "replaces": ("Lưu sẽ thay thế lần nộp thứ {version} đang có hiệu lực. Các thay đổi so với "
+                 "lần nộp đó:"),
     "same": ("Số liệu giống hệt lần nộp thứ {version} đang có hiệu lực, không có gì để lưu. "
              "Hãy sửa biểu mẫu nếu cần nộp bản khác."),
 }
@@ -57,6 +59,7 @@ class Checked:
     result: CheckResult
     same: bool  # the same report as the version in force: nothing to store
     changed: bool = False  # "Lưu" was pressed on numbers changed since the check before
+    against: object = None  # intake.AgainstInForce of a valid check: what saving would change
 
     @property
     def ok(self) -> bool:
@@ -71,7 +74,8 @@ st.caption(TEXT["intro"])
 
 left, right = st.columns(2)
 unit, unit_names = common.reporting_unit(user, left)
-periods = plan.offered_periods()
+# No period overlapping one the unit has filed: it would be refused (its own periods stay, to revise).
+periods = open_periods(plan, common.submissions(), unit)
 period = periods[right.selectbox("Kỳ báo cáo", list(periods))]
 
 values, communes_named = common.data()
@@ -137,8 +141,8 @@ with st.form(prefix):
     last = st.session_state.get(CHECKED)
     savable = last is not None and last.entry.unit_code == unit and last.entry.period == period and last.ok
     check_col, save_col = st.columns(2)
-    checked = check_col.form_submit_button("Kiểm tra", icon="🔍")
-    save = save_col.form_submit_button("Lưu báo cáo", type="primary", icon="💾", disabled=not savable,
+    checked = check_col.form_submit_button("Kiểm tra", icon=":material/search:")
+    save = save_col.form_submit_button("Lưu báo cáo", type="primary", icon=":material/save:", disabled=not savable,
                                        help=None if savable else TEXT["save_help"])
 
 if checked or save:
@@ -146,7 +150,7 @@ if checked or save:
                             media_text=media_text, reporter=reporter, phone=phone, report_date=report_date)
     st.session_state.pop(OUTCOME_KEY, None)
     if save and last is not None and typed.same_report(last.entry):
-        name = entry.filename(unit, period)
+        name = entry.filename(plan, unit, period)
         out = submit(last.data, name, user=user, plan=plan, store=store)
         st.session_state[OUTCOME_KEY] = (name, out.outcome, out.saved.version if out.saved else None,
                                          out.findings)
@@ -156,17 +160,20 @@ if checked or save:
         data, result = entry.check(plan, typed, store=store, allowed_unit=upload_scope(user),
                                    user=user.username)
         same = prefill.version is not None and typed.same_report(prefill)
-        st.session_state[CHECKED] = Checked(typed, data, result, same, changed=save)
+        against = against_in_force(plan, store, result.report, data) if result.ok else None
+        st.session_state[CHECKED] = Checked(typed, data, result, same, changed=save, against=against)
     # Draw the form again: after a save it starts from the new version; after a check, the
     # save button opens when the numbers are valid.
     st.rerun()
 
 if OUTCOME_KEY in st.session_state:
     name, outcome, version, findings = st.session_state.pop(OUTCOME_KEY)
-    text, icon = labels.UPLOAD_OUTCOME[outcome]
+    text, _icon = labels.UPLOAD_OUTCOME[outcome]
     message = f"{name}: {text}" + (f" (lần nộp thứ {version})" if version else "")
-    st.toast(message, icon=icon)
-    (st.error if outcome == "refused" else st.success)(message, icon=icon)
+    if outcome == "refused":
+        st.error(message, icon=":material/block:")
+    else:
+        st.success(message, icon=":material/check_circle:")
     if outcome == "refused":
         st.table(views.findings_table(findings), hide_index=True)
 
@@ -176,19 +183,24 @@ if last is not None and last.entry.unit_code == unit and last.entry.period == pe
     with st.container(border=True):
         st.markdown(f"**{unit_names[unit]} · {period.label}**")
         if last.changed:
-            st.warning(TEXT["changed"], icon="✏️")
+            st.warning(TEXT["changed"], icon=":material/edit:")
         if last.same:
-            st.info(TEXT["same"].format(version=prefill.version), icon="ℹ️")
+            st.info(TEXT["same"].format(version=prefill.version), icon=":material/info:")
         elif result.ok:
-            st.success(TEXT["ok"] + (TEXT["ok_notes"] if result.findings else ""), icon="✅")
+            st.success(TEXT["ok"] + (TEXT["ok_notes"] if result.findings else ""), icon=":material/check_circle:")
         else:
-            st.error(TEXT["bad"], icon="⛔")
+            # The form's own problems are its fields; any other kind says what to do.
+            for banner in problems(result.findings):
+                st.error(TEXT["bad"] if banner == MESSAGES["problem.cells"] else banner, icon=":material/block:")
+        if last.against is not None and last.against.replaces and not last.same:
+            st.caption(TEXT["replaces"].format(version=last.against.version))
+            st.table(views.changes_table(plan, last.against), hide_index=True)
         if result.findings:
             st.table(views.findings_table(result.findings), hide_index=True)
             st.caption(TEXT["cells"])
-        if result.report is not None:
-            with st.expander("Xem trước số liệu sẽ được lưu", expanded=result.ok):
+        if last.ok:  # never for numbers that cannot be saved
+            with st.expander("Xem trước số liệu sẽ được lưu", expanded=True):
                 st.dataframe(views.report_preview(plan, result.report), hide_index=True)
         if last.data is not None:
-            st.download_button("Tải tệp Excel vừa tạo", last.data, file_name=entry.filename(unit, period),
-                               mime=XLSX, icon="📄")
+            st.download_button("Tải tệp Excel vừa tạo", last.data, file_name=entry.filename(plan, unit, period),
+                               mime=XLSX, icon=":material/description:")

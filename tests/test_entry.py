@@ -29,7 +29,7 @@ def in_force(store, unit_code: str, period: Period) -> entry.Entry:
 
 
 def store_entry(store, typed: entry.Entry):
-    out = import_file(entry.workbook(PLAN, typed), entry.filename(typed.unit_code, typed.period),
+    out = import_file(entry.workbook(PLAN, typed), entry.filename(PLAN, typed.unit_code, typed.period),
                       user="canbo", plan=PLAN, store=store)
     assert out.outcome in ("stored", "revised"), out.findings
     return out
@@ -51,7 +51,7 @@ def test_a_district_entry_round_trips_through_the_upload_path(store):
     assert in_force(store, BA_BE, Q4) == dataclasses.replace(typed, version=1)
     # The original file is the template, filled: numbers in `Kết quả trong kỳ`, blank stays blank.
     name, data = store.original_file(out.saved.submission_id)
-    assert name == "nhap-tren-web-ubnd_061-2017-10_2017-12.xlsx"
+    assert name == "nhap-tren-web-ubnd-huyen-ba-be-2017-10_2017-12.xlsx"
     ws = load_workbook(io.BytesIO(data))["Báo cáo"]
     rows, col = indicator_rows(ws), table_columns(ws, "Kết quả trong kỳ")["Kết quả trong kỳ"]
     assert [ws.cell(rows[c], col).value for c in ("CT1.1", "CT1.2", "CT1.4")] == [3, 0, None]
@@ -81,7 +81,7 @@ def test_an_agency_names_communes_of_any_district_and_describes_media_items(stor
 def test_an_empty_form_is_refused_by_validation(store):
     data = entry.workbook(PLAN, entry.Entry(BA_BE, Q4, notes={"CT1.1": "Chưa tổng hợp."},
                                             report_date=dt.date(2018, 1, 1)))
-    result = check_upload(data, entry.filename(BA_BE, Q4), plan=PLAN, store=store)
+    result = check_upload(data, entry.filename(PLAN, BA_BE, Q4), plan=PLAN, store=store)
     assert not result.ok
     assert [f.code for f in result.findings if f.is_error] == ["report.empty"]
 
@@ -161,7 +161,7 @@ def test_control_characters_typed_in_the_form_are_cleaned_with_a_warning(store):
     assert result.findings[0].message.startswith("Người báo cáo có ký tự điều khiển")
     assert "U+001B" in result.findings[0].message and "U+0000" in result.findings[2].message
 
-    import_file(data, entry.filename(BA_BE, Q4), user="canbo", plan=PLAN, store=store)
+    import_file(data, entry.filename(PLAN, BA_BE, Q4), user="canbo", plan=PLAN, store=store)
     stored = in_force(store, BA_BE, Q4)
     assert (stored.notes, stored.media_text, stored.reporter) == (
         {"CT1.1": "Lớp 1\nLớp 2"}, "Chuyên mục[0m", "Nông Văn Thắng")

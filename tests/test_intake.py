@@ -192,3 +192,93 @@ def test_a_web_check_with_errors_is_logged_once_with_its_user(store, caplog):
     assert [r.getMessage() for r in caplog.records if r.name == "mdplan_core.intake"] == [
         f"upload checked, has errors: unit=ubnd_061 period={Q1} user=canbo.babe file='bad.xlsx' "
         f"bytes={len(bad)} errors=value.negative"]
+
+
+# --- issue 9: upload ---
+import io  # noqa: E402
+
+import openpyxl  # noqa: E402
+
+from mdplan_core import intake  # noqa: E402
+from mdplan_core.findings import error, warning  # noqa: E402
+from mdplan_core.views import changes_table, findings_table  # noqa: E402
+
+
+def test_an_administrators_chosen_unit_binds_the_check_and_the_save(store):
+    ngan_son = filled("ubnd_062", results={"CT1.1": 1}, communes={})
+    check = check_upload(ngan_son, "ngan-son.xlsx", plan=PLAN, store=store, chosen_unit="ubnd_058")
+    assert not check.ok
+    refusal = next(f for f in check.findings if f.is_error)
+    assert refusal.code == "unit.not_chosen"
+    assert "UBND huyện Ngân Sơn" in refusal.message and "UBND thành phố Bắc Kạn" in refusal.message
+    out = import_file(ngan_son, "ngan-son.xlsx", user="quantri", plan=PLAN, store=store, chosen_unit="ubnd_058")
+    assert out.outcome == "refused" and store.history(None).empty
+    # The unit chosen is the file's: stored.
+    assert import_file(ngan_son, "ngan-son.xlsx", user="quantri", plan=PLAN, store=store,
+                       chosen_unit="ubnd_062").outcome == "stored"
+
+
+def test_each_kind_of_refusal_has_its_own_banner_and_only_cells_ask_to_fix_cells():
+    cell = error("value.negative", "…", sheet="Báo cáo", cell="F12")
+    banners = {
+        "too_large": intake.problems([error("file.too_large", "…")]),
+        "file": intake.problems([error("file.not_a_workbook", "…")]),
+        "unit": intake.problems([error("unit.not_chosen", "…")]),
+        "overlap": intake.problems([error("period.overlap", "…")]),
+        "cells": intake.problems([cell, cell, warning("value.unit_suffix", "…")]),
+    }
+    fix_cells = "Hãy sửa các ô được chỉ ra"
+    assert all(len(b) == 1 for b in banners.values())
+    assert [kind for kind, b in banners.items() if fix_cells in b[0]] == ["cells"]
+    assert "quá lớn" in banners["too_large"][0] and "trùng" in banners["overlap"][0]
+    # Several kinds: one banner each, the file's own problems first.
+    both = intake.problems([cell, error("period.overlap", "…")])
+    assert [fix_cells in b for b in both] == [False, True]
+    assert intake.problems([warning("value.unit_suffix", "…")]) == []
+    assert intake.can_be_fixed_in_cells([cell]) and not intake.can_be_fixed_in_cells(
+        [cell, error("unit.not_allowed", "…")])
+
+
+def test_a_file_is_compared_value_by_value_with_the_version_in_force(store):
+    first = filled(results={"CT1.1": 2, "CT1.2": "1.234"}, communes={"CT1.3": ["Chợ Rã"]})
+    report = check_upload(first, "q1.xlsx", plan=PLAN, store=store).report
+    assert intake.against_in_force(PLAN, store, report, first) == intake.AgainstInForce(None, False, [])
+    import_file(first, "q1.xlsx", user="canbo.babe", plan=PLAN, store=store)
+
+    # The same bytes again: identical, before any click.
+    same = intake.against_in_force(PLAN, store, report, first)
+    assert same.replaces and same.same_file and same.identical
+    # The same numbers in another file: identical too.
+    book = openpyxl.load_workbook(io.BytesIO(first))
+    book.properties.title = "Bản sao"
+    out = io.BytesIO()
+    book.save(out)
+    copy = out.getvalue()
+    again = intake.against_in_force(PLAN, store, check_upload(copy, "q1.xlsx", plan=PLAN, store=store).report, copy)
+    assert again.identical and not again.same_file
+
+    revised = filled(results={"CT1.1": 5, "CT1.2": "1.234"}, communes={"CT1.3": ["Chợ Rã", "xã Banh Trach"]})
+    against = intake.against_in_force(PLAN, store, check_upload(revised, "q1b.xlsx", plan=PLAN, store=store).report,
+                                      revised)
+    assert against.version == 1 and not against.identical
+    assert {(c.code, c.what) for c in against.changes} == {("CT1.1", "value"), ("CT1.3", "communes")}
+    table = changes_table(PLAN, against).set_index("Mục")
+    assert list(table.columns) == ["Chỉ tiêu", "Đang có hiệu lực (lần nộp thứ 1)", "Trong tệp mới"]
+    assert table.loc["Kết quả trong kỳ"].tolist()[1:] == ["2", "5"]
+    assert table.loc["Xã, phường, thị trấn", "Trong tệp mới"].count(";") == 1
+
+
+def test_periods_overlapping_one_filed_are_not_offered(store):
+    import_file(filled(period=Q1), "q1.xlsx", user="canbo.babe", plan=PLAN, store=store)
+    offered = intake.open_periods(PLAN, store.history(PLAN.id), "ubnd_061")
+    assert Q1 in offered.values()  # its own period stays: a revision
+    assert not any(p.overlaps(Q1) and p != Q1 for p in offered.values())
+    assert Period(2017, 4, 6) in offered.values() and Period(2017, 2, 2) not in offered.values()
+    # Another unit is offered everything.
+    assert intake.open_periods(PLAN, store.history(PLAN.id), "ubnd_060") == PLAN.offered_periods()
+
+
+def test_the_findings_table_on_screen_has_no_codes():
+    table = findings_table([error("value.unit_suffix", "Kết quả …", sheet="Báo cáo", cell="F28")])
+    assert list(table.columns) == ["Mức độ", "Trang tính", "Ô", "Nội dung"]
+    assert "value.unit_suffix" not in table.to_string()

@@ -50,3 +50,16 @@ def test_streamlit_shows_visitors_no_error_details():
     assert config["client"]["showErrorDetails"] == "none"
     assert config["client"]["showErrorLinks"] is False
     assert config["client"]["toolbarMode"] == "viewer"
+
+
+# --- issue 9: upload ---
+def test_streamlits_upload_cap_is_mdplans_limit():
+    from streamlit import config
+
+    from mdplan_core.settings import Settings
+    before = config.get_option("server.maxUploadSize")
+    try:
+        assert server.apply_upload_limit(Settings.from_env({"MDPLAN_MAX_UPLOAD_MB": "3"})) == 3
+        assert config.get_option("server.maxUploadSize") == 3
+    finally:
+        config.set_option("server.maxUploadSize", before)

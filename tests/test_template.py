@@ -447,8 +447,8 @@ def test_libreoffice_xlsx_keeps_dropdowns_validation_and_protection():
     assert wb["_mdplan"].sheet_state == "hidden"
 
 
-def test_file_name_has_no_diacritics_or_double_dots():
-    assert tpl.template_filename(BA_BE, Q1) == "mdplan-bao-cao-ubnd_061-2017-01_2017-03.xlsx"
+def test_file_name_has_no_diacritics_or_double_dots(plan):
+    assert tpl.template_filename(plan, BA_BE, Q1) == "mdplan-bao-cao-ubnd-huyen-ba-be-2017-01_2017-03.xlsx"
 
 
 @pytest.mark.parametrize("unit", [BA_BE, AGENCY])
