@@ -697,6 +697,8 @@ def test_the_drilldown_cumulative_line_ends_on_the_years_last_day():
     if line.get("xperiodalignment") == "end":
         last = last.to_period("M").end_time
     assert last.date() == dt.date(2017, 12, 31) and last <= end
+
+
 # --- issue 9: upload ---
 
 def in_force_q4(unit: str = "ubnd_061") -> pd.Series:
