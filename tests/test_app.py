@@ -221,7 +221,7 @@ def test_officer_downloads_template_uploads_and_the_overview_changes():
     assert "Đã lưu, thay thế báo cáo cùng kỳ trước đó (lần nộp thứ 2)" in texts(at)
     # The unit's history offers the newest file first, and gives back exactly the bytes sent.
     again = next(s for s in at.selectbox if s.label == "Tải lại đúng tệp đã nộp")
-    assert again.options[0].endswith("· Tháng 10–12/2017 · lần nộp 2 · ba-be-quy-4.xlsx")
+    assert again.options[0].endswith("· Quý IV/2017 · lần nộp 2 · ba-be-quy-4.xlsx")
     original = next(b for b in at.download_button if b.label == "Tải tệp gốc")
     assert downloaded(original) == data
     after = ct11_actual()
