@@ -137,8 +137,8 @@ with st.form(prefix):
     last = st.session_state.get(CHECKED)
     savable = last is not None and last.entry.unit_code == unit and last.entry.period == period and last.ok
     check_col, save_col = st.columns(2)
-    checked = check_col.form_submit_button("Kiểm tra", icon="🔍")
-    save = save_col.form_submit_button("Lưu báo cáo", type="primary", icon="💾", disabled=not savable,
+    checked = check_col.form_submit_button("Kiểm tra", icon=":material/search:")
+    save = save_col.form_submit_button("Lưu báo cáo", type="primary", icon=":material/save:", disabled=not savable,
                                        help=None if savable else TEXT["save_help"])
 
 if checked or save:
@@ -176,13 +176,13 @@ if last is not None and last.entry.unit_code == unit and last.entry.period == pe
     with st.container(border=True):
         st.markdown(f"**{unit_names[unit]} · {period.label}**")
         if last.changed:
-            st.warning(TEXT["changed"], icon="✏️")
+            st.warning(TEXT["changed"], icon=":material/edit:")
         if last.same:
-            st.info(TEXT["same"].format(version=prefill.version), icon="ℹ️")
+            st.info(TEXT["same"].format(version=prefill.version), icon=":material/info:")
         elif result.ok:
-            st.success(TEXT["ok"] + (TEXT["ok_notes"] if result.findings else ""), icon="✅")
+            st.success(TEXT["ok"] + (TEXT["ok_notes"] if result.findings else ""), icon=":material/check_circle:")
         else:
-            st.error(TEXT["bad"], icon="⛔")
+            st.error(TEXT["bad"], icon=":material/error:")
         if result.findings:
             st.table(views.findings_table(result.findings), hide_index=True)
             st.caption(TEXT["cells"])
@@ -191,4 +191,4 @@ if last is not None and last.entry.unit_code == unit and last.entry.period == pe
                 st.dataframe(views.report_preview(plan, result.report), hide_index=True)
         if last.data is not None:
             st.download_button("Tải tệp Excel vừa tạo", last.data, file_name=entry.filename(unit, period),
-                               mime=XLSX, icon="📄")
+                               mime=XLSX, icon=":material/description:")

@@ -20,7 +20,7 @@ unit, unit_names = common.reporting_unit(user)
 day = common.as_of()
 owing, reminder = completeness.unit_reminder(plan, completeness.report_status(plan, common.submissions(), day),
                                              unit, day)
-(st.warning if owing else st.info)(reminder, icon="📬")
+(st.warning if owing else st.info)(reminder, icon=":material/mark_email_unread:")
 
 st.subheader("1. Tải mẫu báo cáo")
 periods = plan.offered_periods()
@@ -29,7 +29,7 @@ filename = template_filename(unit, period)
 st.caption(f"Mẫu của {unit_names[unit]}, kỳ {period.label}: `{filename}`")
 st.download_button("Tải mẫu Excel", common.template_file(plan.id, plan.year, unit, str(period)),
                    file_name=filename,
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon="📥",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
                    type="primary")
 
 st.subheader("2. Nộp tệp đã điền")
@@ -58,9 +58,10 @@ for name, _data, result in checked:
             head += f" · {plan.unit(report.unit_code).name} · {report.period.label}"
         st.markdown(head)
         if result.ok:
-            st.success("Tệp hợp lệ, có thể lưu." + (" Xem các lưu ý bên dưới." if result.findings else ""), icon="✅")
+            st.success("Tệp hợp lệ, có thể lưu." + (" Xem các lưu ý bên dưới." if result.findings else ""),
+                       icon=":material/check_circle:")
         else:
-            st.error("Tệp có lỗi, chưa thể lưu. Hãy sửa các ô được chỉ ra rồi nộp lại.", icon="⛔")
+            st.error("Tệp có lỗi, chưa thể lưu. Hãy sửa các ô được chỉ ra rồi nộp lại.", icon=":material/error:")
         if result.findings:
             st.table(views.findings_table(result.findings), hide_index=True)
         if report is not None:
@@ -68,7 +69,7 @@ for name, _data, result in checked:
                 st.dataframe(views.report_preview(plan, report), hide_index=True)
 
 ready = [(name, data) for name, data, result in checked if result.ok]
-if ready and st.button(f"Lưu {len(ready)} báo cáo hợp lệ", type="primary", icon="💾"):
+if ready and st.button(f"Lưu {len(ready)} báo cáo hợp lệ", type="primary", icon=":material/save:"):
     for name, data in ready:
         out = submit(data, name, user=user, plan=plan, store=store)
         text, icon = labels.UPLOAD_OUTCOME[out.outcome]
@@ -91,4 +92,4 @@ else:
                for i, r in newest_first.iterrows()}
     chosen = st.selectbox("Tải lại đúng tệp đã nộp", list(choices), format_func=choices.get)
     filename, original = store.original_file(int(chosen))
-    st.download_button("Tải tệp gốc", original, file_name=filename, icon="📄")
+    st.download_button("Tải tệp gốc", original, file_name=filename, icon=":material/description:")

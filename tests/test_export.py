@@ -189,8 +189,9 @@ def test_xlsx_is_formatted_and_records_the_filters(reports):
     assert first[col["Thời điểm nộp (giờ Việt Nam)"]].number_format == "dd/mm/yyyy hh:mm"
     widths = [ws.column_dimensions[c.column_letter].width for c in ws[1]]
     assert all(6 <= w <= 50 for w in widths)
-    assert ws.column_dimensions["B"].width == 50  # the long task title, wrapped
-    assert first[1].alignment.wrap_text
+    title = first[col["Tên nhiệm vụ"]]
+    assert ws.column_dimensions[title.column_letter].width == 50  # the long task title, wrapped
+    assert title.alignment.wrap_text
 
     info = {r[0]: r[1] for r in wb["Bộ lọc"].iter_rows(values_only=True) if r[0]}
     assert info["Kế hoạch"] == PLAN.title
