@@ -19,7 +19,7 @@ MESSAGES = {
               "hệ thống kèm mã lỗi {ref}."),
 }
 
-st.set_page_config(page_title="mdplan", page_icon="📊", layout="wide")
+st.set_page_config(page_title="mdplan", page_icon=":material/monitoring:", layout="wide")
 
 
 @st.cache_resource(show_spinner=False)
@@ -47,9 +47,9 @@ def errors_in_brief(page: str, user: accounts.User | None, *, navigated: bool = 
         log.exception("error %s on page %r for user %s", ref, page, user.username if user else "-")
         message = MESSAGES["error"].format(ref=ref)
         if navigated:
-            st.error(message, icon="⚠️")
+            st.error(message, icon=":material/warning:")
             st.stop()
-        alone("mdplan", lambda: st.error(message, icon="⚠️"))
+        alone("mdplan", lambda: st.error(message, icon=":material/warning:"))
 
 
 @st.cache_resource(show_spinner=False)
@@ -71,10 +71,10 @@ def login() -> None:
             st.rerun()
         # Not the name typed: it may be a password typed in the wrong box (the audit log has it).
         log.warning("login refused: %s", result.status)
-        st.error(result.message, icon="🚫")
+        st.error(result.message, icon=":material/block:")
     if common.settings().demo:
         demo = demo_accounts(common.settings().database_url)
-        st.info("Tài khoản minh họa (chỉ có ở chế độ minh họa):", icon="🧪")
+        st.info("Tài khoản minh họa (chỉ có ở chế độ minh họa):", icon=":material/science:")
         st.table(accounts.demo_table(common.store(), demo))
 
 
@@ -85,7 +85,7 @@ def current_user() -> accounts.User | None:
     if wrong_database is not None:
         def refusal() -> None:
             st.title("mdplan không thể mở cơ sở dữ liệu này")
-            st.error(wrong_database, icon="⛔")
+            st.error(wrong_database, icon=":material/error:")
         alone("mdplan", refusal)
     if common.settings().demo:
         demo_accounts(common.settings().database_url)
@@ -97,32 +97,32 @@ with errors_in_brief("dashboard", None, navigated=False):
     user = current_user()
 if user is None:
     with errors_in_brief("login", None, navigated=False):
-        st.navigation([st.Page(login, title="Đăng nhập", icon="🔑")]).run()
+        st.navigation([st.Page(login, title="Đăng nhập", icon=":material/login:")]).run()
     st.stop()
 
 pages = {
     "Theo dõi": [
-        st.Page("pages/overview.py", title="Tổng quan", icon="📊", default=True),
-        st.Page("pages/tasks.py", title="Theo nhiệm vụ", icon="🗂️"),
-        st.Page("pages/districts.py", title="Theo địa bàn", icon="🗺️"),
-        st.Page("pages/reporting.py", title="Tình hình báo cáo", icon="📬"),
-        st.Page("pages/compare.py", title="So sánh các năm", icon="📅"),
-        st.Page("pages/data.py", title="Dữ liệu", icon="📥"),
-        st.Page("pages/plan.py", title="Kế hoạch", icon="📜"),
+        st.Page("pages/overview.py", title="Tổng quan", icon=":material/monitoring:", default=True),
+        st.Page("pages/tasks.py", title="Theo nhiệm vụ", icon=":material/checklist:"),
+        st.Page("pages/districts.py", title="Theo địa bàn", icon=":material/map:"),
+        st.Page("pages/reporting.py", title="Tình hình báo cáo", icon=":material/mark_email_unread:"),
+        st.Page("pages/compare.py", title="So sánh các năm", icon=":material/compare_arrows:"),
+        st.Page("pages/data.py", title="Dữ liệu", icon=":material/table_view:"),
+        st.Page("pages/plan.py", title="Kế hoạch", icon=":material/description:"),
     ],
 }
 if accounts.can(user, Action.UPLOAD, user.unit_code):
-    pages["Báo cáo"] = [st.Page("pages/upload.py", title="Nộp báo cáo", icon="📤"),
-                        st.Page("pages/entry.py", title="Nhập trên web", icon="⌨️")]
+    pages["Báo cáo"] = [st.Page("pages/upload.py", title="Nộp báo cáo", icon=":material/upload_file:"),
+                        st.Page("pages/entry.py", title="Nhập trên web", icon=":material/keyboard:")]
 if accounts.can(user, Action.MANAGE_USERS):
-    pages["Hệ thống"] = [st.Page("pages/admin.py", title="Quản trị", icon="🛠️")]
+    pages["Hệ thống"] = [st.Page("pages/admin.py", title="Quản trị", icon=":material/admin_panel_settings:")]
 
 with errors_in_brief("dashboard", user):
     chosen = common.plan_picker(user)
     unit = f" · {chosen.unit(user.unit_code).short_name}" if user.unit_code else ""
     st.sidebar.markdown(f"**{views.plain(user.display_name or user.username)}**  \n"
                         f"{accounts.ROLE_LABELS[user.role]}{unit}")
-    st.sidebar.button("Đăng xuất", icon="🚪", key="logout", on_click=common.logout)
+    st.sidebar.button("Đăng xuất", icon=":material/logout:", key="logout", on_click=common.logout)
 page = st.navigation(pages)
 with errors_in_brief(page.url_path or page.title, user), common.navigation(user):
     page.run()

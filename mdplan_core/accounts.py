@@ -355,6 +355,13 @@ def list_users(store: Store) -> pd.DataFrame:
     return store.frame(stmt, _USER_DTYPES)
 
 
+def display_names(store: Store) -> dict[str, str]:
+    """username -> the name people read ("Nguyễn Văn A"), for tables that say who did what."""
+    u = users.c
+    with store.engine.connect() as conn:
+        return dict(conn.execute(sa.select(u.username, u.display_name)).all())
+
+
 # --- Writes ----------------------------------------------------------------------------------------
 def add_user(store: Store, username: str, password: str, role: str, *,
              units: Plan | Collection[str], unit_code: str | None = None,

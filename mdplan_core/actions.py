@@ -7,13 +7,26 @@ import pandas as pd
 
 from . import accounts, allocations, plans
 from .accounts import Action, User
+from .findings import error
 from .report import Period
 from .store import SaveResult, Store
+from .vntext import clean_text
+
+MESSAGES = {
+    "rollback.no_reason": "Hãy ghi lý do khôi phục: lý do được lưu vào nhật ký hoạt động.",
+}
 
 
-def rollback(store: Store, plan, user: User, unit_code: str, period: Period, to_version: int) -> SaveResult:
+def rollback(store: Store, plan, user: User, unit_code: str, period: Period, to_version: int, *,
+             reason: str | None = None) -> SaveResult:
+    """Put an earlier version back in force. `reason` goes to the audit log; the page asks
+    for one and a blank answer is refused (None: not asked, as on the command line)."""
     accounts.require(user, Action.ROLLBACK, unit_code)
-    return store.rollback(plan.id, unit_code, period, to_version, user=user.username)
+    if reason is not None:
+        reason = " ".join(clean_text(reason).split())
+        if not reason:
+            return SaveResult("refused", findings=(error("rollback.no_reason", MESSAGES["rollback.no_reason"]),))
+    return store.rollback(plan.id, unit_code, period, to_version, user=user.username, reason=reason)
 
 
 def add_plan(store: Store, user: User, data: bytes, filename: str):

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
-from . import counting, vntext
+from . import accounts, counting, vntext
 from .labels import SUBMISSION_STATUS, level_word
 from .report import Period
 from .settings import LOCAL_TZ
@@ -41,28 +41,30 @@ from .xlsxout import (
 )
 
 # --- Vietnamese text of the exports -------------------------------------------------------
-HEADERS = {  # column key -> header, in export order
-    "task": "Nhiệm vụ",
-    "task_title": "Tên nhiệm vụ",
-    "indicator_code": "Mã chỉ tiêu",
-    "indicator_name": "Tên chỉ tiêu",
-    "indicator_unit": "Đơn vị tính",
-    "target": "Chỉ tiêu năm (toàn tỉnh)",
+# Column key -> header, in the order a person reads a row: where and when, which indicator,
+# what was reported; then the plan's figures; then the bookkeeping of the submission.
+HEADERS = {
     "place": "Huyện, thành phố",  # or "Xã, phường": see headers()
-    "unit_code": "Mã đơn vị",
     "unit": "Đơn vị báo cáo",
     "period": "Kỳ báo cáo",
-    "start_month": "Từ tháng",
-    "end_month": "Đến tháng",
+    "indicator_code": "Mã chỉ tiêu",
+    "indicator_name": "Tên chỉ tiêu",
     "value": "Kết quả trong kỳ",
+    "indicator_unit": "Đơn vị tính",
     "commune_count": "Số xã, phường, thị trấn nêu tên",
     "communes": "Các xã, phường, thị trấn",
     "text": "Nội dung",
     "note": "Ghi chú",
+    "target": "Chỉ tiêu năm (toàn tỉnh)",
+    "task": "Nhiệm vụ",
+    "task_title": "Tên nhiệm vụ",
     "status": "Trạng thái lần nộp",
     "version": "Lần nộp thứ",
     "uploaded_by": "Người nộp",
     "uploaded_at": "Thời điểm nộp (giờ Việt Nam)",
+    "start_month": "Từ tháng",
+    "end_month": "Đến tháng",
+    "unit_code": "Mã đơn vị",
     "submission_id": "Mã lần nộp",
     "demo": "Dữ liệu minh họa",
 }
@@ -102,6 +104,10 @@ COLUMNS = list(HEADERS)  # the columns written to files
 # a spreadsheet program would read "058" as the number 58.
 TABLE_COLUMNS = [*COLUMNS[:COLUMNS.index("place")], "place_code",
                  *COLUMNS[COLUMNS.index("place"):]]
+# The columns the Data page shows until a person chooses others (files always hold them all).
+SHOWN_COLUMNS = COLUMNS[:COLUMNS.index("task")]
+# CSV separators: Excel on a Windows set to Vietnamese (decimal comma) splits columns at ";".
+CSV_SEPARATORS = {";": "Excel tiếng Việt (dấu chấm phẩy)", ",": "dấu phẩy"}
 NUMBER_COLUMNS = ["target", "value", "commune_count"]
 WRAPPED_COLUMNS = ["task_title", "indicator_name", "communes", "text", "note"]
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -150,7 +156,8 @@ def consolidated(plan, store: Store, year: int | None = None, *,
     out["note"] = values["note"]
     out["status"] = values["status"]
     out["version"] = values["version"].astype("int64")
-    out["uploaded_by"] = values["uploaded_by"]
+    names = accounts.display_names(store)
+    out["uploaded_by"] = values["uploaded_by"].map(lambda u: names.get(u, u))
     out["uploaded_at"] = values["uploaded_at"].dt.tz_convert(LOCAL_TZ)
     out["submission_id"] = values["submission_id"].astype("int64")
     out["demo"] = values["demo"].astype("bool")
@@ -310,9 +317,11 @@ def headers(level: str) -> dict[str, str]:
     return HEADERS | {"place": level_word(level, heading=True)}
 
 
-def for_display(table: pd.DataFrame, level: str) -> pd.DataFrame:
-    """The table as staff read it: Vietnamese headers and statuses, no hidden columns."""
-    out = table[[c for c in COLUMNS if c in table.columns]].copy()
+def for_display(table: pd.DataFrame, level: str, columns=None) -> pd.DataFrame:
+    """The table as staff read it: Vietnamese headers and statuses, no hidden columns; only
+    `columns` (keys, in reading order) when given."""
+    wanted = COLUMNS if not columns else [c for c in COLUMNS if c in set(columns)]
+    out = table[[c for c in wanted if c in table.columns]].copy()
     for key in ("status", "demo"):
         if key in out:
             out[key] = out[key].map(lambda v, key=key: _shown(key, v))
@@ -401,7 +410,7 @@ def to_xlsx(table: pd.DataFrame, filters: Filters, *, plan, exported_at: dt.date
 
 
 # --- CSV ------------------------------------------------------------------------------------
-def _csv_value(value):
+def _csv_value(value, sep: str = ","):
     value = cell_value(value)
     if value is None:
         return ""
@@ -410,21 +419,28 @@ def _csv_value(value):
         return local_naive(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, float):
+        # Where ";" separates columns, "," is the decimal mark.
+        return str(value).replace(".", ",") if sep == ";" else str(value)
     if is_dangerous(value):
         return "'" + value
     return value
 
 
-def to_csv(table: pd.DataFrame, level: str) -> bytes:
+def to_csv(table: pd.DataFrame, level: str, sep: str = ",") -> bytes:
     """The table as CSV: UTF-8 with a BOM (so Excel reads the Vietnamese correctly),
-    Vietnamese headers, comma-separated, texts that could be formulas prefixed with '."""
+    Vietnamese headers, texts that could be formulas prefixed with '. `sep` "," (the
+    standard) or ";" (what Excel expects on a Windows set to Vietnamese; decimals then
+    take a comma)."""
+    if sep not in CSV_SEPARATORS:
+        raise ValueError(f"unknown CSV separator {sep!r}")
     columns = [c for c in COLUMNS if c in table.columns]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")
     titles = headers(level)
-    writer.writerow([_csv_value(titles[c]) for c in columns])
+    writer.writerow([_csv_value(titles[c], sep) for c in columns])
     for row in table[columns].itertuples(index=False):
-        writer.writerow([_csv_value(_shown(c, v)) for c, v in zip(columns, row)])
+        writer.writerow([_csv_value(_shown(c, v), sep) for c, v in zip(columns, row)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -10,8 +10,9 @@ STATUS = {
     "not_started": "Chưa bắt đầu",
     "qualitative": "Định tính",
 }
-STATUS_ICON = {"met": "✅", "on_track": "🟢", "behind": "⚠️", "not_started": "⏳", "qualitative": "📝"}
-STATUS_ICON["missed"] = "✗"  # a text symbol, no emoji font needed
+# Status marks are plain text shapes, not emoji: an office PC without an emoji font shows an
+# emoji as an empty box. These are in the ordinary fonts (Segoe UI Symbol, DejaVu, Arial Unicode).
+STATUS_ICON = {"met": "✓", "on_track": "●", "behind": "▲", "not_started": "○", "qualitative": "◊", "missed": "✗"}
 
 
 # Colours per status, from the Okabe–Ito palette (safe for the common colour-vision
@@ -27,7 +28,7 @@ STATUS_COLORS = {
 
 # Reporting completeness (DHIS2-style reporting rates).
 REPORT_STATUS = {"on_time": "Đúng hạn", "late": "Nộp muộn", "missing": "Chưa gửi"}
-REPORT_STATUS_ICON = {"on_time": "✅", "late": "⏰", "missing": "❌"}
+REPORT_STATUS_ICON = {"on_time": "✓", "late": "▲", "missing": "✗"}
 REPORT_STATUS_COLORS = {"on_time": "#009E73", "late": "#E69F00", "missing": "#D55E00"}
 
 # The words for a plan's reporting level: "12 xã, phường chậm tiến độ", column "Xã, phường".
@@ -40,7 +41,7 @@ BASIS = {"allocation": "phân bổ", "share": "tổng tỉnh"}
 
 
 def status_text(status: str) -> str:
-    """'⚠️ Chậm': icon and word of a progress status."""
+    """'▲ Chậm': mark and word of a progress status."""
     return f"{STATUS_ICON[status]} {STATUS[status]}"
 
 
@@ -51,9 +52,12 @@ def level_word(level: str, *, heading: bool = False) -> str:
 
 
 def report_status_text(status: str) -> str:
-    """'❌ Chưa gửi': icon and word of a reporting status."""
+    """'✗ Chưa gửi': mark and word of a reporting status."""
     return f"{REPORT_STATUS_ICON[status]} {REPORT_STATUS[status]}"
 
+
+# A finding's severity in the findings table (key: is it an error).
+FINDING_SEVERITY = {True: "✗ Lỗi", False: "▲ Lưu ý"}
 
 SUBMISSION_STATUS = {"in_force": "Đang có hiệu lực", "superseded": "Đã được thay thế",
                      "rolled_back": "Đã bị hủy (khôi phục bản cũ)"}
@@ -71,11 +75,12 @@ AUDIT_ACTIONS = {
     "plan_add": "Thêm kế hoạch", "plan_replace": "Thay tệp kế hoạch đã thêm",
 }
 
-# What became of a stored upload (`intake.ImportOutcome.outcome`): message and icon.
-UPLOAD_OUTCOME = {"stored": ("Đã lưu báo cáo", "✅"),
-                  "revised": ("Đã lưu, thay thế báo cáo cùng kỳ trước đó", "✅"),
-                  "unchanged": ("Tệp giống hệt báo cáo đang có hiệu lực, không có gì thay đổi", "ℹ️"),
-                  "refused": ("Không lưu được", "⛔")}
+# What became of a stored upload (`intake.ImportOutcome.outcome`): message and Material icon.
+UPLOAD_OUTCOME = {"stored": ("Đã lưu báo cáo", ":material/check_circle:"),
+                  "revised": ("Đã lưu, thay thế báo cáo cùng kỳ trước đó", ":material/check_circle:"),
+                  "unchanged": ("Tệp giống hệt báo cáo đang có hiệu lực, không có gì thay đổi",
+                                ":material/info:"),
+                  "refused": ("Không lưu được", ":material/block:")}
 
 # How much of an old place went into the place it became (`places.SHARES`), for people to read.
 SHARES = {"whole": "toàn bộ", "main": "phần chính", "part": "một phần", "": "chưa ghi nhận nơi kế tiếp"}

@@ -342,7 +342,7 @@ class Plan:
                       self.report_due_date)]
         frame = pd.DataFrame({
             "period": [label for label, _, _ in items],
-            "months_label": [period.label for _, period, _ in items],
+            "months_label": [period.months_label for _, period, _ in items],
             "start_month": [period.start_month for _, period, _ in items],
             "end_month": [period.end_month for _, period, _ in items],
             "due": pd.to_datetime([due for _, _, due in items]),

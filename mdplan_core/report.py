@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 _PERIOD = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*(?:\.\.\s*(\d{4})-(\d{1,2}))?\s*$")
+_QUARTERS = ("I", "II", "III", "IV")
 
 
 @dataclass(frozen=True, order=True)
@@ -37,11 +38,28 @@ class Period:
         return f"{self.year}-{self.start_month:02d}..{self.year}-{self.end_month:02d}"
 
     @property
+    def is_quarter(self) -> bool:
+        return self.end_month - self.start_month == 2 and self.start_month % 3 == 1
+
+    @property
     def label(self) -> str:
-        """Vietnamese label, e.g. `Tháng 1–3/2017`."""
+        """The one Vietnamese name of the period everywhere: a calendar quarter is
+        `Quý IV/2017`, any other span its months (`months_label`)."""
+        if self.is_quarter:
+            return f"Quý {_QUARTERS[self.end_month // 3 - 1]}/{self.year}"
+        return self.months_label
+
+    @property
+    def months_label(self) -> str:
+        """The months it spans: `Tháng 10–12/2017`, `Tháng 5/2017`."""
         if self.start_month == self.end_month:
             return f"Tháng {self.start_month}/{self.year}"
         return f"Tháng {self.start_month}–{self.end_month}/{self.year}"
+
+    @property
+    def in_sentence(self) -> str:
+        """`label` inside a sentence: `quý IV/2017`, `tháng 1–2/2017`."""
+        return self.label[0].lower() + self.label[1:]
 
     @property
     def start(self) -> dt.date:

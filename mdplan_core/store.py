@@ -464,9 +464,10 @@ class Store:
                           None if current is None else current.id)
 
     def rollback(self, plan_id: str, unit_code: str, period: Period, to_version: int, *,
-                 user: str, at: dt.datetime | None = None) -> SaveResult:
+                 user: str, reason: str | None = None, at: dt.datetime | None = None) -> SaveResult:
         """Put an earlier version of a unit's report for `period` back in force, at `at`
-        (default: now); the one in force becomes `rolled_back`."""
+        (default: now); the one in force becomes `rolled_back`. `reason` (why, as the person
+        wrote it) goes to the audit."""
         at = at or utc_now()
         key = _Key(plan_id, unit_code)
         with self._write(lock_unit=key.lock) as conn:
@@ -488,7 +489,8 @@ class Store:
             _audit(conn, at, user, "rollback", unit_code, plan_id=plan_id, submission_id=target.id,
                    version=to_version, period=str(period),
                    rolled_back_id=None if current is None else current.id,
-                   rolled_back_version=None if current is None else current.version)
+                   rolled_back_version=None if current is None else current.version,
+                   **({"note": reason} if reason else {}))
         return SaveResult("rolled_back", target.id, to_version, None if current is None else current.id)
 
     def record_audit(self, actor: str, action: str, unit_code: str | None = None, *,

@@ -167,7 +167,7 @@ def _guide(plan: Plan, unit, period: Period, communes: list[str]) -> list[tuple[
             f"«{unit.code}» và kỳ báo cáo «{period.label}»."]),
     ]
     lines = [("title", "HƯỚNG DẪN ĐIỀN MẪU BÁO CÁO"),
-             ("", f"Mẫu này dành cho {unit.name}, kỳ báo cáo {period.label.lower()}, theo "
+             ("", f"Mẫu này dành cho {unit.name}, kỳ báo cáo {period.in_sentence}, theo "
                   f"{plan.title} ({plan.document}).")]
     for number, (heading, texts) in enumerate(sections, start=1):
         lines += [("h", f"{number}. {heading}"), *(("", text) for text in texts)]

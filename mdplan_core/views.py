@@ -130,8 +130,9 @@ def _local(ts: pd.Series) -> pd.Series:
     return pd.to_datetime(ts, utc=True).dt.tz_convert(LOCAL_TZ)
 
 
-def submissions_table(plan, history: pd.DataFrame) -> pd.DataFrame:
-    """Submissions with their versions, newest first, for people to read."""
+def submissions_table(plan, history: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Submissions with their versions, newest first, for people to read; `names` gives the
+    display name of each uploader (`accounts.display_names`)."""
     h = history.sort_values("uploaded_at", ascending=False)
     units = plan.reporting_units.set_index("code")["name"]
     periods = [Period(y, a, b).label for y, a, b in zip(h["year"], h["start_month"], h["end_month"])]
@@ -141,7 +142,7 @@ def submissions_table(plan, history: pd.DataFrame) -> pd.DataFrame:
         "Kỳ báo cáo": periods,
         "Lần nộp": h["version"],
         "Trạng thái": h["status"].map(labels.SUBMISSION_STATUS),
-        "Người nộp": h["uploaded_by"],
+        "Người nộp": h["uploaded_by"].map(lambda u: (names or {}).get(u, u)),
         "Thời gian nộp": _local(h["uploaded_at"]).map(format_datetime),
         "Tệp": h["filename"],
     })
@@ -224,7 +225,7 @@ def findings_table(findings) -> pd.DataFrame:
     CSV/JSON outputs, not the screen. Sheet names and messages quote the workbook, so they
     are `plain` for st.table's Markdown."""
     return pd.DataFrame({
-        "Mức độ": ["Lỗi" if f.is_error else "Lưu ý" for f in findings],
+        "Mức độ": [labels.FINDING_SEVERITY[f.is_error] for f in findings],
         "Trang tính": [plain(f.sheet or "") for f in findings],
         "Ô": [f.cell or "" for f in findings],
         "Nội dung": [plain(f.message) for f in findings],
@@ -293,6 +294,54 @@ def users_table(plan, users: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+ROLLBACK_COLUMNS = {"now": "Đang có hiệu lực (lần nộp {version})", "after": "Sau khi khôi phục (lần nộp {version})"}
+
+
+def _reported(values: pd.DataFrame, communes: pd.DataFrame, plan) -> dict[str, str]:
+    """indicator code -> what one submission reported for it, as a person reads it."""
+    names = plan.communes.set_index("code")["name"]
+    out = {}
+    for row in values.itertuples():
+        said = [] if pd.isna(row.value) else [format_number(row.value, 0 if float(row.value).is_integer() else 1)]
+        said += [str(x) for x in (row.text, row.note) if isinstance(x, str) and x]
+        out[row.indicator_code] = "; ".join(said)
+    for code, group in communes.groupby("indicator_code"):
+        named = "; ".join(names.get(c, c) for c in group["commune_code"])
+        out[code] = "; ".join(x for x in (out.get(code, ""), named) if x)
+    return out
+
+
+def rollback_changes(plan, values: pd.DataFrame, communes: pd.DataFrame, unit_code: str, period: Period,
+                     to_version: int) -> pd.DataFrame:
+    """What putting `to_version` of a unit's report for `period` back in force would change:
+    one row per indicator whose reported figure, places or text differ, the version in force
+    beside the one to restore. Input: `Store.values`/`Store.communes` with history. Empty:
+    nothing would change."""
+    def of(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[(frame["unit_code"] == unit_code) & (frame["start_month"] == period.start_month)
+                     & (frame["end_month"] == period.end_month)]
+
+    mine, named = of(values), of(communes)
+    versions = mine.drop_duplicates("submission_id").set_index("submission_id")["version"]
+    now_id = next(iter(mine.loc[mine["status"] == "in_force", "submission_id"]), None)
+    after_id = next(iter(versions[versions == to_version].index), None)
+    now_v = versions.get(now_id)
+
+    def said(submission_id) -> dict[str, str]:
+        if submission_id is None:
+            return {}
+        return _reported(mine[mine["submission_id"] == submission_id],
+                         named[named["submission_id"] == submission_id], plan)
+
+    now, after = said(now_id), said(after_id)
+    now_col = ROLLBACK_COLUMNS["now"].format(version=now_v if now_v is not None else "—")
+    after_col = ROLLBACK_COLUMNS["after"].format(version=to_version)
+    rows = [{"Mã": ind.code, "Chỉ tiêu": ind.name, now_col: now.get(ind.code, ""),
+             after_col: after.get(ind.code, "")}
+            for ind in plan.indicators.itertuples() if now.get(ind.code, "") != after.get(ind.code, "")]
+    return pd.DataFrame(rows, columns=["Mã", "Chỉ tiêu", now_col, after_col])
+
+
 _LOGIN_REASONS = {"unknown_user": "không có tài khoản này", "bad_password": "sai mật khẩu",
                   "disabled": "tài khoản đã bị khóa"}
 
@@ -322,6 +371,8 @@ def _audit_detail(detail: str) -> str:
         parts.append(f"thêm {d['added']}, sửa {d['changed']}, bỏ {d['removed']} ô phân bổ")
     if "stored" in d:
         parts.append(f"{d['stored']} báo cáo")
+    if d.get("note"):
+        parts.append(f"lý do: {d['note']}")
     return "; ".join(parts)
 
 

@@ -223,7 +223,7 @@ def require(action: str, unit_code: str | None = None) -> accounts.User:
     if not accounts.can(current, action, unit_code, plan(current) if current else None):
         reason = "Bạn cần đăng nhập." if current is None else \
             f"Tài khoản của bạn không được phép {accounts.ACTION_LABELS[action]}."
-        st.error(reason, icon="🚫")
+        st.error(reason, icon=":material/block:")
         st.stop()
     return current
 
@@ -254,7 +254,7 @@ def as_of() -> dt.date:
 
 def header(title: str) -> None:
     if settings().demo:
-        st.warning(DEMO_BANNER, icon="🧪")
+        st.warning(DEMO_BANNER, icon=":material/science:")
     st.title(title)
 
 

@@ -40,14 +40,14 @@ def read(plan_id: str, year: int):
 comparison = compare.compare_years(common.plans(), plan, read, today)
 st.subheader("Chỉ tiêu và kết quả qua các năm")
 for message in comparison.broken:
-    st.warning(MESSAGES["broken"].format(message=message), icon="⚠️")
+    st.warning(MESSAGES["broken"].format(message=message), icon=":material/warning:")
 if comparison.continues:
     st.caption(MESSAGES["plans"].format(count=len(comparison.columns),
                                         plans="; ".join(p.label for p in comparison.plans)))
     st.dataframe(views.years_table(comparison), hide_index=True)
     st.caption(MESSAGES["counted"].format(day=format_date(today)))
 else:
-    st.info(MESSAGES["alone"].format(plan=plan.label), icon="ℹ️")
+    st.info(MESSAGES["alone"].format(plan=plan.label), icon=":material/info:")
 
 st.subheader(f"Kết quả năm {plan.year} trên bản đồ hiện nay")
 since = compare.map_day(plan)

@@ -23,7 +23,7 @@ with st.container(border=True):
         c.metric("Còn thiếu", format_number(summary["missing"]))
         st.caption(f"Kỳ đã đến hạn: {', '.join(summary['periods'])}. "
                    f"{format_number(summary['units_missing'])} đơn vị còn thiếu báo cáo.")
-        st.page_link("pages/reporting.py", label="Xem chi tiết và danh sách nhắc nhở", icon="📬")
+        st.page_link("pages/reporting.py", label="Xem chi tiết và danh sách nhắc nhở", icon=":material/mail:")
     else:
         st.write("Chưa có kỳ báo cáo nào đến hạn vào ngày xem xét.")
 

@@ -19,7 +19,7 @@ st.caption(f"{plan.document}. Người ký: {d.signer.name}, {d.signer.position}
 st.subheader("Nhiệm vụ và tiến độ")
 st.dataframe(views.plan_tasks(plan), hide_index=True)
 for note in dict.fromkeys(plan.tasks["schedule_note"].dropna()):
-    st.info(note, icon="ℹ️")
+    st.info(note, icon=":material/info:")
 
 st.subheader("Chỉ tiêu")
 st.dataframe(views.plan_indicators(plan), hide_index=True)
@@ -43,5 +43,5 @@ if plan.spec.sources or plan.spec.not_stated:
     st.subheader("Nguồn của các số liệu trong kế hoạch")
     if plan.spec.not_stated:
         st.warning("Phần công khai của văn bản không nêu: " + "; ".join(plan.spec.not_stated) + ".",
-                   icon="ℹ️")
+                   icon=":material/info:")
     st.dataframe(views.plan_sources(plan), hide_index=True)

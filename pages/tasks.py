@@ -18,7 +18,7 @@ for tab, task in zip(st.tabs([f"Nhiệm vụ {n}" for n in tasks["number"]]), ta
         who.markdown(f"**Cơ quan chủ trì:** {task.lead_name}  \n**Cơ quan phối hợp:** {task.cooperating_names}")
         when.markdown(f"**Tiến độ (như văn bản):** {task.schedule_text}  \n"
                       f"**Tiến độ áp dụng:** {format_date(task.start)} – {format_date(task.end)}")
-        when.info(task.schedule_note, icon="ℹ️")
+        when.info(task.schedule_note, icon=":material/info:")
 
         rows = table[table["task"] == task.number]
         st.plotly_chart(charts.indicator_bars(rows, as_of=as_of, title="Kết quả so với chỉ tiêu năm"),

@@ -141,7 +141,7 @@ def test_overview_shows_each_indicator_with_status_words():
     assert at.title[0].value == "Tổng quan"
     # Demo totals at 31/12/2017 (see mdplan_core/demo.py): CT2.1 1 of 2, CT5.2 5 of 8.
     assert "### 1 / 2 mô hình" in body and "### 5 / 8 cuộc" in body
-    assert "✅ Đạt" in body and "⚠️ Chậm" in body
+    assert "✓ Đạt" in body and "▲ Chậm" in body
 
 
 def test_review_date_changes_the_numbers_and_survives_page_moves():
@@ -221,7 +221,7 @@ def test_officer_downloads_template_uploads_and_the_overview_changes():
     assert "Đã lưu, thay thế báo cáo cùng kỳ trước đó (lần nộp thứ 2)" in texts(at)
     # The unit's history offers the newest file first, and gives back exactly the bytes sent.
     again = next(s for s in at.selectbox if s.label == "Tải lại đúng tệp đã nộp")
-    assert again.options[0].endswith("· Tháng 10–12/2017 · lần nộp 2 · ba-be-quy-4.xlsx")
+    assert again.options[0].endswith("· Quý IV/2017 · lần nộp 2 · ba-be-quy-4.xlsx")
     original = next(b for b in at.download_button if b.label == "Tải tệp gốc")
     assert downloaded(original) == data
     after = ct11_actual()

@@ -133,7 +133,7 @@ def test_officer_reports_and_staff_export(server, tmp_path):
         # 1. The officer of Ba Bể corrects the fourth quarter.
         login(page, "canbo.babe", "CanBo.BaBe@2017")
         before = ct11(page)
-        template = revise(page, re.compile(r"^Quý IV\/2017"), "Mẫu của UBND huyện Ba Bể, kỳ Tháng 10–12/2017",
+        template = revise(page, re.compile(r"^Quý IV\/2017"), "Mẫu của UBND huyện Ba Bể, kỳ Quý IV/2017",
                           lambda t: fill_template(t, {"CT1.1": 9}, communes={"CT1.3": ["Phúc Lộc"]}),
                           tmp_path / "ba-be-quy-4.xlsx")
         assert openpyxl.load_workbook(io.BytesIO(template))["_mdplan"]["B4"].value == "2017-10..2017-12"

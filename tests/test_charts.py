@@ -222,16 +222,16 @@ def test_indicator_bars_colour_word_and_icon_per_status():
         trace = bars[labels.status_text(status)]
         assert trace.marker.color == labels.STATUS_COLORS[status]
         assert trace.orientation == "h"
-    assert bars["🟢 Đúng tiến độ"].x[0] == pytest.approx(6 / 10)
-    behind = bars["⚠️ Chậm"]
+    assert bars["● Đúng tiến độ"].x[0] == pytest.approx(6 / 10)
+    behind = bars["▲ Chậm"]
     assert behind.x[0] == pytest.approx(3 / 10) and behind.y[0].startswith("<b>CT1.3</b>")
-    assert bars["✅ Đạt"].x[0] == pytest.approx(1234 / 500)
+    assert bars["✓ Đạt"].x[0] == pytest.approx(1234 / 500)
     labels_trace = next(t for t in fig.data if t.type == "scatter" and t.mode == "text")
     texts = [t.strip("\u2002") for t in labels_trace.text]
-    assert texts[0] == "6/10 lớp · 60% · 🟢 Đúng tiến độ"
-    assert texts[2] == "3/10 xã, phường, thị trấn · 30% · ⚠️ Chậm"
-    assert texts[1] == "1.234/500 người · 246,8% · ✅ Đạt"
-    assert texts[4] == "📝 Định tính · 0 mục"
+    assert texts[0] == "6/10 lớp · 60% · ● Đúng tiến độ"
+    assert texts[2] == "3/10 xã, phường, thị trấn · 30% · ▲ Chậm"
+    assert texts[1] == "1.234/500 người · 246,8% · ✓ Đạt"
+    assert texts[4] == "◊ Định tính · 0 mục"
     pace = next(t for t in fig.data if t.type == "scatter" and t.mode == "markers")
     assert pace.name == "Cần đạt đến 20/07/2017"
     ct11 = TABLE.set_index("code").loc["CT1.1"]
@@ -248,7 +248,7 @@ def test_overall_gauge():
     state = "behind" if progress.overall_progress(TABLE) < progress.overall_expected(TABLE) else "on_track"
     assert gauge.gauge.bar.color == labels.STATUS_COLORS[state]
     assert labels.status_text(state) in fig.layout.annotations[0].text
-    assert "✅ Đạt" in fig.layout.title.subtitle.text and "20/07/2017" in fig.layout.title.subtitle.text
+    assert "✓ Đạt" in fig.layout.title.subtitle.text and "20/07/2017" in fig.layout.title.subtitle.text
 
 
 def test_burnup_against_the_pacing_line():
@@ -314,16 +314,16 @@ def test_district_ranking_orders_districts_and_marks_allocations():
 def test_completeness_bars_stack_on_time_late_missing():
     fig = charts.completeness_bars(RATES)
     bars = _bars(fig)
-    assert list(bars) == ["✅ Đúng hạn", "⏰ Nộp muộn", "❌ Chưa gửi"]
+    assert list(bars) == ["✓ Đúng hạn", "▲ Nộp muộn", "✗ Chưa gửi"]
     for status, trace in zip(["on_time", "late", "missing"], bars.values()):
         assert trace.marker.color == labels.REPORT_STATUS_COLORS[status]
-    assert bars["❌ Chưa gửi"].marker.pattern.shape == "/"  # not colour alone
+    assert bars["✗ Chưa gửi"].marker.pattern.shape == "/"  # not colour alone
     assert fig.layout.barmode == "stack"
-    y = list(bars["✅ Đúng hạn"].y)
+    y = list(bars["✓ Đúng hạn"].y)
     assert y[-2:] == ["Sở Y tế", "UBND huyện Ba Bể"]  # fewest missing at the bottom
     i = y.index("UBND huyện Ba Bể")
-    assert (bars["✅ Đúng hạn"].x[i], bars["⏰ Nộp muộn"].x[i], bars["❌ Chưa gửi"].x[i]) == (1, 1, 0)
-    assert "Quý II/2017" in bars["❌ Chưa gửi"].customdata[y.index("Sở Y tế")][1]
+    assert (bars["✓ Đúng hạn"].x[i], bars["▲ Nộp muộn"].x[i], bars["✗ Chưa gửi"].x[i]) == (1, 1, 0)
+    assert "Quý II/2017" in bars["✗ Chưa gửi"].customdata[y.index("Sở Y tế")][1]
     assert fig.layout.title.text == "Tỷ lệ báo cáo: 5,6% đã gửi · 3,7% đúng hạn (54 báo cáo phải gửi)"
 
 
@@ -394,10 +394,10 @@ def test_place_ranking_highlights_the_places_behind_pace_in_the_status_colour_an
     assert set(bars[labels.status_text("met")].y) == set(
         COMMUNES_126.loc[COMMUNES_126["actual"] >= 10, "place_code"]) - set(COMMUNES_126["place_code"][120:])
     said = _written(fig)
-    assert said["00001"] == "7/10 lớp · 70% · 🟢 Đúng tiến độ"
-    assert said["00002"] == "1/10 lớp · 10% · ⚠️ Chậm"
+    assert said["00001"] == "7/10 lớp · 70% · ● Đúng tiến độ"
+    assert said["00002"] == "1/10 lớp · 10% · ▲ Chậm"
     assert said["00120"].endswith("chưa có chỉ tiêu phân bổ")
-    assert f"{len(due)} ⚠️ Chậm" in fig.layout.title.subtitle.text
+    assert f"{len(due)} ▲ Chậm" in fig.layout.title.subtitle.text
     pace = next(t for t in fig.data if t.type == "scatter" and t.mode == "markers")
     assert set(pace.x) == {0.5} and len(pace.y) == 120
 
@@ -407,7 +407,7 @@ def test_place_ranking_writes_numbers_the_vietnamese_way_and_names_the_level():
                            "actual": [1234.0, 125.0], "target": [2000.0, 1000.0], "expected": [1000.0, 500.0]})
     fig = charts.place_ranking(places, level="district", title="Người", unit="người")
     text = list(_written(fig).values())
-    assert text == ["1.234/2.000 người · 61,7% · 🟢 Đúng tiến độ", "125/1.000 người · 12,5% · ⚠️ Chậm"]
+    assert text == ["1.234/2.000 người · 61,7% · ● Đúng tiến độ", "125/1.000 người · 12,5% · ▲ Chậm"]
     assert fig.layout.separators == ",." and fig.layout.xaxis.tickformat == ".0%"
     assert fig.layout.annotations[0].text == "Trung vị toàn tỉnh: 37,1%"
     assert fig.layout.title.subtitle.text.startswith("2 huyện · ")

@@ -71,7 +71,7 @@ def test_consolidated_has_a_row_per_submission_and_indicator(reports):
     assert classes["task_title"].startswith("Tăng cường tuyên truyền")
     assert (classes["place"], classes["place_code"], classes["unit"]) == (
         "Huyện Ba Bể", "061", "UBND huyện Ba Bể")
-    assert (classes["period"], classes["start_month"], classes["end_month"]) == ("Tháng 1–3/2017", 1, 3)
+    assert (classes["period"], classes["start_month"], classes["end_month"]) == ("Quý I/2017", 1, 3)
     assert (classes["value"], classes["status"], classes["version"], classes["uploaded_by"]) == (
         3, "in_force", 2, "canbo.babe")
     assert classes["uploaded_at"] == pd.Timestamp("2017-04-08 14:00", tz=VN)
@@ -144,7 +144,7 @@ def test_filters_describe_themselves_in_vietnamese():
     assert lines["Chỉ tiêu"] == "CT1.3 – Xã, phường, thị trấn có lớp tuyên truyền"
     assert lines["Huyện, thành phố"] == "Huyện Ba Bể"
     assert lines["Đơn vị báo cáo"] == "UBND huyện Ba Bể; Hội Liên hiệp Phụ nữ tỉnh"
-    assert lines["Kỳ báo cáo"] == "Tháng 1–3/2017; Tháng 4–6/2017"
+    assert lines["Kỳ báo cáo"] == "Quý I/2017; Quý II/2017"
     assert lines["Trạng thái lần nộp"] == "Chỉ các lần nộp đang có hiệu lực"
     everything = dict(Filters(include_history=True).describe(PLAN))
     assert everything["Nhiệm vụ"] == "Tất cả"
@@ -189,8 +189,9 @@ def test_xlsx_is_formatted_and_records_the_filters(reports):
     assert first[col["Thời điểm nộp (giờ Việt Nam)"]].number_format == "dd/mm/yyyy hh:mm"
     widths = [ws.column_dimensions[c.column_letter].width for c in ws[1]]
     assert all(6 <= w <= 50 for w in widths)
-    assert ws.column_dimensions["B"].width == 50  # the long task title, wrapped
-    assert first[1].alignment.wrap_text
+    title = first[col["Tên nhiệm vụ"]]
+    assert ws.column_dimensions[title.column_letter].width == 50  # the long task title, wrapped
+    assert title.alignment.wrap_text
 
     info = {r[0]: r[1] for r in wb["Bộ lọc"].iter_rows(values_only=True) if r[0]}
     assert info["Kế hoạch"] == PLAN.title
@@ -293,7 +294,7 @@ def hostile_table(prefix):
         "task": pd.array([1, 1], dtype="Int64"), "task_title": PLAN.task(1).title,
         "indicator_code": ["CT1.1", "CT1.2"], "indicator_name": "Lớp", "indicator_unit": "lớp",
         "target": pd.array([10, 500], dtype="Int64"), "place_code": "061", "place": "Huyện Ba Bể",
-        "unit_code": "ubnd_061", "unit": "UBND huyện Ba Bể", "period": "Tháng 1–3/2017",
+        "unit_code": "ubnd_061", "unit": "UBND huyện Ba Bể", "period": "Quý I/2017",
         "start_month": 1, "end_month": 3, "commune_count": pd.array([None, None], dtype="Int64"),
         "communes": [prefix + "xã A", None], "status": "in_force", "version": 1,
         "uploaded_at": pd.Timestamp("2017-04-05 09:15", tz=VN), "submission_id": [1, 1], "demo": False})

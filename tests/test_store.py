@@ -83,7 +83,7 @@ def test_byte_identical_reupload_changes_nothing_and_says_so(store):
     again = save(store, DISTRICT, Q1, payload=1, filename="ten-khac.xlsx")
     assert (again.outcome, again.submission_id, again.version) == ("unchanged", first.submission_id, 1)
     assert [f.code for f in again.findings] == ["upload.unchanged"]
-    assert "Tháng 1–3/2017" in again.findings[0].message
+    assert "Quý I/2017" in again.findings[0].message
     after = snapshot(store)
     assert {t: after[t] for t in TABLES if t != "audit_log"} == {t: before[t] for t in TABLES if t != "audit_log"}
     assert audit_actions(store) == ["upload", "unchanged"]
@@ -102,7 +102,7 @@ def test_overlapping_period_is_refused_and_nothing_is_written(store):
     before = snapshot(store)
     refused = save(store, DISTRICT, Period(2017, 2, 4))
     expected = error("period.overlap",
-                     "Kỳ báo cáo Tháng 2–4/2017 trùng một phần với kỳ Tháng 1–3/2017 đã nộp. "
+                     "Kỳ báo cáo Tháng 2–4/2017 trùng một phần với kỳ Quý I/2017 đã nộp. "
                      "Hãy nộp đúng kỳ đó (để thay thế) hoặc chọn kỳ không trùng.",
                      file=f"bao-cao-{DISTRICT}-2017-02..2017-04.xlsx")
     assert refused == SaveResult("refused", findings=(expected,))
@@ -152,7 +152,7 @@ def test_rollback_refuses_a_missing_version_and_changes_nothing(store):
     refused = store.rollback("backan-2017", DISTRICT, Q1, 7, user="staff")
     assert refused.outcome == "refused"
     assert refused.findings == (error("rollback.no_such_version",
-                                      "Không có lần nộp thứ 7 của báo cáo kỳ Tháng 1–3/2017 của đơn vị 061."),)
+                                      "Không có lần nộp thứ 7 của báo cáo kỳ Quý I/2017 của đơn vị 061."),)
     assert store.rollback("backan-2017", DISTRICT, Q1, 1, user="staff").outcome == "unchanged"
     assert snapshot(store) == before
 

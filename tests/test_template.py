@@ -97,7 +97,7 @@ def test_title_block_names_province_plan_and_decision(district_xlsx, plan):
     assert "BÁO CÁO KẾT QUẢ THỰC HIỆN" in titles
     assert plan.title in titles
     assert any("Quyết định số 1180/QĐ-UBND" in str(t) for t in titles)
-    assert "Kỳ báo cáo: Tháng 1–3/2017" in titles
+    assert "Kỳ báo cáo: Quý I/2017" in titles
 
 
 def test_one_row_per_indicator_with_code_unit_and_target(district_xlsx, plan):

@@ -73,7 +73,7 @@ def test_an_overlap_names_every_clashing_period(plan):
     findings = validate(report(period=Period(2017, 2, 5)), plan,
                         existing_periods=[Period(2017, 1, 3), Period(2017, 4, 6)])
     assert [f.code for f in findings] == ["period.overlap"]
-    assert "Tháng 1–3/2017" in findings[0].message and "Tháng 4–6/2017" in findings[0].message
+    assert "Quý I/2017" in findings[0].message and "Quý II/2017" in findings[0].message
 
 
 def test_negative_count(plan):

@@ -39,11 +39,11 @@ def test_places_table_lists_126_communes_in_the_charts_order_with_vietnamese_lab
     chart = charts.place_ranking(places, level="commune", title="Lớp", unit="lớp")
     assert table["Mã"].tolist() == list(chart.layout.yaxis.categoryarray)
     first = table.iloc[0]
-    assert (first["Hạng"], first["% chỉ tiêu"], first["Trạng thái"]) == (1, "120%", "✅ Đạt")
+    assert (first["Hạng"], first["% chỉ tiêu"], first["Trạng thái"]) == (1, "120%", "✓ Đạt")
     kiem = table.set_index("Mã").loc["00017"]
     assert kiem[["Xã, phường", "Thực hiện (lớp)", "Chỉ tiêu phân bổ (lớp)", "% chỉ tiêu"]].tolist() == [
         "Phường Hoàn Kiếm", "2", "10", "20%"]
-    assert kiem["Trạng thái"] == "⚠️ Chậm"
+    assert kiem["Trạng thái"] == "▲ Chậm"
     assert table.set_index("Mã").loc["00125", "Trạng thái"] == "Chưa có chỉ tiêu phân bổ"
     assert places_table(places, level="district", unit="lớp").columns[1] == "Huyện, thành phố"
 
@@ -56,7 +56,7 @@ def test_places_table_finds_a_commune_typed_without_diacritics_and_filters_those
     assert places_table(places, level="commune", unit="lớp", query="không có").empty
     behind = places_table(places, level="commune", unit="lớp", behind_only=True)
     due = places[places["target"].notna() & (places["actual"] < 5)]
-    assert set(behind["Mã"]) == set(due["place_code"]) and set(behind["Trạng thái"]) == {"⚠️ Chậm"}
+    assert set(behind["Mã"]) == set(due["place_code"]) and set(behind["Trạng thái"]) == {"▲ Chậm"}
     both = places_table(places, level="commune", unit="lớp", query="so", behind_only=True)
     assert set(both["Mã"]) == set(due["place_code"]) - {"00017"}  # all but Hoàn Kiếm hold "Số"/"Sóc"
 
