@@ -81,7 +81,7 @@ def login() -> None:
 def current_user() -> accounts.User | None:
     """Who is logged in, once the database is known to be the right one for this mode."""
     # Demo data and a real install never share a database: say what is wrong, offer no login.
-    wrong_database = installation.refusal(common.store(), demo=common.settings().demo)
+    wrong_database = common.refusal(installation.refusal)
     if wrong_database is not None:
         def refusal() -> None:
             st.title("mdplan không thể mở cơ sở dữ liệu này")

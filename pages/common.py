@@ -141,6 +141,51 @@ def template_file(plan_id: str, year: int, unit_code: str, period: str) -> bytes
     return template.build_template(plan(), unit_code, Period.parse(period))
 
 
+def _called(func) -> str:
+    """A cache key for `func` itself: a function put in its place (a test's stand-in) misses."""
+    return f"{func.__module__}.{func.__qualname__}#{id(func)}"
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _computed(func_key: str, plan_key: tuple, args: tuple, kwargs: dict, _func, _plan):
+    return _func(_plan, *args, **kwargs)
+
+
+def computed(func, *args, **kwargs):
+    """`func(plan(), *args, **kwargs)` for a pure core function of the plan and the data (the
+    progress table, the reporting status …), once per distinct arguments: a rerun that changes
+    nothing (a click in the menu, a widget on the page) reuses it. The data passed in (values,
+    submissions) is part of the key, so new data is computed afresh."""
+    current = plan()
+    key = (current.id, current.year, str(current.path))
+    return _computed(_called(func), key, args, kwargs, func, current)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _figure(func_key: str, args: tuple, kwargs: dict, _func):
+    return _func(*args, **kwargs)
+
+
+def figure(func, *args, **kwargs):
+    """A chart of `mdplan_core.charts`, built once per distinct arguments. Building a plotly
+    figure costs more than drawing it; st.plotly_chart only reads the figure, so one object
+    serves every session (a resource, not pickled)."""
+    return _figure(_called(func), args, kwargs, func)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _refusal(url: str, demo: bool, func_key: str, _func) -> str | None:
+    return _func(store(), demo=demo)
+
+
+def refusal(check) -> str | None:
+    """`installation.refusal` (passed as `check`) for this server's database and mode. It reads
+    the whole census, so it is read once and again after every write from the app
+    (`data_changed`); a write from the command line checks it itself (`installation.claim`)."""
+    s = settings()
+    return _refusal(s.database_url, s.demo, _called(check), check)
+
+
 def data_changed() -> None:
     """After a write, every session must see the new numbers at once."""
     st.cache_data.clear()

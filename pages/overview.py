@@ -8,11 +8,11 @@ from pages import common
 plan, as_of = common.monitoring_page("Tổng quan")
 
 values, communes = common.data(as_of)
-table = progress.by_indicator(plan, values, communes, as_of)
-status = completeness.report_status(plan, common.submissions(), as_of)
+table = common.computed(progress.by_indicator, values, communes, as_of)
+status = common.computed(completeness.report_status, common.submissions(), as_of)
 summary = completeness.summary(status)
 
-st.plotly_chart(charts.overall_gauge(table, as_of=as_of), key="overall")
+st.plotly_chart(common.figure(charts.overall_gauge, table, as_of=as_of), key="overall")
 with st.container(border=True):
     st.subheader("Tình hình báo cáo")
     if summary["expected"]:
@@ -38,4 +38,4 @@ for i, (_, row) in enumerate(table.iterrows()):
             st.progress(card.share)
         st.caption(card.caption)
 
-st.plotly_chart(charts.indicator_bars(table, as_of=as_of), key="indicators")
+st.plotly_chart(common.figure(charts.indicator_bars, table, as_of=as_of), key="indicators")

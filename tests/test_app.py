@@ -821,3 +821,51 @@ def test_the_web_form_and_the_template_offer_no_period_overlapping_one_filed():
     assert any(o.startswith("Quý II/2017") for o in options)
     at.switch_page("pages/upload.py").run()
     assert at.selectbox[1].options == options
+
+
+# --- issue 9: speed ---
+
+def test_tasks_page_draws_only_the_chosen_tasks_charts():
+    # Tabs drew the charts of all five tasks on every visit; now only the chosen task's are built.
+    at = login("leader")
+    at.switch_page("pages/tasks.py").run()
+    assert not at.exception
+    assert [s.value for s in at.subheader][0].startswith("1. ")
+    assert len(at.get("plotly_chart")) == 2  # its indicator bars and one burn-up
+    at.segmented_control[0].set_value(3).run()
+    assert not at.exception
+    assert [s.value for s in at.subheader][0].startswith("3. ")
+    assert len(at.get("plotly_chart")) == 2
+    assert {s.label for s in at.selectbox} >= {"Biểu đồ lũy kế theo tháng cho chỉ tiêu"}
+
+
+def test_a_rerun_reuses_the_progress_table_and_its_charts(monkeypatch):
+    calls = {"table": 0, "bars": 0}
+    by_indicator, indicator_bars = progress.by_indicator, charts.indicator_bars
+
+    def counted_table(*args, **kwargs):
+        calls["table"] += 1
+        return by_indicator(*args, **kwargs)
+
+    def counted_bars(*args, **kwargs):
+        calls["bars"] += 1
+        return indicator_bars(*args, **kwargs)
+
+    monkeypatch.setattr(progress, "by_indicator", counted_table)
+    monkeypatch.setattr(charts, "indicator_bars", counted_bars)
+    at = login("leader")  # the overview: one table, one bar chart of every indicator
+    assert calls == {"table": 1, "bars": 1}
+    at.switch_page("pages/tasks.py").run()  # the same table; the chosen task's bars are new
+    at.switch_page("pages/overview.py").run()  # nothing new
+    assert not at.exception
+    assert calls == {"table": 1, "bars": 2}
+
+
+def test_the_database_check_is_not_read_again_on_every_rerun(monkeypatch):
+    calls = []
+    refusal = installation.refusal
+    monkeypatch.setattr(installation, "refusal", lambda *a, **k: calls.append(a) or refusal(*a, **k))
+    at = login("leader")
+    at.switch_page("pages/tasks.py").run()
+    assert not at.exception
+    assert len(calls) == 1
