@@ -160,3 +160,21 @@ def test_each_write_checks_the_role(ready, write, who):
     assert list(newest["actor"]) == [user.username]
     if write == "submit":
         assert result.outcome == "revised" and list(ready.history(None)["uploaded_by"])[-1] == user.username
+
+
+# --- issue 9: admin ---
+def test_a_rollback_asked_for_a_reason_refuses_a_blank_one_and_audits_the_reason(ready):
+    admin = acting(ready, "admin")
+    before = state(ready)
+    blank = actions.rollback(ready, PLAN, admin, "ubnd_061", Q1, 1, reason="  \n ")
+    assert blank.refused and [f.code for f in blank.findings] == ["rollback.no_reason"]
+    assert state(ready) == before
+    done = actions.rollback(ready, PLAN, admin, "ubnd_061", Q1, 1, reason="Bản 2 nhập nhầm  số")
+    assert done.outcome == "rolled_back"
+    entry = ready.audit(1, actions=["rollback"]).iloc[0]
+    assert '"note": "Bản 2 nhập nhầm số"' in entry["detail"]
+
+
+def test_display_names_map_usernames_to_the_names_people_read(ready):
+    names = accounts.display_names(ready)
+    assert names["canbo.babe"] == accounts.get_user(ready, "canbo.babe").display_name

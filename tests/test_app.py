@@ -358,7 +358,7 @@ def test_staff_filter_and_export_exactly_that_table():
     assert sheet.max_row - 1 == len(shown)
     filters = {row[0].value: row[1].value for row in book["Bộ lọc"].iter_rows()}
     assert any("Kiểm tra, xử lý" in str(v) for v in filters.values())
-    csv = downloaded(at.download_button[1])
+    csv = downloaded(at.download_button[2])
     assert csv.startswith(b"\xef\xbb\xbf") and len(csv.decode("utf-8-sig").strip().splitlines()) == len(shown) + 1
 
 
@@ -398,6 +398,8 @@ def test_admin_rolls_back_a_revision():
     older = before[before["status"] == "superseded"].iloc[0]
     box = next(s for s in at.selectbox if s.label == "Phiên bản")
     box.set_value(int(older["submission_id"])).run()
+    next(t for t in at.text_input if t.label.startswith("Lý do khôi phục")).input("Bản sửa nhập nhầm").run()
+    next(c for c in at.checkbox if c.label.startswith("Tôi đã xem")).check().run()
     next(b for b in at.button if b.label == "Khôi phục phiên bản này").click().run()
     assert not at.exception
     after = store.history(None).set_index("submission_id")
@@ -528,7 +530,7 @@ def exported_history(role: str) -> pd.DataFrame:
     at.switch_page("pages/data.py").run()
     next(m for m in at.multiselect if m.label == "Trạng thái báo cáo").unselect("in_force").run()
     assert not at.exception
-    csv = downloaded(next(b for b in at.download_button if b.label == "Tải CSV (UTF-8)"))
+    csv = downloaded(next(b for b in at.download_button if b.label == "Tải CSV (dấu phẩy)"))
     return pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig", dtype=str)
 
 
@@ -869,3 +871,133 @@ def test_the_database_check_is_not_read_again_on_every_rerun(monkeypatch):
     at.switch_page("pages/tasks.py").run()
     assert not at.exception
     assert len(calls) == 1
+
+
+# --- issue 9: admin ---
+def admin_page() -> AppTest:
+    at = login("admin")
+    at.switch_page("pages/admin.py").run()
+    assert not at.exception
+    return at
+
+
+def table_with(at, column: str):
+    return next(d for d in at.dataframe if any(str(c).startswith(column) for c in d.value.columns))
+
+
+def add_user_form(at, username: str, name: str, password: str) -> None:
+    fields = {t.label: t for t in at.text_input}
+    fields["Tên đăng nhập"].input(username)
+    fields["Họ tên"].input(name)
+    fields["Mật khẩu (ít nhất 10 ký tự)"].input(password)
+    next(b for b in at.button if b.label == "Thêm tài khoản").click().run()
+    assert not at.exception
+
+
+def test_a_refused_account_form_keeps_what_was_typed_and_an_added_one_shows_at_once():
+    at = admin_page()
+    add_user_form(at, "canbo.moi", "Nguyễn Thị Mới", "ngan")
+    assert at.error and "10" in at.error[0].value
+    fields = {t.label: t.value for t in at.text_input}
+    assert (fields["Tên đăng nhập"], fields["Họ tên"]) == ("canbo.moi", "Nguyễn Thị Mới")
+    assert fields["Mật khẩu (ít nhất 10 ký tự)"] == "ngan"
+    add_user_form(at, "canbo.moi", "Nguyễn Thị Mới", "MatKhau.Moi@2017")
+    assert "Đã thêm tài khoản canbo.moi." in [s.value for s in at.success]
+    assert "canbo.moi" in set(at.dataframe[0].value["Tên đăng nhập"])  # the same run, no reload
+    fields = {t.label: t.value for t in at.text_input}
+    assert fields["Tên đăng nhập"] == "" and fields["Họ tên"] == ""  # a new, empty form
+    assert "canbo.moi" in next(s for s in at.selectbox if s.label == "Tài khoản").options
+
+
+def test_a_rollback_shows_what_changes_and_needs_a_reason_and_a_confirmation():
+    at = admin_page()
+    store = Store(Settings.from_env().database_url)
+    history = store.history("backan-2017")
+    older = history[history["status"] == "superseded"].iloc[0]
+    box = next(s for s in at.selectbox if s.label == "Phiên bản")
+    box.set_value(int(older["submission_id"])).run()
+    preview = table_with(at, "Sau khi khôi phục").value
+    assert len(preview) > 0 and list(preview.columns)[:2] == ["Mã", "Chỉ tiêu"]
+    assert list(preview.columns)[3] == f"Sau khi khôi phục (lần nộp {older['version']})"
+    button = next(b for b in at.button if b.label == "Khôi phục phiên bản này")
+    button.click().run()  # neither reason nor confirmation
+    assert "Hãy đánh dấu ô xác nhận trước khi khôi phục." in [e.value for e in at.error]
+    next(c for c in at.checkbox if c.label.startswith("Tôi đã xem")).check().run()
+    next(b for b in at.button if b.label == "Khôi phục phiên bản này").click().run()
+    assert any("Hãy ghi lý do khôi phục" in e.value for e in at.error)
+    assert store.history("backan-2017").set_index("submission_id").at[int(older["submission_id"]), "status"] \
+        == "superseded"
+    next(t for t in at.text_input if t.label.startswith("Lý do khôi phục")).input("Sở yêu cầu lấy lại bản đầu").run()
+    next(b for b in at.button if b.label == "Khôi phục phiên bản này").click().run()
+    assert not at.exception
+    assert store.history("backan-2017").set_index("submission_id").at[int(older["submission_id"]), "status"] \
+        == "in_force"
+    assert "lý do: Sở yêu cầu lấy lại bản đầu" in table_with(at, "Chi tiết").value.iloc[0]["Chi tiết"]
+
+
+def test_submissions_show_who_sent_them_by_display_name():
+    at = admin_page()
+    shown = table_with(at, "Người nộp").value
+    names = accounts.list_users(Store(Settings.from_env().database_url)).set_index("username")["display_name"]
+    assert names["canbo.babe"] in set(shown["Người nộp"])
+    assert "canbo.babe" not in set(shown["Người nộp"])
+
+
+def test_data_table_reads_from_the_left_lets_a_person_choose_columns_and_leaves_empty_cells_empty():
+    at = login("admin")
+    at.switch_page("pages/data.py").run()
+    shown = at.dataframe[0]
+    assert list(shown.value.columns)[:6] == ["Huyện, thành phố", "Đơn vị báo cáo", "Kỳ báo cáo", "Mã chỉ tiêu",
+                                             "Tên chỉ tiêu", "Kết quả trong kỳ"]
+    assert shown.proto.placeholder == "" and shown.proto.HasField("placeholder")
+    assert "Quý I/2017" in set(shown.value["Kỳ báo cáo"]) and not any(
+        str(p).startswith("Tháng 1–3") for p in shown.value["Kỳ báo cáo"])
+    chooser = next(m for m in at.multiselect if m.label == "Cột hiển thị")
+    chooser.select("uploaded_by").unselect("communes").run()
+    columns = list(at.dataframe[0].value.columns)
+    assert "Người nộp" in columns and "Các xã, phường, thị trấn" not in columns
+    assert columns.index("Người nộp") > columns.index("Kết quả trong kỳ")
+
+
+def test_no_multiselect_offers_english_select_all():
+    at = login("admin")
+    for page in ("pages/data.py", "pages/admin.py"):
+        at.switch_page(page).run()
+        assert at.multiselect and all(m.proto.select_all == 0 for m in at.multiselect), page
+
+
+def test_the_allocations_editor_leaves_empty_cells_empty():
+    at = admin_page()
+    editor = next(d for d in at.dataframe if d.proto.editing_mode)
+    assert editor.proto.HasField("placeholder") and editor.proto.placeholder == ""
+
+
+def test_csv_offers_the_semicolon_that_vietnamese_excel_opens():
+    at = login("admin")
+    at.switch_page("pages/data.py").run()
+    semicolon = next(b for b in at.download_button if b.label == "Tải CSV cho Excel tiếng Việt (;)")
+    text = downloaded(semicolon).decode("utf-8-sig")
+    header = text.splitlines()[0].split(";")
+    assert header[:3] == ["Huyện, thành phố", "Đơn vị báo cáo", "Kỳ báo cáo"]
+    assert "dấu chấm phẩy" in texts(at)
+
+
+EMOJI = __import__("re").compile("[\U0001F000-\U0001FAFF\u2600-\u26FF\u2700-\u27BF\u2B00-\u2BFF\u23E9-\u23FA\uFE0F]")
+ALLOWED_MARKS = set(__import__("mdplan_core.labels", fromlist=["x"]).STATUS_ICON.values()) | {"✗"}
+
+
+@pytest.mark.parametrize("path", sorted(str(p.relative_to(Path(APP).parent)) for p in [
+    *Path(APP).parent.glob("pages/*.py"), Path(APP), Path(APP).parent / "mdplan_core/labels.py",
+    Path(APP).parent / "mdplan_core/views.py"]))
+def test_no_emoji_icons_in_pages_and_labels(path):
+    """An office PC without an emoji font shows an emoji as an empty box."""
+    text = (Path(APP).parent / path).read_text(encoding="utf-8")
+    assert [c for c in EMOJI.findall(text) if c not in ALLOWED_MARKS] == []
+
+
+def test_status_words_carry_marks_that_need_no_emoji_font():
+    from mdplan_core import labels
+    marks = [*labels.STATUS_ICON.values(), *labels.REPORT_STATUS_ICON.values()]
+    assert not [m for m in marks if EMOJI.search(m) and m not in "✓✗"]
+    assert labels.report_status_text("missing") == "✗ Chưa gửi"
+    assert all(icon.startswith(":material/") for _, icon in labels.UPLOAD_OUTCOME.values())

@@ -391,3 +391,23 @@ def test_history_units_keep_other_units_earlier_versions_out_and_their_values_in
     assert Filters(include_history=True).apply(history).equals(history)  # None: every unit's
     assert dict(babe.describe(PLAN))["Bản đã được thay thế, đã bị hủy của"] == "UBND huyện Ba Bể"
     assert dict(nobody.describe(PLAN))["Bản đã được thay thế, đã bị hủy của"].startswith("Không đơn vị nào")
+
+
+# --- issue 9: admin ---
+def test_csv_for_vietnamese_excel_uses_semicolons_and_decimal_commas():
+    table = pd.DataFrame({"place": ["Huyện Ba Bể"], "unit": ["UBND huyện Ba Bể"], "period": ["Quý I/2017"],
+                          "value": [12.5], "note": ["a; b"]})
+    text = to_csv(table, "district", ";").decode("utf-8-sig").splitlines()
+    assert text[0] == "Huyện, thành phố;Đơn vị báo cáo;Kỳ báo cáo;Kết quả trong kỳ;Ghi chú"
+    assert text[1] == 'Huyện Ba Bể;UBND huyện Ba Bể;Quý I/2017;12,5;"a; b"'
+    assert to_csv(table, "district").decode("utf-8-sig").splitlines()[1].split(",")[3] == "12.5"
+    with pytest.raises(ValueError):
+        to_csv(table, "district", "\t")
+
+
+def test_display_reads_from_the_left_and_shows_only_the_chosen_columns():
+    assert export.COLUMNS[:4] == ["place", "unit", "period", "indicator_code"]
+    table = pd.DataFrame({c: ["x"] for c in export.TABLE_COLUMNS})
+    shown = export.for_display(table, "district", ["uploaded_by", "period"])
+    assert list(shown.columns) == ["Kỳ báo cáo", "Người nộp"]
+    assert list(export.for_display(table, "district").columns) == list(export.HEADERS.values())

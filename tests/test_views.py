@@ -85,3 +85,25 @@ def test_indicator_cards_write_each_way_as_it_reads():
     note = views.indicator_card(pd.Series({**row.to_dict(), "unit": "tin, bài", "aggregation": "qualitative",
                                            "target": None, "actual": 54, "status": "qualitative"}))
     assert (note.headline, note.share) == ("54 tin, bài", None)
+
+
+# --- issue 9: admin ---
+def test_rollback_changes_lists_what_differs_between_the_version_in_force_and_the_one_restored():
+    from mdplan_core.plan import load_plan
+    from mdplan_core.report import Period
+    from mdplan_core.views import rollback_changes
+    plan = load_plan()
+    base = dict(unit_code="ubnd_061", start_month=1, end_month=3, text=None, note=None)
+    values = pd.DataFrame([
+        {**base, "submission_id": 1, "version": 1, "status": "superseded", "indicator_code": "CT1.1", "value": 2.0},
+        {**base, "submission_id": 1, "version": 1, "status": "superseded", "indicator_code": "CT1.2", "value": 5.0},
+        {**base, "submission_id": 2, "version": 2, "status": "in_force", "indicator_code": "CT1.1", "value": 3.0},
+        {**base, "submission_id": 2, "version": 2, "status": "in_force", "indicator_code": "CT1.2", "value": 5.0},
+    ])
+    communes = pd.DataFrame(columns=["submission_id", "unit_code", "start_month", "end_month", "indicator_code",
+                                     "commune_code"])
+    out = rollback_changes(plan, values, communes, "ubnd_061", Period(2017, 1, 3), 1)
+    assert list(out["Mã"]) == ["CT1.1"]
+    assert out.iloc[0, 2:].tolist() == ["3", "2"]
+    assert list(out.columns)[2:] == ["Đang có hiệu lực (lần nộp 2)", "Sau khi khôi phục (lần nộp 1)"]
+    assert rollback_changes(plan, values, communes, "ubnd_061", Period(2017, 1, 3), 2).empty
