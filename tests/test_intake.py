@@ -92,7 +92,8 @@ def test_nul_in_a_file_name_or_an_xls_note_is_never_stored(store):
     assert out.outcome == "stored", out.findings
     # The reporter's cell, the signature that repeats it (a formula LibreOffice computed), the note.
     assert [(f.code, f.cell) for f in out.findings] == [
-        ("text.control_characters", cell) for cell in ("C15", "G20", "A45")]
+        ("text.control_characters", cell) for cell in ("C15", "G20", "A45")] + [
+        ("value.implausible", "F21")]  # 1.234 people in a quarter: the province's year is 500
     assert list(store.history(None)["filename"]) == ["ba-be .xls"]
     assert store.history(None)["reporter"].iloc[0] == "Nguyễn Thị Hoa"
     assert store.values("backan-2017", 2017).set_index("indicator_code").at["CT1.1", "note"] == "Lớp ghép\nthôn Nà Cọ"
@@ -177,7 +178,7 @@ def test_uploads_are_logged_with_unit_period_user_and_size(store, caplog):
 
     stored, refused = [r for r in caplog.records if r.name == "mdplan_core.intake"]
     assert stored.getMessage() == (f"upload stored: unit=ubnd_061 period={Q1} user=canbo.babe "
-                                   f"file='ba-be-q1.xlsx' bytes={len(data)} version=1 warnings=0")
+                                   f"file='ba-be-q1.xlsx' bytes={len(data)} version=1 warnings=1")
     assert refused.levelname == "INFO" and refused.getMessage() == (
         f"upload refused: unit=ubnd_061 period={Q1} user=canbo.babe file='bad.xlsx' "
         f"bytes={len(bad)} errors=value.negative")
