@@ -293,7 +293,8 @@ def test_tile_map_places_districts_on_their_tiles():
         assert text.startswith(f"<b>{d.short_name}</b><br>")
     ba_be = PLAN.places.set_index("code").loc[BA_BE]
     assert tiles.z[ba_be.tile_row][ba_be.tile_col] == pytest.approx(0.8)
-    assert tiles.text[ba_be.tile_row][ba_be.tile_col] == "<b>Ba Bể</b><br>80% phân bổ"
+    assert tiles.text[ba_be.tile_row][ba_be.tile_col] == "<b>Ba Bể</b><br>80%*"
+    assert fig.layout.title.subtitle.text.count("tổng tỉnh") == 1  # said once, not per tile
     assert tiles.text[0][0] == ""  # no district there: nothing written
     assert fig.layout.yaxis.scaleanchor == "x"
     counts = charts.tile_map(MATRIX[MATRIX["indicator_code"] == "CT1.2"], "Người", value="actual")
@@ -305,7 +306,8 @@ def test_district_ranking_orders_districts_and_marks_allocations():
     bars = fig.data[0]
     assert list(bars.y[:2]) == ["Ba Bể", "TP Bắc Kạn"]
     assert list(bars.x[:2]) == [4, 1]
-    assert bars.text[0] == "4 lớp · 80% phân bổ" and bars.text[1] == "1 lớp · 16,7% tổng tỉnh"
+    assert bars.text[0] == "4 lớp · 80%*" and bars.text[1] == "1 lớp · 16,7%"
+    assert fig.layout.xaxis.title.text.count("tổng tỉnh") == 1  # said once, under the bars
     marks = fig.data[1]
     assert list(marks.y) == ["Ba Bể"] and list(marks.x) == [5]
 
