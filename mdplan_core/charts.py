@@ -32,6 +32,7 @@ SHARE_SCALE = [[0.0, "#F3F8FC"], [1.0, "#0072B2"]]       # share of the provinci
 VALUE_SCALE = [[0.0, "#F3F8FC"], [1.0, "#0072B2"]]
 
 PHONE_LINE = 48   # characters of 12 px text that fit a chart 390 px wide
+PHONE_TITLE = 38  # characters of a 17 px title that fit a chart 390 px wide
 GAUGE_BAND = 0.45  # the overall gauge's bar takes the lower part; its figure sits above
 
 TEXT = {
@@ -110,7 +111,7 @@ def _style(fig: go.Figure, *, title: str | None = None, subtitle: str | None = N
         template="plotly_white",
         font=dict(family=FONT, size=13, color=INK),
         hoverlabel=dict(font_family=FONT),
-        margin=dict(l=10, r=10, t=(52 if title else 20) + (22 if subtitle else 0)
+        margin=dict(l=10, r=10, t=(52 + 22 * title.count("<br>") if title else 20) + (22 if subtitle else 0)
                     + (30 if legend else 0), b=40) | (margin or {}),
         showlegend=legend,
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, xanchor="left",
@@ -331,7 +332,8 @@ def monthly_bars(monthly: pd.DataFrame, indicator_name: str, unit: str,
                  place_name: str) -> go.Figure:
     """One district's results month by month (bars) and their running total (line), for the
     drill-down. Input: `progress.cumulative_by_month(..., district=..., indicator=...)`."""
-    title = TEXT["monthly_title"].format(district=place_name, indicator=indicator_name)
+    title = "<br>".join(textwrap.wrap(TEXT["monthly_title"].format(district=place_name, indicator=indicator_name),
+                                      PHONE_TITLE))
     m = monthly.dropna(subset=["in_month"])
     if m.empty or not (m["in_month"] > 0).any():
         return empty_figure(TEXT["no_results"], title=title)

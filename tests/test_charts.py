@@ -539,3 +539,10 @@ def test_the_overall_gauge_reads_at_phone_width():
     assert format_percent(progress.overall_progress(TABLE)) in headline.text
     texts = [fig.layout.title.text, fig.layout.title.subtitle.text, headline.text]
     assert all(len(line) <= 50 for text in texts for line in _lines(text))  # ~350 px of 12 px text
+
+
+def test_the_drilldown_title_wraps_to_phone_width():
+    fig = charts.monthly_bars(MONTHLY, "Lớp tuyên truyền về phòng, chống mại dâm", "lớp", "Thành phố Bắc Kạn")
+    lines = fig.layout.title.text.split("<br>")
+    assert len(lines) == 2 and all(len(line) <= 40 for line in lines)
+    assert fig.layout.margin.t >= 52 + 22 + 22  # room for the second line
