@@ -32,6 +32,7 @@ SHARE_SCALE = [[0.0, "#F3F8FC"], [1.0, "#0072B2"]]       # share of the provinci
 VALUE_SCALE = [[0.0, "#F3F8FC"], [1.0, "#0072B2"]]
 
 PHONE_LINE = 48   # characters of 12 px text that fit a chart 390 px wide
+PHONE_TITLE = 38  # characters of a 17 px title that fit a chart 390 px wide
 GAUGE_BAND = 0.45  # the overall gauge's bar takes the lower part; its figure sits above
 
 TEXT = {
@@ -68,8 +69,8 @@ TEXT = {
     "hover_month": "Tháng %{{x|%m/%Y}}: %{{y:,.0f}} {unit}<extra>{what}</extra>",
     "hover_day": "Đến %{{x|%d/%m/%Y}}: %{{y:,.0f}} {unit}<extra>{what}</extra>",
     "heatmap_title": "Kết quả theo huyện",
-    "heatmap_note": "Số trong ô: % tổng tỉnh, tức tỷ trọng của {level} trong kết quả toàn tỉnh.",
-    "heatmap_note_allocation": "Ô có dấu *: % chỉ tiêu phân bổ cho {level}.",
+    "heatmap_note": "Số %: % tổng tỉnh, tức tỷ trọng của {level} trong kết quả toàn tỉnh.",
+    "heatmap_note_allocation": "Số % có dấu *: % chỉ tiêu phân bổ cho {level}.",
     "heatmap_colorbar_allocation": "% chỉ tiêu<br>phân bổ",
     "heatmap_colorbar_share": "% tổng tỉnh",
     "cell_no_data": "chưa có",
@@ -110,7 +111,7 @@ def _style(fig: go.Figure, *, title: str | None = None, subtitle: str | None = N
         template="plotly_white",
         font=dict(family=FONT, size=13, color=INK),
         hoverlabel=dict(font_family=FONT),
-        margin=dict(l=10, r=10, t=(52 if title else 20) + (22 if subtitle else 0)
+        margin=dict(l=10, r=10, t=(52 + 22 * title.count("<br>") if title else 20) + (22 if subtitle else 0)
                     + (30 if legend else 0), b=40) | (margin or {}),
         showlegend=legend,
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, xanchor="left",
@@ -331,7 +332,8 @@ def monthly_bars(monthly: pd.DataFrame, indicator_name: str, unit: str,
                  place_name: str) -> go.Figure:
     """One district's results month by month (bars) and their running total (line), for the
     drill-down. Input: `progress.cumulative_by_month(..., district=..., indicator=...)`."""
-    title = TEXT["monthly_title"].format(district=place_name, indicator=indicator_name)
+    title = "<br>".join(textwrap.wrap(TEXT["monthly_title"].format(district=place_name, indicator=indicator_name),
+                                      PHONE_TITLE))
     m = monthly.dropna(subset=["in_month"])
     if m.empty or not (m["in_month"] > 0).any():
         return empty_figure(TEXT["no_results"], title=title)
@@ -364,6 +366,19 @@ def _cell_label(basis: pd.Series, value: pd.Series, sep: str = " ") -> list[str]
             else f"{_pct(v)}{sep}{labels.BASIS[b]}" for b, v in zip(basis, value)]
 
 
+def _basis_cells(basis: pd.Series, value: pd.Series) -> list[str]:
+    """'16,7%' (share of the province), '80%*' (of an allocated target): the words are said
+    once, by `_basis_note`, not in every cell."""
+    return [TEXT["cell_no_data"] if pd.isna(v) else _pct(v) + ("*" if b == "allocation" else "")
+            for b, v in zip(basis, value)]
+
+
+def _basis_note(basis: pd.Series, level: str) -> str:
+    word = labels.level_word(level)
+    return TEXT["heatmap_note"].format(level=word) + (
+        " " + TEXT["heatmap_note_allocation"].format(level=word) if (basis == "allocation").any() else "")
+
+
 def short_label(code: str, name: str, width: int = 11, lines: int = 3) -> str:
     """A column head for an indicator: its code, then its name in at most `lines` short
     lines, cut with '…' (the hover gives the whole name)."""
@@ -386,9 +401,7 @@ def district_heatmap(table: pd.DataFrame, *, title: str = TEXT["heatmap_title"],
     rows = list(dict.fromkeys(t["short_name"]))
     heads = dict(zip(t["indicator_code"], t["indicator_name"]))
     cols = list(heads)
-    t = t.assign(one=1.0, label=[
-        TEXT["cell_no_data"] if pd.isna(v) else _pct(v) + ("*" if b == "allocation" else "")
-        for b, v in zip(t["basis"], t["value"])], hover=[
+    t = t.assign(one=1.0, label=_basis_cells(t["basis"], t["value"]), hover=[
         (TEXT["hover_cell_allocation"] if b == "allocation" else
          TEXT["hover_cell_share"] if pd.notna(v) else TEXT["hover_cell_empty"]).format(
             district=d, code=c, name=_wrap(n, 50), actual=_amount(a), allocated=_amount(al),
@@ -430,10 +443,7 @@ def district_heatmap(table: pd.DataFrame, *, title: str = TEXT["heatmap_title"],
     fig.update_xaxes(side="top", automargin=True, tickmode="array", tickvals=cols,
                      ticktext=[short_label(c, heads[c]) for c in cols], tickfont=dict(size=11),
                      tickangle=0)
-    word = labels.level_word(level)
-    note = TEXT["heatmap_note"].format(level=word) + (
-        " " + TEXT["heatmap_note_allocation"].format(level=word) if allocation.any() else "")
-    note = "<br>".join(textwrap.wrap(note, PHONE_LINE))
+    note = "<br>".join(textwrap.wrap(_basis_note(t["basis"], level), PHONE_LINE))
     return _style(fig, title=title, subtitle=note, height=230 + 40 * len(rows),
                   legend=False, margin=dict(t=130 + 16 * (note.count("<br>") + 1)))
 
@@ -450,8 +460,10 @@ def tile_map(district_values: pd.DataFrame, title: str, *, value: str = "value",
     if percent is None:
         percent = "basis" in t.columns and value == "value"
     shown = [_pct(v) if percent else _amount(v) if pd.notna(v) else "—" for v in t[value]]
+    note = TEXT["tile_note"]
     if "basis" in t.columns and value == "value":
-        shown = _cell_label(t["basis"], t[value])
+        shown = _basis_cells(t["basis"], t[value])
+        note += " " + _basis_note(t["basis"], "district")
     t = t.assign(text=[f"<b>{n}</b><br>{s}" for n, s in zip(t["short_name"], shown)],
                  z=t[value].astype(float))
     n_rows, n_cols = int(t["tile_row"].max()) + 1, int(t["tile_col"].max()) + 1
@@ -479,7 +491,7 @@ def tile_map(district_values: pd.DataFrame, title: str, *, value: str = "value",
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1,
                      constrain="domain")
-    note = "<br>".join(textwrap.wrap(TEXT["tile_note"], PHONE_LINE))
+    note = "<br>".join(textwrap.wrap(note, PHONE_LINE))
     return _style(fig, title=title, subtitle=note, height=160 + 110 * n_rows, legend=False,
                   margin=dict(t=60 + 16 * (note.count("<br>") + 1)))
 
@@ -495,7 +507,7 @@ def district_ranking(table: pd.DataFrame, *, by: str = "actual",
     if t.empty or (not (t["actual"] > 0).any() and t["allocated"].isna().all()):
         return empty_figure(title=name)
     unit = t["unit"].iloc[0]
-    t = t.assign(label=_cell_label(t["basis"], t["value"]))
+    t = t.assign(label=_basis_cells(t["basis"], t["value"]))  # short: it fits at phone width
     t = t.sort_values([by, "actual"], ascending=False, kind="stable", na_position="last")
     x = t[by].fillna(0.0)
     text = [f"{_amount(a)} {unit} · {lab}" for a, lab in zip(t["actual"], t["label"])]
@@ -514,10 +526,12 @@ def district_ranking(table: pd.DataFrame, *, by: str = "actual",
         top = max(top, float(a["allocated"].max()))
     fig.update_yaxes(categoryorder="array", categoryarray=list(t["short_name"]),
                      autorange="reversed", automargin=True)
-    axis = (dict(title=TEXT["ranking_axis_actual"].format(unit=unit), **_count_axis(top))
+    axis = (dict(title="<br>".join(textwrap.wrap(TEXT["ranking_axis_actual"].format(unit=unit) + " · "
+                                                 + _basis_note(t["basis"], "district"), PHONE_LINE)),
+                 title_font=dict(size=12), **_count_axis(top))
             if by == "actual" else dict(title=TEXT["ranking_axis_value"], tickformat=".0%"))
     fig.update_xaxes(range=[0, max(top, 1e-9) * 1.6], **axis)
-    return _style(fig, title=name, height=110 + 40 * len(t))
+    return _style(fig, title=name, height=150 + 40 * len(t), margin=dict(b=100))
 
 
 TILE_MAP_MAX_PLACES = 15  # beyond this, tiles get too small to read a name and a number

@@ -17,7 +17,7 @@ def wait_ready(page):
     app = page.locator("[data-testid='stApp']")
     expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=30000)
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=60000)
-    expect(page.locator("[data-testid='stSkeleton']")).to_have_count(0, timeout=30000)
+    expect(page.locator("[data-testid='stSkeleton']")).to_have_count(0, timeout=90000)
 
 
 def login(page, user, password):

@@ -294,7 +294,8 @@ def test_tile_map_places_districts_on_their_tiles():
         assert text.startswith(f"<b>{d.short_name}</b><br>")
     ba_be = PLAN.places.set_index("code").loc[BA_BE]
     assert tiles.z[ba_be.tile_row][ba_be.tile_col] == pytest.approx(0.8)
-    assert tiles.text[ba_be.tile_row][ba_be.tile_col] == "<b>Ba Bể</b><br>80% phân bổ"
+    assert tiles.text[ba_be.tile_row][ba_be.tile_col] == "<b>Ba Bể</b><br>80%*"
+    assert fig.layout.title.subtitle.text.count("tổng tỉnh") == 1  # said once, not per tile
     assert tiles.text[0][0] == ""  # no district there: nothing written
     assert fig.layout.yaxis.scaleanchor == "x"
     counts = charts.tile_map(MATRIX[MATRIX["indicator_code"] == "CT1.2"], "Người", value="actual")
@@ -306,7 +307,8 @@ def test_district_ranking_orders_districts_and_marks_allocations():
     bars = fig.data[0]
     assert list(bars.y[:2]) == ["Ba Bể", "TP Bắc Kạn"]
     assert list(bars.x[:2]) == [4, 1]
-    assert bars.text[0] == "4 lớp · 80% phân bổ" and bars.text[1] == "1 lớp · 16,7% tổng tỉnh"
+    assert bars.text[0] == "4 lớp · 80%*" and bars.text[1] == "1 lớp · 16,7%"
+    assert fig.layout.xaxis.title.text.count("tổng tỉnh") == 1  # said once, under the bars
     marks = fig.data[1]
     assert list(marks.y) == ["Ba Bể"] and list(marks.x) == [5]
 
@@ -538,3 +540,10 @@ def test_the_overall_gauge_reads_at_phone_width():
     assert format_percent(progress.overall_progress(TABLE)) in headline.text
     texts = [fig.layout.title.text, fig.layout.title.subtitle.text, headline.text]
     assert all(len(line) <= 50 for text in texts for line in _lines(text))  # ~350 px of 12 px text
+
+
+def test_the_drilldown_title_wraps_to_phone_width():
+    fig = charts.monthly_bars(MONTHLY, "Lớp tuyên truyền về phòng, chống mại dâm", "lớp", "Thành phố Bắc Kạn")
+    lines = fig.layout.title.text.split("<br>")
+    assert len(lines) == 2 and all(len(line) <= 40 for line in lines)
+    assert fig.layout.margin.t >= 52 + 22 + 22  # room for the second line
