@@ -61,6 +61,7 @@ def known_data(store, plan, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]
     return (store.values(plan.id, plan.year, known_on=at),
             store.communes(plan.id, plan.year, known_on=at))
 
+
 VALUE_COLUMNS = ["submission_id", "unit_code", "place_code", "start_month", "end_month",
                  "indicator_code", "value", "text", "note"]
 COMMUNE_COLUMNS = ["submission_id", "unit_code", "place_code", "start_month", "end_month",

@@ -203,7 +203,7 @@ def test_officer_downloads_template_uploads_and_the_overview_changes():
     # The officer's unit is fixed; the template is theirs. Ba Bể corrects its Q4 report.
     assert at.selectbox[0].value == "ubnd_061" and at.selectbox[0].disabled
     # The desk says what the unit still owes: Ba Bể sent every quarter of the demo year.
-    assert "Đến ngày 31/12/2017, đơn vị đã gửi đủ báo cáo các kỳ đã đến hạn" in texts(at)
+    assert "Đến ngày 31/01/2018, đơn vị đã gửi đủ báo cáo các kỳ đã đến hạn" in texts(at)
     at.selectbox[1].select_index(3).run()
     template = openpyxl.load_workbook(io.BytesIO(downloaded(at.download_button[0])))
     assert template["_mdplan"]["B3"].value == "ubnd_061"
@@ -215,7 +215,7 @@ def test_officer_downloads_template_uploads_and_the_overview_changes():
     assert not at.exception
     assert "Tệp hợp lệ" in at.warning[-1].value  # it replaces Ba Bể's Q4 report in force
     findings = at.table[-1].value
-    assert list(findings["Mức độ"]) == ["Lưu ý"] and list(findings["Ô"]) == ["F28"]
+    assert list(findings["Mức độ"]) == ["▲ Lưu ý"] and list(findings["Ô"]) == ["F28"]
     save = next(b for b in at.button if b.label.startswith("Lưu"))
     save.click().run()
     assert "Đã lưu, thay thế báo cáo cùng kỳ trước đó (lần nộp thứ 2)" in texts(at)
@@ -375,7 +375,7 @@ def test_staff_download_the_year_end_summary_as_of_the_review_date():
     sheet = book["Theo chỉ tiêu"]
     row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "CT1.1")
     store = Store(Settings.from_env().database_url)
-    table = progress.by_indicator(PLAN, store.values("backan-2017", 2017), store.communes("backan-2017", 2017), as_of)
+    table = progress.by_indicator(PLAN, *progress.known_data(store, PLAN, as_of), as_of)
     year_end = row[5]
     assert year_end == table.set_index("code").at["CT1.1", "actual"] > 0
     assert f"Số liệu tính đến ngày {as_of:%d/%m/%Y}" in [c.value for c in sheet["A"][:5]]
@@ -385,8 +385,8 @@ def test_staff_download_the_year_end_summary_as_of_the_review_date():
     march = openpyxl.load_workbook(io.BytesIO(downloaded(button)))["Theo chỉ tiêu"]
     assert "Số liệu tính đến ngày 31/03/2017" in [c.value for c in march["A"][:5]]
     row = next(r for r in march.iter_rows(values_only=True) if r[0] == "CT1.1")
-    table = progress.by_indicator(PLAN, store.values("backan-2017", 2017), store.communes("backan-2017", 2017),
-                                  dt.date(2017, 3, 31))
+    march_day = dt.date(2017, 3, 31)
+    table = progress.by_indicator(PLAN, *progress.known_data(store, PLAN, march_day), march_day)
     assert row[5] == table.set_index("code").at["CT1.1", "actual"] < year_end
 
 
