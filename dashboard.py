@@ -4,6 +4,7 @@ import contextlib
 import logging
 import secrets
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from mdplan_core import accounts, installation, views
@@ -57,6 +58,19 @@ def demo_accounts(url: str):
     return accounts.ensure_demo_accounts(common.store(), catalogue(common.store()), common.settings())
 
 
+def warm_up_browser() -> None:
+    """The browser fetches the code of each kind of element the first time one is drawn, the
+    chart code above all. Drawing one of each, hidden, on the login page lets it fetch them while
+    the person types, so the overview draws at once after the click."""
+    with st.container(key="warm-up"):
+        st.html("<style>.st-key-warm-up {display: none}</style>")
+        st.plotly_chart(go.Figure(), key="warm-up-chart")
+        st.metric("warm-up", 0, label_visibility="collapsed")
+        st.progress(0)
+        st.selectbox("warm-up", [""], key="warm-up-select", label_visibility="collapsed", disabled=True)
+        st.date_input("warm-up", value=None, key="warm-up-date", label_visibility="collapsed", disabled=True)
+
+
 def login() -> None:
     common.header("Đăng nhập mdplan")
     st.write("Theo dõi thực hiện kế hoạch của tỉnh, thành phố: chỉ tiêu, kết quả và tình hình báo cáo.")
@@ -76,6 +90,7 @@ def login() -> None:
         demo = demo_accounts(common.settings().database_url)
         st.info("Tài khoản minh họa (chỉ có ở chế độ minh họa):", icon=":material/science:")
         st.table(accounts.demo_table(common.store(), demo))
+    warm_up_browser()
 
 
 def current_user() -> accounts.User | None:

@@ -67,9 +67,9 @@ TEXT = {
     "title": "BÁO CÁO KẾT QUẢ THỰC HIỆN",
     "period": "Kỳ báo cáo: {label}",
     "legend": ("Chỉ điền vào các ô nền vàng. Ô nền xám do mdplan điền sẵn; ô nền xanh tự "
-               "tính từ sheet «Xã, phường». Cách điền: xem sheet «Hướng dẫn»."),
+               "tính từ trang tính «Xã, phường». Cách điền: xem trang tính «Hướng dẫn»."),
     "legend_no_communes": ("Chỉ điền vào các ô nền vàng. Ô nền xám do mdplan điền sẵn. "
-                           "Cách điền: xem sheet «Hướng dẫn»."),
+                           "Cách điền: xem trang tính «Hướng dẫn»."),
     "sign_date_blank": "…………, ngày …… tháng …… năm ……",
     "sign_date": '"{place}, ngày "&DAY({cell})&" tháng "&MONTH({cell})&" năm "&YEAR({cell})',
     "sign_hint_left": "(Ký, ghi rõ họ tên)",
@@ -120,7 +120,7 @@ ERRORS = {
 
 def _guide(plan: Plan, unit, period: Period, communes: list[str]) -> list[tuple[str, str]]:
     """The `Hướng dẫn` sheet as (style, text) lines; style is 'title', 'h' or ''. The section on
-    the sheet «Xã, phường» is there only when some indicator is counted from it."""
+    the trang tính «Xã, phường» is there only when some indicator is counted from it."""
     due = plan.report_due_date.strftime("%d/%m/%Y")
     via = plan.agency_name(plan.reporting.via)
     to = plan.agency_name(plan.reporting.to)
@@ -129,7 +129,7 @@ def _guide(plan: Plan, unit, period: Period, communes: list[str]) -> list[tuple[
         ("Ô nào cần điền", [
             "• Chỉ điền vào các ô nền vàng. Các ô nền xám (tên đơn vị, mã đơn vị, năm, kỳ "
             "báo cáo, mã và tên chỉ tiêu, chỉ tiêu năm) do mdplan điền sẵn và đã khóa.",
-            "• Sheet «Báo cáo»: điền Người báo cáo, Số điện thoại, Ngày báo cáo (dạng "
+            "• Trang tính «Báo cáo»: điền Người báo cáo, Số điện thoại, Ngày báo cáo (dạng "
             f"ngày/tháng/năm, ví dụ 15/12/{plan.year}), rồi cột «Kết quả trong kỳ» và "
             "«Ghi chú» của từng chỉ tiêu.",
             f"• «Chỉ tiêu năm» là chỉ tiêu chung của toàn {plan.province_kind} theo Kế hoạch, để "
@@ -143,8 +143,8 @@ def _guide(plan: Plan, unit, period: Period, communes: list[str]) -> list[tuple[
             "• Những giải thích khác (ví dụ: lớp ghép, số liệu ước tính) ghi ở cột «Ghi chú»."]),
         *([("Xã, phường, thị trấn", [
             f"• Các chỉ tiêu {codes} tính theo số xã, phường, thị trấn khác nhau. Không gõ số "
-            "vào ô kết quả của các chỉ tiêu này: ô đó tự đếm từ sheet «Xã, phường».",
-            "• Ở sheet «Xã, phường», mỗi dòng ghi một xã cho một chỉ tiêu: chọn mã chỉ tiêu, "
+            "vào ô kết quả của các chỉ tiêu này: ô đó tự đếm từ trang tính «Xã, phường».",
+            "• Ở trang tính «Xã, phường», mỗi dòng ghi một xã cho một chỉ tiêu: chọn mã chỉ tiêu, "
             "chọn tên xã từ danh sách thả xuống. Một xã tổ chức nhiều lớp chỉ ghi một lần "
             "(nếu ghi lặp, mdplan vẫn chỉ tính một).",
             "• Nếu một xã đạt cả hai chỉ tiêu, ghi hai dòng (mỗi chỉ tiêu một dòng)."])] if communes else []),
