@@ -20,7 +20,7 @@ STATUS_COLORS = {
     "met": "#009E73",          # bluish green
     "on_track": "#56B4E9",     # sky blue
     "behind": "#D55E00",       # vermillion
-    "missed": "#8A3B00",       # dark vermillion: behind, and no time left
+    "missed": "#000000",       # black: behind, and no time left
     "not_started": "#999999",  # grey
     "qualitative": "#CC79A7",  # reddish purple
 }
