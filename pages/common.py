@@ -19,7 +19,7 @@ from mdplan_core.plans import Catalogue, catalogue
 from mdplan_core.report import Period
 from mdplan_core.settings import Settings
 from mdplan_core.store import Store
-from mdplan_core.vntext import format_date
+from mdplan_core.vntext import format_date, format_number
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ if (!window.mdplanEnterCommitsDate) {
   }, true);
 }
 </script>"""
+SENT_LATER = "{n} lần nộp sau ngày này chưa được tính"
 AS_OF_HELP = ("Số liệu và tình hình báo cáo như đã biết vào hết ngày này: chỉ tính các báo cáo đã "
               "nhận đến hết ngày đó. Chọn từ {first} đến {last} (hạn nhận báo cáo muộn của năm).")
 DEMO_BANNER = ("**Dữ liệu minh họa.** Các số liệu và tài khoản trên trang này là dữ liệu mẫu, "
@@ -276,7 +277,9 @@ def header(title: str) -> None:
 
 
 def caption_as_of(day: dt.date) -> None:
-    st.caption(f"Số liệu tính đến ngày {format_date(day)} · {plan().attached_line.strip('()')}")
+    later = progress.sent_later(submissions(), plan(), day)
+    note = f" · {SENT_LATER.format(n=format_number(later))}" if later else ""
+    st.caption(f"Số liệu tính đến ngày {format_date(day)} · {plan().attached_line.strip('()')}{note}")
 
 
 def monitoring_page(title: str):
