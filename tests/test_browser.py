@@ -181,3 +181,20 @@ def test_officer_reports_and_staff_export(server, tmp_path):
         codes = {row[header.index("Mã chỉ tiêu")] for row in sheet.iter_rows(min_row=2, values_only=True)}
         assert sheet.max_row - 1 == rows and codes == {"CT4.1"}
         assert any("Kiểm tra, xử lý" in str(c.value) for row in book["Bộ lọc"].iter_rows() for c in row)
+
+
+# --- issue 9: asof ---
+def test_the_review_date_takes_effect_on_enter(server):
+    """Streamlit's date field alone commits a typed date only on a click elsewhere; Enter must do."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1600})
+        page.goto(server)
+        wait_ready(page)
+        login(page, "lanhdao", "LanhDao@2017")
+        year = page.get_by_role("spinbutton", name="year, Ngày xem xét").get_attribute("aria-valuenow")
+        page.get_by_role("spinbutton", name="day, Ngày xem xét").click()
+        page.keyboard.type(f"0106{year}")
+        page.keyboard.press("Enter")
+        expect(page.get_by_text(f"Số liệu tính đến ngày 01/06/{year}").first).to_be_visible(timeout=60000)
+        browser.close()
