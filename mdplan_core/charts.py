@@ -560,8 +560,8 @@ def uses_tile_map(places: pd.DataFrame) -> bool:
 
 
 def _place_text(r, percent: bool, unit: str | None) -> str:
-    """What a place's bar says: '6/10 lớp · 60% · 🟢 Đúng tiến độ', '12 lớp', or for
-    ratios (`unit=None`) '60% · ⚠️ Chậm'."""
+    """What a place's bar says: '6/10 lớp · 60% · ● Đúng tiến độ', '12 lớp', or for
+    ratios (`unit=None`) '60% · ▲ Chậm'."""
     if not percent:
         return f"{_amount(r.actual)} {unit or ''}".strip()
     if pd.isna(r.status):

@@ -54,6 +54,13 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), LOCAL_TZ) - dt.timedelta(microseconds=1)
 
 
+def sent_later(history: pd.DataFrame, plan, as_of: dt.date) -> int:
+    """How many uploads of the plan's year (`Store.history`) came after the end of `as_of`:
+    not counted on that review date."""
+    mine = history[history["year"] == plan.year]
+    return int((mine["uploaded_at"] > pd.Timestamp(end_of_day(as_of))).sum())
+
+
 def known_data(store, plan, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(values, communes) of the plan's year as known at the end of `as_of`: per unit and
     period the version in force that day; later uploads, revisions and rollbacks do not count."""

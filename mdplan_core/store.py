@@ -548,7 +548,7 @@ class Store:
                       s.start_month, s.end_month, v.indicator_code, v.value, v.text, v.note,
                       s.version, s.status, s.uploaded_by, s.uploaded_at, s.demo)
             .join_from(submissions, submission_values, v.submission_id == s.id)
-            .where(*_of_year(plan_id, year, history, known_on))
+            .where(*_of_year(plan_id, year, history, known_on, self.engine.dialect.name))
             .order_by(s.unit_code, s.start_month, s.version, v.indicator_code)
         )
         return self.frame(stmt, _VALUES_DTYPES)
@@ -562,7 +562,7 @@ class Store:
             sa.select(s.id.label("submission_id"), s.unit_code, s.place_code,
                       s.start_month, s.end_month, c.indicator_code, c.place_code.label("commune_code"))
             .join_from(submissions, submission_places, c.submission_id == s.id)
-            .where(*_of_year(plan_id, year, history, known_on))
+            .where(*_of_year(plan_id, year, history, known_on, self.engine.dialect.name))
             .order_by(s.unit_code, s.start_month, c.submission_id, c.indicator_code,
                       c.place_code)
         )
@@ -605,18 +605,26 @@ class Store:
         return frame.astype(dtypes)
 
 
-def _of_year(plan_id: str, year: int, history: bool, known_on: dt.datetime | None = None) -> list:
+def _of_year(plan_id: str, year: int, history: bool, known_on: dt.datetime | None = None,
+             dialect: str = "sqlite") -> list:
     """The filter of a read: the plan and year, and unless `history` the submissions in force
     only (now, or at `known_on`)."""
     where = [submissions.c.plan_id == plan_id, submissions.c.year == year]
     if history:
         return where
     if known_on is not None:
-        return where + [submissions.c.id.in_(known_at(plan_id, year, known_on))]
+        return where + [submissions.c.id.in_(known_at(plan_id, year, known_on, dialect))]
     return where + [submissions.c.status == IN_FORCE]
 
 
-def known_at(plan_id: str, year: int, at: dt.datetime):
+def _json_integer(column, key: str, dialect: str):
+    """An integer of a JSON text column (the audit log's `detail`), read in SQL."""
+    if dialect == "postgresql":
+        return sa.cast(sa.cast(column, pg_dialect.JSONB)[key].astext, sa.Integer)
+    return sa.func.json_extract(column, f"$.{key}")  # SQLite: CAST AS JSON would make it a number
+
+
+def known_at(plan_id: str, year: int, at: dt.datetime, dialect: str):
     """A SELECT of the ids of the submissions of a plan's `year` that were in force at `at`:
     per unit and period, the subject of the latest event by then, an upload (which puts
     its version in force) or a rollback (which puts the version it names back)."""
@@ -624,7 +632,7 @@ def known_at(plan_id: str, year: int, at: dt.datetime):
     period = [s.unit_code, s.start_month, s.end_month]
     uploads = sa.select(s.id.label("submission_id"), *period, s.uploaded_at.label("at")).where(
         s.plan_id == plan_id, s.year == year, s.uploaded_at <= at)
-    target = sa.cast(a.detail, sa.JSON)["submission_id"].as_integer()
+    target = _json_integer(a.detail, "submission_id", dialect)
     rollbacks = (sa.select(s.id.label("submission_id"), *period, a.at.label("at"))
                  .join_from(audit_log, submissions, s.id == target)
                  .where(a.action == "rollback", s.plan_id == plan_id, s.year == year, a.at <= at))

@@ -19,7 +19,7 @@ from mdplan_core.plans import Catalogue, catalogue
 from mdplan_core.report import Period
 from mdplan_core.settings import Settings
 from mdplan_core.store import Store
-from mdplan_core.vntext import format_date
+from mdplan_core.vntext import format_date, format_number
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,23 @@ ROOT_SCRIPT = Path(__file__).resolve().parent.parent / "dashboard.py"
 # other way shows nothing). Unset outside the navigation.
 _navigated = contextvars.ContextVar("mdplan_navigated")
 
+# Streamlit 1.67's date field commits a typed date only on a click outside it (not on Enter,
+# not on Tab, not on blur alone): on Enter in a date field, do what such a click does.
+ENTER_COMMITS_DATE = """<script>
+if (!window.mdplanEnterCommitsDate) {
+  window.mdplanEnterCommitsDate = true;
+  document.addEventListener("keydown", (event) => {
+    const field = event.target.closest && event.target.closest("[data-testid='stDateInputField']");
+    if (event.key !== "Enter" || !field) return;
+    event.target.blur();
+    for (const [Kind, type] of [[PointerEvent, "pointerdown"], [MouseEvent, "mousedown"],
+                                [PointerEvent, "pointerup"], [MouseEvent, "mouseup"], [MouseEvent, "click"]]) {
+      document.body.dispatchEvent(new Kind(type, {bubbles: true}));
+    }
+  }, true);
+}
+</script>"""
+SENT_LATER = "{n} lần nộp sau ngày này chưa được tính"
 AS_OF_HELP = ("Số liệu và tình hình báo cáo như đã biết vào hết ngày này: chỉ tính các báo cáo đã "
               "nhận đến hết ngày đó. Chọn từ {first} đến {last} (hạn nhận báo cáo muộn của năm).")
 DEMO_BANNER = ("**Dữ liệu minh họa.** Các số liệu và tài khoản trên trang này là dữ liệu mẫu, "
@@ -293,6 +310,7 @@ def as_of() -> dt.date:
     chosen = st.sidebar.date_input("Ngày xem xét", value=value, min_value=first, max_value=last,
                                    format="DD/MM/YYYY", key=f"as_of_widget:{current.id}:{current.year}",
                                    help=AS_OF_HELP.format(first=format_date(first), last=format_date(last)))
+    st.sidebar.html(ENTER_COMMITS_DATE, unsafe_allow_javascript=True, width="content")
     st.session_state[key] = chosen
     return chosen
 
@@ -304,7 +322,9 @@ def header(title: str) -> None:
 
 
 def caption_as_of(day: dt.date) -> None:
-    st.caption(f"Số liệu tính đến ngày {format_date(day)} · {plan().attached_line.strip('()')}")
+    later = progress.sent_later(submissions(), plan(), day)
+    note = f" · {SENT_LATER.format(n=format_number(later))}" if later else ""
+    st.caption(f"Số liệu tính đến ngày {format_date(day)} · {plan().attached_line.strip('()')}{note}")
 
 
 def monitoring_page(title: str):

@@ -141,7 +141,8 @@ def test_overview_shows_each_indicator_with_status_words():
     assert at.title[0].value == "Tổng quan"
     # Demo totals at 31/12/2017 (see mdplan_core/demo.py): CT2.1 1 of 2, CT5.2 5 of 8.
     assert "### 1 / 2 mô hình" in body and "### 5 / 8 cuộc" in body
-    assert "✓ Đạt" in body and "✗ Chưa đạt" in body  # the plan year is over: missed, not behind
+    # The default review date is after the plan's end (31/01/2018): a missed target is "Chưa đạt".
+    assert "✓ Đạt" in body and "✗ Chưa đạt" in body and "Chậm" not in body
 
 
 def test_review_date_changes_the_numbers_and_survives_page_moves():
@@ -226,8 +227,10 @@ def test_officer_downloads_template_uploads_and_the_overview_changes():
     assert downloaded(original) == data
     after = ct11_actual()
     assert after > before
+    # The overview shows what was known on the review date (at most 31/01/2018): a revision
+    # sent today is not counted there, and the page says so.
     at.switch_page("pages/overview.py").run()
-    assert f"### {after} / 10 lớp" in texts(at)
+    assert f"### {before} / 10 lớp" in texts(at) and "chưa được tính" in texts(at)
 
 
 def test_officer_cannot_upload_for_another_unit():
@@ -1021,3 +1024,56 @@ def test_an_officer_uploads_a_report_written_the_way_offices_write_it():
     assert "1.260 người trong kỳ" in shown and "125 người" in shown
     assert not any("0000" in str(v) for v in at.table[0].value.to_numpy().ravel())
     assert any(b.label.startswith("Lưu") for b in at.button)
+
+
+# --- issue 9: asof ---
+@pytest.fixture(scope="module")
+def ngan_son_late_dir(demo_dir, tmp_path_factory):
+    """The demo year plus the issue's case: Ngân Sơn sends its missing Q3 on 15/01/2018."""
+    import shutil
+
+    from mdplan_core.report import ParsedReport, ReportValue
+
+    path = tmp_path_factory.mktemp("ngan-son") / "data"
+    shutil.copytree(demo_dir, path)
+    store = Store.open(Settings.from_env({"MDPLAN_DATA_DIR": str(path), "MDPLAN_DEMO": "1"}))
+    report = ParsedReport("ubnd_062", Period(2017, 7, 9), [ReportValue("CT1.1", 1), ReportValue("CT1.2", 40)],
+                          reporter="Lăng Văn Tuấn", report_date=dt.date(2018, 1, 15))
+    assert not store.save_report(report, plan_id="backan-2017", place_code="062", data=b"ngan-son-quy-3",
+                                 filename="Ngan Son quy III-2017.xlsx", user="canbo.nganson",
+                                 uploaded_at=dt.datetime(2018, 1, 15, 9, tzinfo=progress.LOCAL_TZ)).refused
+    store.dispose()
+    return path
+
+
+def metric(at, label) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_a_report_sent_in_january_counts_as_late_on_every_page(ngan_son_late_dir, monkeypatch):
+    monkeypatch.setenv("MDPLAN_DATA_DIR", str(ngan_son_late_dir))
+    at = login("leader")
+    # Default review date: today, clipped to the year and its January.
+    assert at.session_state[AS_OF] == dt.date(2018, 1, 31)
+    assert "Số liệu tính đến ngày 31/01/2018" in texts(at)
+    late_missing = metric(at, "Còn thiếu")
+    lop = next(line for line in texts(at).splitlines() if line.endswith("/ 10 lớp"))
+
+    # On 31/12/2017 the report had not come: missing in the status, absent from the totals.
+    at.date_input(key=AS_OF_WIDGET).set_value(dt.date(2017, 12, 31)).run()
+    assert int(metric(at, "Còn thiếu")) == int(late_missing) + 1
+    before = next(line for line in texts(at).splitlines() if line.endswith("/ 10 lớp"))
+    assert int(before.split()[1]) == int(lop.split()[1]) - 1  # its one class counts from 15/01
+    at.switch_page("pages/reporting.py").run()
+    assert "UBND huyện Ngân Sơn: Quý III/2017 (tháng 7–9/2017), hạn 10/10/2017, quá hạn 82 ngày" in at.code[0].value
+
+    # On 31/01/2018 it is late by 97 days, never "Chưa gửi"; the reminder no longer names it.
+    at.date_input(key=AS_OF_WIDGET).set_value(dt.date(2018, 1, 31)).run()
+    assert not at.exception
+    assert "Ngân Sơn" not in at.code[0].value
+    table = at.dataframe[0].value
+    q3 = table[(table["Đơn vị"] == "UBND huyện Ngân Sơn") & table["Kỳ"].str.startswith("Quý III/2017")].iloc[0]
+    assert "Nộp muộn" in q3["Tình trạng"] and q3["Số ngày quá hạn"] == "97" and q3["Ngày nhận"] == "15/01/2018"
+    assert metric(at, "Chưa gửi") == late_missing
+    # The date picker offers the January of the next year, not beyond.
+    assert at.date_input(key=AS_OF_WIDGET).proto.max == "2018-01-31"

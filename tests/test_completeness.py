@@ -342,3 +342,30 @@ def test_status_from_the_store_history(store):
     assert row(table, "ubnd_061", "Quý I/2017")[["status", "days_late"]].tolist() == ["on_time", 0]
     q2 = row(table, "ubnd_061", "Quý II/2017")
     assert (q2["status"], q2["arrived"], q2["days_late"]) == ("late", pd.Timestamp("2017-07-11"), 1)
+
+
+# --- issue 9: asof ---
+# Ngân Sơn as in the demo: Q1, Q2 and Q4 late, Q3 missing at the end of 2017, then sent on 15/01/2018.
+NGAN_SON = history(upload("ubnd_062", 1, 3, "2017-04-24 02:00"), upload("ubnd_062", 4, 6, "2017-07-19 02:00"),
+                   upload("ubnd_062", 10, 12, "2017-12-22 02:00"), upload("ubnd_062", 7, 9, "2018-01-15 02:00"))
+
+
+def test_a_report_sent_in_january_is_late_not_missing():
+    on_dec_31 = completeness.report_status(PLAN, NGAN_SON, dt.date(2017, 12, 31))
+    q3 = row(on_dec_31, "ubnd_062", "Quý III/2017")
+    assert (q3["status"], q3["days_late"]) == ("missing", 82)
+    assert "UBND huyện Ngân Sơn: Quý III/2017 (tháng 7–9/2017), hạn 10/10/2017, quá hạn 82 ngày" in \
+        completeness.reminder_text(PLAN, on_dec_31, dt.date(2017, 12, 31))
+
+    jan_31 = dt.date(2018, 1, 31)
+    status = completeness.report_status(PLAN, NGAN_SON, jan_31)
+    q3 = row(status, "ubnd_062", "Quý III/2017")
+    assert (q3["status"], q3["days_late"], q3["arrived"]) == ("late", 97, pd.Timestamp(2018, 1, 15))
+    assert "Ngân Sơn" not in completeness.reminder_text(PLAN, status, jan_31)
+    owing, text = completeness.unit_reminder(PLAN, status, "ubnd_062", jan_31)
+    assert not owing and "đã gửi đủ báo cáo" in text
+    rates = completeness.rates(status).set_index("unit_code")
+    assert rates.loc["ubnd_062", ["late", "missing"]].tolist() == [4, 0]
+    assert rates.loc["ubnd_062", "late_periods"] == (
+        "Quý I/2017: nộp muộn 14 ngày, Quý II/2017: nộp muộn 9 ngày, Quý III/2017: nộp muộn 97 ngày, "
+        "Quý IV/2017: nộp muộn 7 ngày")

@@ -127,3 +127,64 @@ def test_place_progress_gives_each_place_its_allocation_and_the_part_due():
     assert overall.loc["061", ["actual", "target"]].tolist() == [0, 1]
     assert overall.loc["061", "expected"] == pytest.approx(due / 6)
     assert overall.loc["058", ["actual", "target", "expected"]].isna().all()
+
+
+# --- issue 9: asof ---
+VN = dt.timezone(dt.timedelta(hours=7))
+
+
+def test_the_review_date_runs_to_the_end_of_january_of_the_next_year():
+    assert progress.review_range(PLAN) == (dt.date(2017, 1, 1), dt.date(2018, 1, 31))
+    assert progress.review_default(PLAN, dt.date(2026, 12, 3)) == dt.date(2018, 1, 31)
+    assert progress.review_default(PLAN, dt.date(2018, 1, 15)) == dt.date(2018, 1, 15)
+    assert progress.review_default(PLAN, dt.date(2016, 5, 1)) == dt.date(2017, 1, 1)
+    assert progress.end_of_day(dt.date(2018, 1, 15)) == dt.datetime(2018, 1, 15, 23, 59, 59, 999999, tzinfo=VN)
+
+
+def test_a_target_missed_when_the_period_is_over_is_missed_not_behind():
+    values = values_frame([("ubnd_061", "061", 1, 12, "CT1.1", 9), ("ubnd_061", "061", 1, 12, "CT4.1", 15)])
+    no_communes = communes_frame([])
+    on_last_day = progress.by_indicator(PLAN, values, no_communes, DEC).set_index("code")
+    after = progress.by_indicator(PLAN, values, no_communes, dt.date(2018, 1, 10)).set_index("code")
+    assert on_last_day.at["CT1.1", "status"] == "behind" and not on_last_day.at["CT1.1", "ended"]
+    assert after.at["CT1.1", "status"] == "missed" and after.at["CT1.1", "ended"]
+    assert after.at["CT4.1", "status"] == "met"  # met stays met
+    assert after.at["CT1.4", "status"] == "missed"  # nothing reported at all
+    assert progress.overall_status(on_last_day) == "behind"
+    assert progress.overall_status(after) == "missed"
+
+
+def test_expected_to_date_of_whole_units_is_a_whole_number():
+    two_models = PLAN.task(2).schedule  # CT2.1: 2 mô hình, 1/3 to 31/12
+    june_30 = dt.date(2017, 6, 30)
+    assert progress.expected_to_date(2, two_models.start, two_models.end, june_30) == pytest.approx(0.797, abs=1e-3)
+    assert progress.expected_to_date(2, two_models.start, two_models.end, june_30, whole_units=True) == 1
+    table = progress.by_indicator(PLAN, values_frame([]), communes_frame([]), june_30).set_index("code")
+    assert table.at["CT2.1", "expected"] == 1 and table.at["CT1.2", "expected"] % 1 == 0  # mô hình, người
+    assert table.at["CT3.1", "expected"] % 1 == 0  # xã, phường
+    assert list(progress.whole([0.49, 0.5, 4.4, 4.6])) == [0, 1, 4, 5]
+
+
+def test_not_behind_for_a_fraction_of_an_inspection():
+    # CT4.1: 15 cuộc from 1/6 to 31/12; on 30/7 the straight line is at 4,2.
+    july_30 = dt.date(2017, 7, 30)
+    task = PLAN.task(4).schedule
+    assert progress.expected_to_date(15, task.start, task.end, july_30) == pytest.approx(4.206, abs=1e-3)
+    values = values_frame([("ca_tinh", None, 6, 6, "CT4.1", 4)])
+    row = progress.by_indicator(PLAN, values, communes_frame([]), july_30).set_index("code").loc["CT4.1"]
+    assert (row["expected"], row["status"]) == (4, "on_track")
+    behind = values_frame([("ca_tinh", None, 6, 6, "CT4.1", 3)])
+    assert progress.by_indicator(PLAN, behind, communes_frame([]), july_30).set_index("code").at[
+        "CT4.1", "status"] == "behind"  # a whole inspection behind
+
+
+def test_a_late_report_counts_in_the_totals_from_the_day_it_arrived(store):
+    """Ngân Sơn's missing Q3 arrives on 15/01/2018: unknown on 14/01, counted from 15/01."""
+    report = ParsedReport("ubnd_062", Period(2017, 7, 9), [ReportValue("CT1.1", 2), ReportValue("CT1.2", 70)])
+    store.save_report(report, plan_id="backan-2017", place_code="062", data=b"ngan-son-q3",
+                      filename="Ngan Son quy III-2017.xlsx", user="canbo.nganson",
+                      uploaded_at=dt.datetime(2018, 1, 15, 8, tzinfo=VN))
+    before = progress.by_indicator(PLAN, *progress.known_data(store, PLAN, dt.date(2018, 1, 14)), dt.date(2018, 1, 14))
+    after = progress.by_indicator(PLAN, *progress.known_data(store, PLAN, dt.date(2018, 1, 15)), dt.date(2018, 1, 15))
+    assert before.set_index("code").at["CT1.2", "actual"] == 0
+    assert after.set_index("code").at["CT1.2", "actual"] == 70

@@ -484,3 +484,34 @@ def test_store_agrees_with_a_simple_model(store, ops):
     assert sorted(zip(in_force_rows["start_month"], in_force_rows["end_month"], in_force_rows["version"])) == \
         sorted((*key, version) for key, version in in_force.items())
     assert len(history) == sum(len(v) for v in versions.values())
+
+
+# --- issue 9: asof ---
+VN = dt.timezone(dt.timedelta(hours=7))
+
+
+def test_reads_known_on_a_day_take_the_version_in_force_then(store):
+    """Upload, revision, rollback: a read as of an instant sees the version in force then, in
+    values, places and history alike; later uploads and rollbacks do not count yet."""
+    t1, t2, t3 = (dt.datetime(2017, 4, d, 9, tzinfo=VN) for d in (5, 12, 20))
+    first = save(store, DISTRICT, Q1, payload=1, uploaded_at=t1)
+    second = save(store, DISTRICT, Q1, payload=2, uploaded_at=t2)
+    save(store, DISTRICT, Q2, payload=3, uploaded_at=t3)
+    store.rollback("backan-2017", DISTRICT, Q1, 1, user="quantri", at=t3)
+
+    def known(at):
+        values = store.values("backan-2017", 2017, known_on=at)
+        return sorted(set(zip(values["start_month"], values["submission_id"])))
+
+    day = dt.timedelta(days=1)
+    assert known(t1 - day) == [] and store.communes("backan-2017", 2017, known_on=t1 - day).empty
+    assert known(t1) == [(1, first.submission_id)]
+    assert known(t2 + day) == [(1, second.submission_id)]  # the revision, before the rollback
+    assert store.communes("backan-2017", 2017, known_on=t2 + day)["submission_id"].unique().tolist() == [
+        second.submission_id]
+    assert known(t3)[0] == (1, first.submission_id)  # rolled back to version 1 that day
+    assert len(known(t3)) == 2
+    assert len(store.history("backan-2017", known_on=t2 + day)) == 2
+    # Today's read is unchanged: the versions in force now.
+    now = store.values("backan-2017", 2017)
+    assert set(now["submission_id"]) == {s for _, s in known(t3 + day)}

@@ -282,3 +282,17 @@ def test_exported_at_must_be_timezone_aware():
     with pytest.raises(ValueError):
         summary.summary_xlsx(PLAN, VALUES, COMMUNES, HISTORY, NO_ALLOCATIONS, as_of=DEC_31,
                              exported_at=dt.datetime(2017, 12, 20, 9, 30), exported_by="quantri")
+
+
+# --- issue 9: asof ---
+def test_the_reporting_sheet_names_late_periods_with_their_days_and_missed_targets():
+    late_q3 = history_frame(*[(u, s, e, at) for u, s, e, at in [
+        ("ubnd_062", 7, 9, "2018-01-15 09:00"), ("ubnd_061", 1, 3, "2017-04-05 09:00")]])
+    rows = table(load(workbook(history=late_q3, as_of=dt.date(2018, 1, 31)))["Tình hình báo cáo"], "Đơn vị")
+    ngan_son = rows["UBND huyện Ngân Sơn"]
+    assert (ngan_son["Nộp muộn"].value, ngan_son["Kỳ nộp muộn"].value) == (1, "Quý III/2017: nộp muộn 97 ngày")
+    assert "Quý III/2017" not in (ngan_son["Kỳ chưa gửi"].value or "")
+    # After the plan's end a target not met is "Chưa đạt", on the indicators sheet too.
+    after = indicator_rows(workbook(as_of=dt.date(2018, 1, 31)))
+    assert after["CT1.4"]["Đánh giá"].value == "Chưa đạt"  # no pupils reported
+    assert indicator_rows(workbook(as_of=DEC_31))["CT1.4"]["Đánh giá"].value == "Chậm"
