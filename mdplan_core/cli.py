@@ -49,16 +49,17 @@ def _print_tables(tables: dict[str, pd.DataFrame], as_json: bool) -> None:
             print()
 
 
-def _as_of(args, plan):
+def _as_of(args, plan, store):
     """--as-of, or the app's default review date (today clipped to `progress.review_range`);
     the totals and reporting status are what was known at the end of that day."""
     import datetime as dt
 
     from . import progress
 
-    first, last = progress.review_range(plan)
+    uploads = store.history(plan.id)
+    first, last = progress.review_range(plan, uploads)
     if not args.as_of:
-        return progress.review_default(plan)
+        return progress.review_default(plan, history=uploads)
     try:
         day = dt.date.fromisoformat(args.as_of)
     except ValueError:
@@ -303,7 +304,7 @@ def cmd_progress(args) -> int:
 
     plan = _plan(args)
     store = _store()
-    as_of = _as_of(args, plan)
+    as_of = _as_of(args, plan, store)
     values, communes = progress.known_data(store, plan, as_of)
     if args.by == "indicator":
         table = progress.by_indicator(plan, values, communes, as_of).drop(columns=["text"])
@@ -399,7 +400,7 @@ def cmd_summary(args) -> int:
     plan = _plan(args)
     store = _store()
     exported_by = _reader(store, args.user)
-    as_of = _as_of(args, plan)
+    as_of = _as_of(args, plan, store)
     data = summary.summary_xlsx(plan, *progress.known_data(store, plan, as_of), store.history(plan.id),
                                 allocations.get_allocations(store, plan.id), as_of=as_of,
                                 exported_at=dt.datetime.now(dt.UTC), exported_by=exported_by,

@@ -32,19 +32,26 @@ CLOSING_MONTH = 1
 
 
 # --- The review date ----------------------------------------------------------------------
-def review_range(plan) -> tuple[dt.date, dt.date]:
+def review_range(plan, history: pd.DataFrame | None = None) -> tuple[dt.date, dt.date]:
     """The days a review date of the plan's year may take: 1 January of the year to the last
-    report deadline of the year, at the earliest the end of January of the next year."""
+    report deadline of the year, at the earliest the end of January of the next year, and
+    (given the uploads, `Store.history`) at least the day of the year's latest upload, so that
+    no report is ever out of every review date's reach."""
     year = plan.year
     closing = (pd.Timestamp(year + 1, CLOSING_MONTH, 1) + pd.offsets.MonthEnd(0)).date()
     due = plan.expected_periods["due"]
-    last_due = due.max().date() if len(due) else closing
-    return dt.date(year, 1, 1), max(closing, last_due)
+    last = max(closing, due.max().date() if len(due) else closing)
+    if history is not None:
+        uploaded = history.loc[history["year"] == year, "uploaded_at"]
+        if len(uploaded):
+            latest = pd.to_datetime(uploaded, utc=True).max().tz_convert(LOCAL_TZ).date()
+            last = max(last, latest)
+    return dt.date(year, 1, 1), last
 
 
-def review_default(plan, today: dt.date | None = None) -> dt.date:
+def review_default(plan, today: dt.date | None = None, history: pd.DataFrame | None = None) -> dt.date:
     """The review date when none is chosen: today in Vietnam, clipped to `review_range`."""
-    first, last = review_range(plan)
+    first, last = review_range(plan, history)
     today = today or dt.datetime.now(LOCAL_TZ).date()
     return min(max(today, first), last)
 

@@ -299,20 +299,31 @@ def require_for_own_unit(action: str) -> accounts.User:
 
 def as_of() -> dt.date:
     """The review date (ngày xem xét): what was known at the end of that day. It runs from
-    1 January of the plan year past the year's last report deadline (`progress.review_range`);
-    default today, clipped to that range. One value for all pages of a plan's year, each
+    1 January of the plan year past the year's last report deadline, and to the latest upload
+    (`progress.review_range`); default today, clipped to that range. One value for all pages of a plan's year, each
     plan (and year) keeping its own."""
     current = plan()
-    first, last = progress.review_range(current)
-    # A plain key (not the widget's) survives moving between pages.
-    key = f"as_of:{current.id}:{current.year}"
-    value = st.session_state.setdefault(key, progress.review_default(current))
-    chosen = st.sidebar.date_input("Ngày xem xét", value=value, min_value=first, max_value=last,
-                                   format="DD/MM/YYYY", key=f"as_of_widget:{current.id}:{current.year}",
-                                   help=AS_OF_HELP.format(first=format_date(first), last=format_date(last)))
+    uploads = submissions()
+    first, last = progress.review_range(current, uploads)
+    # The date in use is kept under a plain key (a widget's own state is dropped on a page that
+    # does not draw it). Until the person picks one, it follows the uploads as they come.
+    key, widget = f"as_of:{current.id}:{current.year}", f"as_of_widget:{current.id}:{current.year}"
+    picked = f"as_of_picked:{current.id}:{current.year}"
+    if st.session_state.get(picked):
+        st.session_state[widget] = st.session_state[key]
+    else:
+        st.session_state[widget] = progress.review_default(current, history=uploads)
+
+    def pick() -> None:
+        st.session_state[picked] = True
+        st.session_state[key] = st.session_state[widget]
+
+    day = st.sidebar.date_input("Ngày xem xét", min_value=first, max_value=last, format="DD/MM/YYYY",
+                                key=widget, on_change=pick,
+                                help=AS_OF_HELP.format(first=format_date(first), last=format_date(last)))
     st.sidebar.html(ENTER_COMMITS_DATE, unsafe_allow_javascript=True, width="content")
-    st.session_state[key] = chosen
-    return chosen
+    st.session_state[key] = day
+    return day
 
 
 def header(title: str) -> None:

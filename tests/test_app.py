@@ -227,9 +227,11 @@ def test_officer_downloads_template_uploads_and_the_overview_changes():
     assert downloaded(original) == data
     after = ct11_actual()
     assert after > before
-    # The overview shows what was known on the review date (at most 31/01/2018): a revision
-    # sent today is not counted there, and the page says so.
+    # The review date now reaches today, the day of the latest upload, and counts it by default;
+    # on the year's closing day the revision was not known yet, and the page says so.
     at.switch_page("pages/overview.py").run()
+    assert f"### {after} / 10 lớp" in texts(at)
+    at.date_input(key=AS_OF_WIDGET).set_value(dt.date(2018, 1, 31)).run()
     assert f"### {before} / 10 lớp" in texts(at) and "chưa được tính" in texts(at)
 
 
@@ -1053,8 +1055,11 @@ def metric(at, label) -> str:
 def test_a_report_sent_in_january_counts_as_late_on_every_page(ngan_son_late_dir, monkeypatch):
     monkeypatch.setenv("MDPLAN_DATA_DIR", str(ngan_son_late_dir))
     at = login("leader")
-    # Default review date: today, clipped to the year and its January.
-    assert at.session_state[AS_OF] == dt.date(2018, 1, 31)
+    # Default review date: today, clipped to the year, its January and its latest upload (an
+    # earlier test of this module may have uploaded today).
+    uploads = Store(Settings.from_env().database_url).history("backan-2017")
+    assert at.session_state[AS_OF] == progress.review_default(PLAN, history=uploads)
+    at.date_input(key=AS_OF_WIDGET).set_value(dt.date(2018, 1, 31)).run()
     assert "Số liệu tính đến ngày 31/01/2018" in texts(at)
     late_missing = metric(at, "Còn thiếu")
     lop = next(line for line in texts(at).splitlines() if line.endswith("/ 10 lớp"))
@@ -1075,5 +1080,6 @@ def test_a_report_sent_in_january_counts_as_late_on_every_page(ngan_son_late_dir
     q3 = table[(table["Đơn vị"] == "UBND huyện Ngân Sơn") & table["Kỳ"].str.startswith("Quý III/2017")].iloc[0]
     assert "Nộp muộn" in q3["Tình trạng"] and q3["Số ngày quá hạn"] == "97" and q3["Ngày nhận"] == "15/01/2018"
     assert metric(at, "Chưa gửi") == late_missing
-    # The date picker offers the January of the next year, not beyond.
-    assert at.date_input(key=AS_OF_WIDGET).proto.max == "2018-01-31"
+    # The date picker offers the January of the next year, and beyond only up to the latest upload.
+    assert at.date_input(key=AS_OF_WIDGET).proto.max == f"{progress.review_range(PLAN, uploads)[1]:%Y-%m-%d}"
+    assert progress.review_range(PLAN, uploads.assign(year=2016))[1] == dt.date(2018, 1, 31)

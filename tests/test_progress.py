@@ -188,3 +188,13 @@ def test_a_late_report_counts_in_the_totals_from_the_day_it_arrived(store):
     after = progress.by_indicator(PLAN, *progress.known_data(store, PLAN, dt.date(2018, 1, 15)), dt.date(2018, 1, 15))
     assert before.set_index("code").at["CT1.2", "actual"] == 0
     assert after.set_index("code").at["CT1.2", "actual"] == 70
+
+
+def test_the_review_date_reaches_the_latest_upload_of_the_year():
+    # A report of 2017 sent in March 2018 must stay within some review date's reach.
+    uploads = pd.DataFrame({"year": [2017, 2017, 2016],
+                            "uploaded_at": pd.to_datetime(["2017-05-02 03:00", "2018-03-09 20:00",
+                                                           "2019-01-01 00:00"], utc=True)})
+    assert progress.review_range(PLAN, uploads) == (dt.date(2017, 1, 1), dt.date(2018, 3, 10))  # Vietnam time
+    assert progress.review_default(PLAN, dt.date(2026, 12, 3), uploads) == dt.date(2018, 3, 10)
+    assert progress.review_range(PLAN, uploads.iloc[:1]) == (dt.date(2017, 1, 1), dt.date(2018, 1, 31))
