@@ -61,14 +61,15 @@ def demo_accounts(url: str):
 def warm_up_browser() -> None:
     """The browser fetches the code of each kind of element the first time one is drawn, the
     chart code above all. Drawing one of each, hidden, on the login page lets it fetch them while
-    the person types, so the overview draws at once after the click."""
+    the person types, so the overview draws at once after the click. No keys: nothing of it stays
+    in the session."""
     with st.container(key="warm-up"):
         st.html("<style>.st-key-warm-up {display: none}</style>")
-        st.plotly_chart(go.Figure(), key="warm-up-chart")
+        st.plotly_chart(go.Figure())
         st.metric("warm-up", 0, label_visibility="collapsed")
         st.progress(0)
-        st.selectbox("warm-up", [""], key="warm-up-select", label_visibility="collapsed", disabled=True)
-        st.date_input("warm-up", value=None, key="warm-up-date", label_visibility="collapsed", disabled=True)
+        st.selectbox("warm-up", [""], label_visibility="collapsed", disabled=True)
+        st.date_input("warm-up", value=None, label_visibility="collapsed", disabled=True)
 
 
 def login() -> None:
