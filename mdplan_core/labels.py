@@ -20,8 +20,8 @@ STATUS_ICON = {"met": "✓", "on_track": "●", "behind": "▲", "not_started": 
 STATUS_COLORS = {
     "met": "#009E73",          # bluish green
     "on_track": "#56B4E9",     # sky blue
-    "behind": "#D55E00",       # vermillion
-    "missed": "#000000",       # black: behind, and no time left
+    "behind": "#E69F00",       # orange: behind, still time to catch up
+    "missed": "#D55E00",       # vermillion: not reached, and no time left
     "not_started": "#999999",  # grey
     "qualitative": "#CC79A7",  # reddish purple
 }
