@@ -286,7 +286,7 @@ def test_a_value_implausible_for_the_period_is_a_warning(plan, period, value, im
                                if implausible else [])
     if implausible and value == 1200:
         message = findings[0].message
-        assert "1.200 người trong kỳ Tháng 7–9/2017" in message and "gấp 9,6 lần" in message
+        assert "1.200 người trong kỳ Quý III/2017" in message and "gấp 9,6 lần" in message
         assert "125 người" in message and "3/12 chỉ tiêu năm 500 người" in message
 
 
