@@ -300,8 +300,8 @@ def require_for_own_unit(action: str) -> accounts.User:
 def as_of() -> dt.date:
     """The review date (ngày xem xét): what was known at the end of that day. It runs from
     1 January of the plan year past the year's last report deadline, and to the latest upload
-    (`progress.review_range`); default today, clipped to that range. One value for all pages of a plan's year, each
-    plan (and year) keeping its own."""
+    (`progress.review_range`); default today, clipped to that range. One value for all pages
+    of a plan's year, each plan (and year) keeping its own."""
     current = plan()
     uploads = submissions()
     first, last = progress.review_range(current, uploads)
