@@ -75,8 +75,9 @@ def drawn(page) -> None:
     app = page.locator("[data-testid='stApp']")
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=TIMEOUT)
     expect(page.locator("[data-testid='stSkeleton']")).to_have_count(0, timeout=TIMEOUT)
-    if page.locator(".js-plotly-plot").count():
-        expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=TIMEOUT)
+    charts = page.locator("[data-testid='stMain'] .js-plotly-plot >> visible=true")
+    if charts.count():  # (the login page's hidden warm-up chart is not one to wait for)
+        expect(charts.first).to_be_visible(timeout=TIMEOUT)
 
 
 def login_form(browser, url):
