@@ -13,61 +13,24 @@ Nothing here asserts a time; the machine's load moves every number.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+sys.path.insert(0, str(ROOT))
+
+from tests.demo_server import CHROMIUM_ARGS, served  # noqa: E402
+
 TIMEOUT = 60000
 BASELINE = "refused login (check + login page)"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def served(tree: Path, data_dir: Path):
-    """A demo server of the checkout at `tree`; yields its URL."""
-    env = {**os.environ, "MDPLAN_DATA_DIR": str(data_dir), "MDPLAN_DEMO": "1", "PYTHONPATH": str(tree)}
-    env.pop("MDPLAN_DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "mdplan_core", "demo"], env=env, cwd=tree, check=True,
-                   capture_output=True)
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
-        env=env, cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://localhost:{port}/"
-    try:
-        for _ in range(600):
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}_stcore/health", timeout=2) as health:
-                    if health.read() == b"ok":
-                        break
-            time.sleep(0.1)  # polling a server that is starting, not a test
-        else:
-            raise RuntimeError("streamlit did not start")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def drawn(page) -> None:

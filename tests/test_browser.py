@@ -2,12 +2,8 @@
 an officer downloads the template, fills it, uploads it and sees the overview change; staff then
 export the filtered table, and the test opens the downloaded workbook."""
 import io
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -16,43 +12,19 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.demo_server import CHROMIUM_ARGS, served
 from tests.fill import fill_template
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.requires("chromium")  # skips without it, fails in CI (tests/conftest.py)
 
 CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    env = {**os.environ, "MDPLAN_DATA_DIR": str(tmp_path_factory.mktemp("browser")), "MDPLAN_DEMO": "1"}
-    env.pop("MDPLAN_DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "mdplan_core", "demo"], env=env, cwd=ROOT, check=True,
-                   capture_output=True)
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    # Streamlit prints its URL once it serves; read until then instead of sleeping.
-    for line in proc.stdout:
-        if f":{port}" in line:
-            break
-    else:
-        raise RuntimeError("streamlit exited before serving")
-    yield f"http://localhost:{port}/"
-    proc.terminate()
-    proc.wait(timeout=30)
+    with served(ROOT, tmp_path_factory.mktemp("browser")) as url:
+        yield url
 
 
 def test_the_server_closes_streamlit_metrics(server):
